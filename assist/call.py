@@ -1,0 +1,41 @@
+"""The live call as the domain sees it: who is calling, who answers, what was said and what is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Speaker = Literal["customer", "agent"]
+FactValue = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One utterance of the transcript, oldest first."""
+
+    speaker: Speaker
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """Everything a suggest request tells us about the call in progress."""
+
+    transcript: tuple[Turn, ...] = ()
+    issue: str | None = None
+    segment: str | None = None
+    role: str | None = None
+    attributes: dict[str, FactValue] = field(default_factory=dict)
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    filters: dict[str, FactValue] = field(default_factory=dict)
+
+    def last_customer_turn(self) -> str:
+        """The most recent customer utterance, or the empty string."""
+        for turn in reversed(self.transcript):
+            if turn.speaker == "customer":
+                return turn.text
+        return ""
+
+    def customer_text(self) -> str:
+        """Everything the customer said, in order."""
+        return " ".join(t.text for t in self.transcript if t.speaker == "customer")

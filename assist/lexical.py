@@ -1,0 +1,48 @@
+"""BM25 over passages (bm25s), with the stemming tokenizer shared by queries and highlights."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+
+Scores = npt.NDArray[np.float32]
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed tokens of `text`, in order."""
+    tokens = bm25s.tokenize(text, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
+    return list(tokens[0]) if tokens else []
+
+
+class LexicalIndex:
+    """A BM25 index over passage texts, built in memory when a version is loaded."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.size = len(texts)
+        self._bm25 = bm25s.BM25()
+        corpus = bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, show_progress=False)
+        if self.size:
+            self._bm25.index(corpus, show_progress=False)
+
+    def scores(self, query_terms: Sequence[str], mask: npt.NDArray[np.float32] | None = None) -> Scores:
+        """BM25 score of every passage for the query terms (repeat a term to weight it); 0 where masked out."""
+        known = [t for t in query_terms if t in self._bm25.vocab_dict] if self.size else []
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        result = self._bm25.get_scores(known, weight_mask=mask)
+        return np.asarray(result, dtype=np.float32)
+
+
+def matching_words(text: str, stems: frozenset[str]) -> tuple[str, ...]:
+    """The words of `text` whose stems are in `stems`, as written, first occurrence order, lower-cased."""
+    found: dict[str, None] = {}
+    words = bm25s.tokenize(text, stopwords="en", return_ids=False, show_progress=False)
+    for word in words[0] if words else []:
+        if _STEMMER.stemWord(word) in stems:
+            found.setdefault(word, None)
+    return tuple(found)
