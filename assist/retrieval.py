@@ -83,7 +83,7 @@ class Retriever:
         lexical = self._lexical.scores(query.weighted_terms, mask)
         vectors = self._embedder.encode([query.focus or query.context, query.context])
         candidates = self._candidates(lexical, vectors, mask)
-        dense = self._matrix[candidates] @ vectors.T
+        dense = np.asarray(self._matrix[candidates] @ vectors.T, dtype=np.float32)
         score = self._fuse(lexical[candidates], dense, candidates)
         order = np.argsort(-score, kind="stable")[:limit]
         answers = tuple(self._answer(int(candidates[i]), float(score[i]), query, dense[i]) for i in order)
@@ -96,7 +96,7 @@ class Retriever:
         params = None
         if not mask.all():
             selector = faiss.IDSelectorBatch(np.flatnonzero(mask).astype(np.int64))
-            params = faiss.SearchParameters(sel=selector)
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         _, ids = self.index.vectors.search(vectors, depth, params=params)
         found.extend(row[row >= 0] for row in ids)
         union = np.unique(np.concatenate(found))
