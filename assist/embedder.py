@@ -51,5 +51,7 @@ class Embedder:
 
     def _encode(self, texts: list[str]) -> Vectors:
         with torch.inference_mode():
-            vectors = self._model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
+            vectors = self._model.encode(
+                texts, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
