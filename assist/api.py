@@ -10,7 +10,15 @@ from fastapi.responses import JSONResponse
 
 from assist.call import Call, Turn
 from assist.errors import AssistError, IndexNotFoundError
-from assist.schemas import AnswerOut, Health, SuggestRequest, SuggestResponse
+from assist.schemas import (
+    AnswerOut,
+    EmpowermentOut,
+    Health,
+    LimitOut,
+    NextActionOut,
+    SuggestRequest,
+    SuggestResponse,
+)
 from assist.service import KnowledgeService, Suggestion
 from assist.settings import Settings
 
@@ -51,8 +59,17 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
                       passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why)
             for a in suggestion.answers
         ],
-        empowerment=[],
-        next_best_actions=[],
+        empowerment=[
+            EmpowermentOut(action=d.action, label=d.label, decision=d.decision,  # type: ignore[arg-type]
+                           limit=LimitOut(amount=d.limit.amount, currency=d.limit.currency) if d.limit else None,
+                           needs=list(d.needs), rule=d.rule, explanation=d.explanation,
+                           source_article=d.source_article)
+            for d in suggestion.empowerment
+        ],
+        next_best_actions=[
+            NextActionOut(action=n.action, label=n.label, reason=n.reason, source=n.source)
+            for n in suggestion.next_best_actions
+        ],
     )
 
 

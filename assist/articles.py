@@ -161,8 +161,14 @@ def article_paths(root: Path) -> list[Path]:
 class Catalog:
     """The articles of a knowledge tree that parsed, and the problems of those that did not."""
 
+    root: Path
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...]
+
+    @property
+    def policy_dir(self) -> Path:
+        """Where the policy files of this knowledge tree live."""
+        return self.root / "policies"
 
     def by_id(self) -> dict[str, Article]:
         """Articles keyed by id."""
@@ -191,7 +197,7 @@ def load_catalog(root: Path, paths: Iterable[Path] | None = None) -> Catalog:
             continue
         seen[article.id] = article
         articles.append(article)
-    return Catalog(tuple(articles), tuple(problems))
+    return Catalog(root, tuple(articles), tuple(problems))
 
 
 def _id_line(article: Article) -> int:

@@ -57,8 +57,13 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
     columns = (TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("embed", total=None)
-        version = build_index(catalog, embedder, index_dir, settings.passage_target,
-                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        try:
+            version = build_index(catalog, embedder, index_dir, settings.passage_target,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except AssistError as exc:
+            progress.stop()
+            typer.echo(f"index not built:\n{exc}", err=True)
+            raise typer.Exit(1) from exc
     console.print(f"published index version [bold]{version}[/bold] ({len(catalog.articles)} articles) in {index_dir}")
     return version
 
@@ -66,8 +71,10 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
 @app.command()
 def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")] = Path("knowledge")) -> None:
     """Validate every article (and policy file); print each problem as path:line: message."""
+    from assist.policy import check_policies
+
     catalog = load_catalog(directory)
-    problems = list(catalog.problems)
+    problems = [*catalog.problems, *check_policies(catalog.policy_dir, catalog.by_id())]
     for problem in problems:
         typer.echo(str(problem))
     errors = [p for p in problems if p.severity == "error"]

@@ -18,14 +18,16 @@ import numpy as np
 from assist import storage
 from assist.articles import Article, Catalog
 from assist.embedder import Embedder, Vectors
-from assist.errors import IndexMismatchError, IndexNotFoundError
+from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
 from assist.passages import Passage, split_article
+from assist.policy import PolicySet, load_policies
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
 ARTICLES = "articles.jsonl"
+POLICIES = "policies"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Manifest:
     package_version: str
     passage_target: int
     articles: dict[str, str]
+    policies: dict[str, str]
     files: dict[str, str]
 
 
@@ -52,6 +55,7 @@ class KnowledgeIndex:
     passages: tuple[Passage, ...]
     articles: dict[str, Article]
     vectors: faiss.Index
+    policies: PolicySet
 
     @property
     def version(self) -> str:
@@ -96,6 +100,15 @@ def new_version_name(now: dt.datetime) -> str:
     return f"{now:%Y-%m-%dT%H:%M:%SZ}-{uuid.uuid4().hex[:4]}"
 
 
+def policy_files(catalog: Catalog) -> dict[str, bytes]:
+    """The policy files that travel with this knowledge tree, by file name."""
+    directory = catalog.policy_dir
+    if not directory.is_dir():
+        return {}
+    paths = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+    return {p.name: p.read_bytes() for p in paths}
+
+
 def build_index(
     catalog: Catalog,
     embedder: Embedder,
@@ -103,7 +116,12 @@ def build_index(
     passage_target: int = 700,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> str:
-    """Split, embed and publish every article of `catalog` as a new version; return its name."""
+    """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
+
+    Bad articles were already skipped by the catalog; a policy error stops the build (raises PolicyError),
+    because serving the wrong authority is worse than serving yesterday's.
+    """
+    load_policies(catalog.policy_dir, catalog.by_id())
     passages: list[Passage] = []
     texts: list[str] = []
     for article in catalog.articles:
@@ -119,7 +137,8 @@ def build_index(
             on_progress(done, len(texts))
 
     vectors = embedder.encode(texts, on_batch=advance) if texts else np.zeros((0, embedder.dimension), "float32")
-    return write_version(catalog.articles, passages, vectors, embedder, index_dir, passage_target)
+    return write_version(catalog.articles, passages, vectors, embedder, index_dir, passage_target,
+                         policy_files(catalog))
 
 
 def write_version(
@@ -129,6 +148,7 @@ def write_version(
     embedder: Embedder,
     index_dir: Path,
     passage_target: int,
+    policies: dict[str, bytes],
 ) -> str:
     """Write a complete version into staging, then publish it atomically."""
     flat = faiss.IndexFlatIP(embedder.dimension)
@@ -137,6 +157,7 @@ def write_version(
         VECTORS: faiss.serialize_index(flat).tobytes(),
         PASSAGES: _jsonl([asdict(p) for p in passages]),
         ARTICLES: _jsonl([_article_record(a) for a in articles]),
+        **{f"{POLICIES}/{name}": data for name, data in policies.items()},
     }
     now = dt.datetime.now(dt.UTC)
     name = new_version_name(now)
@@ -144,9 +165,11 @@ def write_version(
         format=FORMAT, version=name, model=embedder.name, dimension=embedder.dimension, count=len(passages),
         built_at=now.isoformat(timespec="seconds"), package_version=package_version("assist"),
         passage_target=passage_target, articles={a.id: a.content_hash for a in articles},
+        policies={name: _sha256(data) for name, data in policies.items()},
         files={file: _sha256(data) for file, data in payloads.items()},
     )
     staging = storage.staging_dir(index_dir)
+    (staging / POLICIES).mkdir()
     for file, data in payloads.items():
         storage.write_file(staging / file, data)
     storage.write_file(staging / MANIFEST, json.dumps(asdict(manifest), indent=2).encode("utf-8"))
@@ -192,7 +215,11 @@ def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) 
     _check(flat.ntotal == manifest.count == len(passages), path, f"{flat.ntotal} vectors, {len(passages)} "
            f"passages, manifest says {manifest.count}")
     _check(flat.d == manifest.dimension, path, f"vectors have dimension {flat.d}, manifest says {manifest.dimension}")
-    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat)
+    try:
+        policies = load_policies(path / POLICIES, {a.id: a for a in articles})
+    except PolicyError as exc:
+        raise IndexMismatchError(f"{path / POLICIES}: policies do not load: {exc}") from exc
+    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat, policies)
 
 
 def _check(condition: bool, path: Path, message: str) -> None:
@@ -211,5 +238,6 @@ def is_stale(catalog: Catalog, index_dir: Path) -> bool:
         return True
     return (
         manifest.articles != {a.id: a.content_hash for a in catalog.articles}
+        or manifest.policies != {name: _sha256(data) for name, data in policy_files(catalog).items()}
         or manifest.package_version != package_version("assist")
     )

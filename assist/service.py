@@ -12,13 +12,20 @@ from pathlib import Path
 from ulid import ULID
 
 from assist import storage
+from assist.actions import NextAction, next_best_actions
+from assist.articles import Article
 from assist.call import Call
 from assist.embedder import Embedder
 from assist.errors import IndexNotFoundError
 from assist.index import KnowledgeIndex, load_index
+from assist.policy import Decision, decide
 from assist.retrieval import Answer, Retriever, Tuning
 
 log = logging.getLogger(__name__)
+
+# Policies come from the articles the agent is most likely reading; weaker matches would add decisions
+# about things the customer did not ask for.
+POLICY_ARTICLES = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,8 @@ class Suggestion:
     confidence: float
     knowledge_gap: bool
     answers: tuple[Answer, ...]
+    empowerment: tuple[Decision, ...]
+    next_best_actions: tuple[NextAction, ...]
 
 
 class KnowledgeService:
@@ -77,12 +86,24 @@ class KnowledgeService:
         snapshot = self._snapshot
         if snapshot is None:
             raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
-        ranking = snapshot.retriever.rank(call, limit, today or dt.date.today())
+        day = today or dt.date.today()
+        ranking = snapshot.retriever.rank(call, max(limit, POLICY_ARTICLES * 3), day)
+        articles = list({a.article.id: a.article for a in ranking.answers}.values())[:POLICY_ARTICLES]
+        policies = snapshot.index.policies
+        decisions = decide(policies, call, [a.id for a in articles], day)
+        actions = next_best_actions(call, _procedure(articles), decisions, policies)
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(ranking.confidence, 4),
             knowledge_gap=ranking.knowledge_gap,
-            answers=ranking.answers,
+            answers=ranking.answers[:limit],
+            empowerment=tuple(decisions),
+            next_best_actions=tuple(actions),
         )
+
+
+def _procedure(articles: list[Article]) -> Article | None:
+    """The best-ranked article that lays out steps to follow."""
+    return next((a for a in articles if a.steps), None)
