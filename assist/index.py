@@ -22,9 +22,10 @@ from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
 from assist.passages import Passage, split_article
 from assist.policy import PolicySet, load_policies
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
+TITLES = "titles.faiss"
 PASSAGES = "passages.jsonl"
 ARTICLES = "articles.jsonl"
 POLICIES = "policies"
@@ -55,6 +56,7 @@ class KnowledgeIndex:
     passages: tuple[Passage, ...]
     articles: dict[str, Article]
     vectors: faiss.Index
+    titles: faiss.Index
     policies: PolicySet
 
     @property
@@ -136,25 +138,38 @@ def build_index(
         if on_progress is not None:
             on_progress(done, len(texts))
 
-    vectors = embedder.encode(texts, on_batch=advance) if texts else np.zeros((0, embedder.dimension), "float32")
-    return write_version(catalog.articles, passages, vectors, embedder, index_dir, passage_target,
+    vectors = embedder.encode(texts, on_batch=advance)
+    titles = embedder.encode([a.title for a in catalog.articles])
+    return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
                          policy_files(catalog))
+
+
+def _serialize(vectors: Vectors, dimension: int) -> bytes:
+    flat = faiss.IndexFlatIP(dimension)
+    flat.add(vectors)
+    return bytes(faiss.serialize_index(flat).tobytes())
+
+
+def _deserialize(data: bytes, path: Path) -> faiss.Index:
+    index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    _check(index.metric_type == faiss.METRIC_INNER_PRODUCT, path, "expected an inner-product index")
+    return index
 
 
 def write_version(
     articles: Sequence[Article],
     passages: Sequence[Passage],
     vectors: Vectors,
+    titles: Vectors,
     embedder: Embedder,
     index_dir: Path,
     passage_target: int,
     policies: dict[str, bytes],
 ) -> str:
     """Write a complete version into staging, then publish it atomically."""
-    flat = faiss.IndexFlatIP(embedder.dimension)
-    flat.add(vectors)
     payloads = {
-        VECTORS: faiss.serialize_index(flat).tobytes(),
+        VECTORS: _serialize(vectors, embedder.dimension),
+        TITLES: _serialize(titles, embedder.dimension),
         PASSAGES: _jsonl([asdict(p) for p in passages]),
         ARTICLES: _jsonl([_article_record(a) for a in articles]),
         **{f"{POLICIES}/{name}": data for name, data in policies.items()},
@@ -181,6 +196,9 @@ def read_manifest(path: Path) -> Manifest:
     """Read and type-check a version's manifest."""
     try:
         raw = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        if raw.get("format") != FORMAT:
+            raise IndexMismatchError(f"{path}: index format {raw.get('format')}, this assist reads format {FORMAT}; "
+                                     "rebuild with `assist index build`")
         return Manifest(**raw)
     except FileNotFoundError as exc:
         raise IndexMismatchError(f"{path}: no {MANIFEST}; not a complete index version") from exc
@@ -197,7 +215,6 @@ def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) 
     if not path.is_dir():
         raise IndexNotFoundError(f"index version {name} does not exist in {index_dir}")
     manifest = read_manifest(path)
-    _check(manifest.format == FORMAT, path, f"format {manifest.format}, this assist reads format {FORMAT}")
     _check(manifest.version == name, path, f"manifest names version {manifest.version}, directory is {name}")
     _check(manifest.model == embedder.name, path, f"built with model {manifest.model!r}, loaded {embedder.name!r}")
     _check(manifest.dimension == embedder.dimension, path, f"dimension {manifest.dimension} != {embedder.dimension}")
@@ -208,18 +225,20 @@ def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) 
         except FileNotFoundError as exc:
             raise IndexMismatchError(f"{path / file}: missing file listed in the manifest") from exc
         _check(_sha256(data[file]) == digest, path / file, "checksum does not match the manifest")
-    flat = faiss.deserialize_index(np.frombuffer(data[VECTORS], dtype=np.uint8))
-    _check(flat.metric_type == faiss.METRIC_INNER_PRODUCT, path / VECTORS, "expected an inner-product index")
+    flat = _deserialize(data[VECTORS], path / VECTORS)
+    titles = _deserialize(data[TITLES], path / TITLES)
     passages = tuple(Passage(**json.loads(line)) for line in data[PASSAGES].decode("utf-8").splitlines())
     articles = [_article_from_record(json.loads(line)) for line in data[ARTICLES].decode("utf-8").splitlines()]
     _check(flat.ntotal == manifest.count == len(passages), path, f"{flat.ntotal} vectors, {len(passages)} "
            f"passages, manifest says {manifest.count}")
-    _check(flat.d == manifest.dimension, path, f"vectors have dimension {flat.d}, manifest says {manifest.dimension}")
+    _check(flat.d == titles.d == manifest.dimension, path, f"vectors have dimension {flat.d}, manifest says "
+           f"{manifest.dimension}")
+    _check(titles.ntotal == len(articles), path, f"{titles.ntotal} title vectors for {len(articles)} articles")
     try:
         policies = load_policies(path / POLICIES, {a.id: a for a in articles})
     except PolicyError as exc:
         raise IndexMismatchError(f"{path / POLICIES}: policies do not load: {exc}") from exc
-    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat, policies)
+    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat, titles, policies)
 
 
 def _check(condition: bool, path: Path, message: str) -> None:

@@ -7,33 +7,42 @@ from dataclasses import dataclass
 from assist.call import Call
 from assist.lexical import terms
 
-LAST_TURN_WEIGHT = 3
-ISSUE_WEIGHT = 2
-CONTEXT_CHARS = 1500
+RECENCY = 0.7
 
 
 @dataclass(frozen=True)
 class Query:
-    """The texts and weighted terms retrieval scores against."""
+    """The texts and terms retrieval scores against, derived once per request."""
 
-    focus: str
-    context: str
-    weighted_terms: tuple[str, ...]
-    focus_terms: frozenset[str]
-    last_agent_turn: str
+    last: str
+    first: str
+    turns: tuple[str, ...]
+    recency: tuple[float, ...]
+    last_terms: tuple[str, ...]
+    all_terms: tuple[str, ...]
+    agent_terms: tuple[str, ...]
+    last_agent: str
 
 
 def build_query(call: Call) -> Query:
-    """Weight the last customer turn most, the issue next, and the rest of the conversation once."""
-    last = call.last_customer_turn()
-    focus = " ".join(part for part in (call.issue or "", last) if part).strip()
-    earlier = [t.text for t in call.transcript]
-    if last and earlier and earlier[-1] == last:
-        earlier = earlier[:-1]
-    # Most recent first, so the model's 256-word-piece window keeps what matters when it cuts.
-    context = " ".join([focus, *reversed(earlier)])[:CONTEXT_CHARS].strip()
-    weighted = terms(last) * LAST_TURN_WEIGHT + terms(call.issue or "") * ISSUE_WEIGHT
-    for text in earlier:
-        weighted.extend(terms(text))
-    last_agent = next((t.text for t in reversed(call.transcript) if t.speaker == "agent"), "")
-    return Query(focus, context or focus, tuple(weighted), frozenset(terms(focus)), last_agent)
+    """The last customer turn is the question; the issue and earlier turns set the topic.
+
+    The desktop's `issue` is read as the opening customer turn: it names the topic the way a customer's
+    first sentence does. Every turn is kept separately so its embedding can be cached across requests.
+    """
+    turns = [(t.speaker, t.text) for t in call.transcript if t.text.strip()]
+    if call.issue and call.issue.strip():
+        turns.insert(0, ("customer", call.issue.strip()))
+    customer = [text for speaker, text in turns if speaker == "customer"] or [text for _, text in turns]
+    agent = [text for speaker, text in turns if speaker == "agent"]
+    texts = tuple(text for _, text in turns)
+    return Query(
+        last=customer[-1],
+        first=customer[0],
+        turns=texts,
+        recency=tuple(RECENCY ** (len(texts) - 1 - i) for i in range(len(texts))),
+        last_terms=tuple(terms(customer[-1])),
+        all_terms=tuple(t for text in texts for t in terms(text)),
+        agent_terms=tuple(t for text in agent for t in terms(text)),
+        last_agent=agent[-1] if agent else "",
+    )
