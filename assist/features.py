@@ -66,9 +66,18 @@ def _article_max(values: Scores, rows: Rows, articles: int) -> Scores:
     return best[rows]
 
 
+def quoting(similarity: float, low: float = 0.5, high: float = 0.8) -> float:
+    """How plainly the agent's last turn quotes the knowledge base (0 = own words, 1 = a quote).
+
+    Agents who read from an article make their turns strong evidence for it; an agent's own questions
+    ("when did you buy it?") match articles only by accident and must not steer the ranking.
+    """
+    return min(max((similarity - low) / (high - low), 0.0), 1.0)
+
+
 def compute(corpus: Corpus, query: Query, vectors: QueryVectors, candidates: Rows,
-            bm25_last: Scores, bm25_all: Scores, anchor: int | None) -> dict[str, Scores]:
-    """All features for the candidate passages."""
+            bm25_last: Scores, bm25_all: Scores, anchor: int | None, quote: float) -> dict[str, Scores]:
+    """All features for the candidate passages; `quote` gates the agent-turn evidence."""
     rows = corpus.article_row[candidates]
     articles = len(corpus.title_vectors)
     matrix = corpus.passage_vectors[candidates]
@@ -83,7 +92,7 @@ def compute(corpus: Corpus, query: Query, vectors: QueryVectors, candidates: Row
         "article_bm25_all": _article_max(bm25_all[candidates], rows, articles),
         "article_dense_all": _article_max(dense_all, rows, articles),
         "doc_bm25_all": _normalized(corpus.article_bm25.scores(query.all_terms))[rows],
-        "doc_bm25_agent": _normalized(doc_agent)[rows],
+        "doc_bm25_agent": _normalized(doc_agent)[rows] * np.float32(quote),
         "doc_title": (corpus.title_vectors @ vectors.conversation)[rows],
         "doc_opening": (corpus.article_vectors @ vectors.opening)[rows],
     }

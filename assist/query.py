@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assist.call import Call
 from assist.lexical import terms
 
 RECENCY = 0.7
+# A last turn with fewer content terms than this ("yes", "9.99", "about a week") is read together with the
+# turns before it until it has enough to search with.
+MIN_FOCUS_TERMS = 4
 
 
 @dataclass(frozen=True)
@@ -36,13 +40,33 @@ def build_query(call: Call) -> Query:
     customer = [text for speaker, text in turns if speaker == "customer"] or [text for _, text in turns]
     agent = [text for speaker, text in turns if speaker == "agent"]
     texts = tuple(text for _, text in turns)
+    last = _focus(texts, customer[-1])
     return Query(
-        last=customer[-1],
+        last=last,
         first=customer[0],
         turns=texts,
         recency=tuple(RECENCY ** (len(texts) - 1 - i) for i in range(len(texts))),
-        last_terms=tuple(terms(customer[-1])),
+        last_terms=tuple(terms(last)),
         all_terms=tuple(t for text in texts for t in terms(text)),
         agent_terms=tuple(t for text in agent for t in terms(text)),
         last_agent=agent[-1] if agent else "",
     )
+
+
+_QUESTION = re.compile(r"\?|^\s*(how|what|when|where|why|who|which|can|could|do|does|is|are|will|should|may)\b",
+                       re.IGNORECASE)
+
+
+def _answers_agent(texts: tuple[str, ...], end: int) -> bool:
+    """The turn at `end` answers a question the agent just asked, rather than asking something new."""
+    return end > 0 and "?" in texts[end - 1] and not _QUESTION.search(texts[end])
+
+
+def _focus(texts: tuple[str, ...], last_customer: str) -> str:
+    """The last customer turn, widened backwards when it only answers the agent or is too short to search with."""
+    end = max(i for i, text in enumerate(texts) if text == last_customer)
+    start = end - 2 if _answers_agent(texts, end) else end
+    start = max(start, 0)
+    while start > 0 and len(terms(" ".join(texts[start : end + 1]))) < MIN_FOCUS_TERMS:
+        start -= 1
+    return " ".join(texts[start : end + 1])

@@ -17,7 +17,7 @@ import numpy as np
 from assist.articles import Article
 from assist.call import Call
 from assist.embedder import Embedder
-from assist.features import FEATURES, Corpus, QueryVectors, Rows, Vector, compute, lexical_scores
+from assist.features import FEATURES, Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
 from assist.index import KnowledgeIndex, embedding_text
 from assist.lexical import LexicalIndex, Scores, matching_words, terms
 from assist.passages import Passage
@@ -103,8 +103,9 @@ class Retriever:
         bm25_last, bm25_all = lexical_scores(self.corpus, query, mask)
         params = _selection(mask)
         candidates = self._candidates(bm25_last, bm25_all, vectors, mask, params)
-        anchor = self._anchor(vectors.agent, params)
-        features = compute(self.corpus, query, vectors, candidates, bm25_last, bm25_all, anchor)
+        anchor, similarity = self._anchor(vectors.agent, params)
+        features = compute(self.corpus, query, vectors, candidates, bm25_last, bm25_all, anchor,
+                           quoting(similarity))
         score = np.zeros(len(candidates), dtype=np.float32)
         for name, weight in self.tuning.weights.items():
             score += np.float32(weight) * features[name]
@@ -117,13 +118,14 @@ class Retriever:
     def _vectors(self, query: Query) -> QueryVectors:
         """Embed each turn once (cached by text: the desktop re-sends the growing transcript)."""
         with self._turns_lock:
-            missing = [t for t in dict.fromkeys(query.turns) if t not in self._turns]
+            wanted = list(dict.fromkeys((*query.turns, query.last)))
+            missing = [t for t in wanted if t not in self._turns]
         encoded = self._embedder.encode(missing) if missing else None
         with self._turns_lock:
             for i, text in enumerate(missing):
                 self._turns[text] = encoded[i]  # type: ignore[index]
-            vectors = {t: self._turns[t] for t in query.turns}
-            for text in query.turns:
+            vectors = {t: self._turns[t] for t in wanted}
+            for text in wanted:
                 self._turns.move_to_end(text)
             while len(self._turns) > TURN_CACHE:
                 self._turns.popitem(last=False)
@@ -142,12 +144,12 @@ class Retriever:
         union = np.unique(np.concatenate(found))
         return np.asarray(union[mask[union] > 0], dtype=np.int64)
 
-    def _anchor(self, agent: Vector | None, params: faiss.SearchParameters | None) -> int | None:
-        """The passage the agent's last turn most likely quoted."""
+    def _anchor(self, agent: Vector | None, params: faiss.SearchParameters | None) -> tuple[int | None, float]:
+        """The passage the agent's last turn most likely quoted, and how similar the two are."""
         if agent is None:
-            return None
-        _, ids = self.index.vectors.search(agent[None, :], 1, params=params)
-        return int(ids[0, 0]) if ids[0, 0] >= 0 else None
+            return None, 0.0
+        similarity, ids = self.index.vectors.search(agent[None, :], 1, params=params)
+        return (int(ids[0, 0]), float(similarity[0, 0])) if ids[0, 0] >= 0 else (None, 0.0)
 
     def _confidence(self, ordered: Scores) -> float:
         """Calibrated chance the first answer is the right passage, from the top score's lead."""
