@@ -1,0 +1,123 @@
+"""Suggest on the bundled retail knowledge base: empowerment and next-best actions for realistic calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assist.api import create_app
+from assist.articles import load_catalog
+from assist.casebook import contains_in_order
+from assist.embedder import Embedder
+from assist.index import build_index
+from assist.service import KnowledgeService
+from assist.settings import Settings
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+RETURN_STEPS = ["pull-up-account", "validate-purchase", "membership", "enter-details", "update-order"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[TestClient]:
+    index_dir = tmp_path_factory.mktemp("retail-index")
+    build_index(load_catalog(KNOWLEDGE), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    service.load()
+    with TestClient(create_app(Settings(), service)) as test_client:
+        yield test_client
+
+
+def _suggest(client: TestClient, segment: str, turns: list[str], facts: dict[str, Any] | None = None,
+             role: str = "tier1") -> dict[str, Any]:
+    speakers = ["customer", "agent"]
+    body = {"customer": {"id": "c1", "segment": segment}, "agent": {"id": "a1", "role": role},
+            "transcript": [{"speaker": speakers[i % 2], "text": t} for i, t in enumerate(turns)],
+            "facts": facts or {}}
+    response = client.post("/v1/suggest", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _decision(body: dict[str, Any], action: str) -> dict[str, Any]:
+    found = [d for d in body["empowerment"] if d["action"] == action]
+    assert found, f"no {action} decision in {body['empowerment']}"
+    return found[0]
+
+
+STAIN = ["Hi, my new shirt arrived with a stain on it.", "I'm sorry to hear that. When did you buy it?",
+         "About four months ago, I still have the box."]
+
+
+def test_stained_shirt_return_for_silver_is_allowed_by_the_silver_window(client: TestClient) -> None:
+    body = _suggest(client, "silver", STAIN, {"purchase_age_days": 120})
+    assert body["answers"][0]["article_id"] == "returns-stain-damage"
+    decision = _decision(body, "return_item")
+    assert decision["decision"] == "allowed"
+    assert decision["rule"].startswith("returns.silver")
+    assert decision["source_article"] == "returns-stain-damage"
+    assert "120" in decision["explanation"]
+    assert contains_in_order([a["action"] for a in body["next_best_actions"]], RETURN_STEPS)
+
+
+def test_stained_shirt_return_for_gold_needs_no_facts(client: TestClient) -> None:
+    body = _suggest(client, "gold", STAIN)
+    assert _decision(body, "return_item")["decision"] == "allowed"
+    assert _decision(body, "return_item")["needs"] == []
+
+
+def test_return_without_facts_for_silver_asks_and_puts_the_question_first(client: TestClient) -> None:
+    body = _suggest(client, "silver", STAIN[:1])
+    decision = _decision(body, "return_item")
+    assert decision["decision"] == "ask"
+    assert "purchase_age_days" in decision["needs"]
+    assert body["next_best_actions"][0]["action"] == "ask-for-fact"
+
+
+def test_late_guest_return_without_receipt_is_denied_and_ends_with_an_apology(client: TestClient) -> None:
+    body = _suggest(client, "guest", STAIN, {"purchase_age_days": 45, "has_receipt": False})
+    decision = _decision(body, "return_item")
+    assert decision["decision"] == "denied"
+    actions = [a["action"] for a in body["next_best_actions"]]
+    assert "apologize" in actions
+    assert "update-order" not in actions
+
+
+def test_subscription_dispute_boundary_for_silver_is_ten_dollars(client: TestClient) -> None:
+    turns = ["My premium subscription bill is wrong, I was overcharged.", "How much were you overcharged by?"]
+    under = _suggest(client, "silver", [*turns, "$9.99"], {"amount": 9.99})
+    at = _suggest(client, "silver", [*turns, "$10"], {"amount": 10})
+    assert _decision(under, "refund_disputed_bill")["decision"] == "allowed"
+    assert _decision(at, "refund_disputed_bill")["decision"] == "denied"
+
+
+def test_a_move_mentioned_in_passing_becomes_an_acknowledgement_quoting_the_customer(client: TestClient) -> None:
+    body = _suggest(client, "bronze", ["I need to change the address on my account, we just moved to Denver."])
+    acknowledgements = [a for a in body["next_best_actions"] if a["action"] == "acknowledge-life-event"]
+    assert acknowledgements
+    assert "moved" in acknowledgements[0]["reason"]
+    assert acknowledgements[0]["source"].startswith("transcript:")
+
+
+@pytest.mark.parametrize(("segment", "amount"), [("gold", 100.0), ("silver", 50.0), ("bronze", 25.0), ("guest", 10.0)])
+def test_a_late_delivery_brings_an_apology_and_the_goodwill_the_segment_allows(
+    client: TestClient, segment: str, amount: float
+) -> None:
+    body = _suggest(client, segment, ["My order was supposed to arrive last week and it still hasn't come."])
+    actions = [a["action"] for a in body["next_best_actions"]]
+    assert "apologize" in actions
+    goodwill = _decision(body, "goodwill_credit")
+    assert goodwill["decision"] == "allowed"
+    assert goodwill["limit"] == {"amount": amount, "currency": "USD"}
+
+
+def test_same_request_gives_the_same_empowerment_and_actions(client: TestClient) -> None:
+    first = _suggest(client, "bronze", STAIN, {"purchase_age_days": 91})
+    second = _suggest(client, "bronze", STAIN, {"purchase_age_days": 91})
+    assert first["empowerment"] == second["empowerment"]
+    assert first["next_best_actions"] == second["next_best_actions"]
+    assert _decision(first, "return_item")["decision"] == "ask"
