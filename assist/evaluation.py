@@ -14,7 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from assist.call import Call, Turn
-from assist.retrieval import Ranking, Retriever
+from assist.retrieval import DEFAULT_WEIGHTS, Ranking, Retriever
+
+CHOSEN = "hybrid + article evidence + agent quotes (chosen)"
+_PASSAGE = {k: DEFAULT_WEIGHTS[k] for k in ("bm25_last", "bm25_all", "dense_last", "dense_all")}
+_ARTICLE = {k: DEFAULT_WEIGHTS[k] for k in ("article_bm25_all", "article_dense_all", "doc_bm25_all", "doc_title",
+                                             "doc_opening")}
+# Each configuration is a set of feature weights; the levers are measured by adding them one at a time.
+CONFIGURATIONS: dict[str, dict[str, float]] = {
+    "BM25, last customer turn": {"bm25_last": 1.0},
+    "BM25, whole conversation": {"bm25_all": 1.0},
+    "MiniLM + FAISS, last customer turn": {"dense_last": 1.0},
+    "MiniLM + FAISS, whole conversation": {"dense_all": 1.0},
+    "hybrid BM25 + MiniLM, passage features": _PASSAGE,
+    "hybrid + article evidence": {**_PASSAGE, **_ARTICLE},
+    CHOSEN: dict(DEFAULT_WEIGHTS),
+    "chosen + neighbour of the quoted passage": {**DEFAULT_WEIGHTS, "said": 0.1, "after_said": 0.2},
+}
 
 MAX_PASSAGE = 1200
 _TOKEN = re.compile(r"[a-z0-9]+")

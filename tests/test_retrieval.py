@@ -78,3 +78,15 @@ def test_rank_is_deterministic(retriever: Retriever) -> None:
     call = _ask("how long does express delivery take?")
     first = [(a.passage.key, a.score) for a in retriever.rank(call, 5, TODAY).answers]
     assert first == [(a.passage.key, a.score) for a in retriever.rank(call, 5, TODAY).answers]
+
+
+def test_an_unrelated_question_is_a_knowledge_gap_with_low_confidence(retriever: Retriever) -> None:
+    ranking = retriever.rank(_ask("who won the football game last night?"), 3, TODAY)
+    assert ranking.knowledge_gap
+    assert ranking.confidence < 0.35
+
+
+def test_confidence_rises_with_the_lead_of_the_first_answer(retriever: Retriever) -> None:
+    clear = retriever.rank(_ask("my shirt arrived with a stain, can I send it back?"), 3, TODAY)
+    vague = retriever.rank(_ask("I have a question about something"), 3, TODAY)
+    assert 0 <= vague.confidence < clear.confidence <= 1
