@@ -7,7 +7,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -20,7 +20,7 @@ from assist.embedder import Embedder
 from assist.features import FEATURES, Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
 from assist.index import KnowledgeIndex, embedding_text
 from assist.lexical import LexicalIndex, Scores, matching_words, terms
-from assist.passages import Passage
+from assist.passages import MAX_CHARS, Passage
 from assist.query import Query, build_query
 from assist.visibility import visible
 
@@ -47,6 +47,9 @@ class Tuning:
     relevance_floor: float = 0.15
     relevance_full: float = 0.4
     gap_threshold: float = 0.35
+    # Passages are indexed small, for precise matching, and shown with their neighbours up to this many
+    # characters: the answer the agent needs next often continues just after the matching sentences.
+    display_chars: int = 1190
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(FEATURES)
@@ -54,6 +57,8 @@ class Tuning:
             raise ValueError(f"unknown ranking features {sorted(unknown)}; known: {', '.join(FEATURES)}")
         if self.depth < 1:
             raise ValueError(f"depth must be at least 1, got {self.depth}")
+        if not 0 < self.display_chars <= MAX_CHARS:
+            raise ValueError(f"display_chars must be in 1..{MAX_CHARS}, got {self.display_chars}")
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,22 @@ class Retriever:
             why = f"close in meaning to the last turn (similarity {float(features['dense_last'][i]):.2f})"
         if features["doc_bm25_all"][i] >= 0.999:
             why += "; the article best matching the whole conversation"
-        return Answer(passage, self._owner[row], round(score, 4), shared, why)
+        return Answer(self._display(row), self._owner[row], round(score, 4), shared, why)
+
+    def _display(self, row: int) -> Passage:
+        """The passage with the following (then preceding) passages of its article, while they fit."""
+        passages, owner = self.index.passages, self.corpus.article_row
+        text, first, last = passages[row].text, row, row
+        while True:
+            after, before = last + 1, first - 1
+            if after < len(passages) and owner[after] == owner[row] and \
+                    len(text) + 2 + len(passages[after].text) <= self.tuning.display_chars:
+                text, last = f"{text}\n\n{passages[after].text}", after
+            elif before >= 0 and owner[before] == owner[row] and \
+                    len(text) + 2 + len(passages[before].text) <= self.tuning.display_chars:
+                text, first = f"{passages[before].text}\n\n{text}", before
+            else:
+                return replace(passages[row], text=text)
 
 
 def _selection(mask: Scores) -> faiss.SearchParameters | None:
