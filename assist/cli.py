@@ -90,6 +90,85 @@ def index_build(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -
     build(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings)
 
 
+def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
+    """Re-embed only changed articles and publish; return the new version, or None when nothing changed."""
+    from assist.embedder import Embedder
+    from assist.update import update_index
+
+    catalog = _catalog(knowledge)
+    columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("embed", total=None)
+        try:
+            result = update_index(catalog, Embedder(), index_dir, settings.passage_target,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except AssistError as exc:
+            progress.stop()
+            typer.echo(f"index not updated:\n{exc}", err=True)
+            raise typer.Exit(1) from exc
+    if result.full_reason:
+        err.print(f"[yellow]embedded everything:[/yellow] {result.full_reason}")
+    if result.version is None:
+        console.print(f"index version {result.base} already matches {knowledge}; nothing published", soft_wrap=True)
+        return None
+    console.print(f"published index version [bold]{result.version}[/bold]: {len(result.added)} added, "
+                  f"{len(result.changed)} changed, {len(result.removed)} removed; {result.embedded} passages "
+                  f"embedded, {result.reused} reused", soft_wrap=True)
+    return result.version
+
+
+@index_app.command("update")
+def index_update(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -> None:
+    """Incremental: re-embed only articles whose content changed, drop deleted ones, publish a new version."""
+    settings = _settings()
+    update(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings)
+
+
+@index_app.command("list")
+def index_list(index_dir: IndexDirOpt = None) -> None:
+    """Published versions, oldest first, one per line; the live one is marked with `*`."""
+    from assist import storage
+    from assist.manifest import read_manifest
+
+    directory = index_dir or _settings().index_dir
+    live = storage.current_version(directory)
+    for name in storage.list_versions(directory):
+        try:
+            manifest = read_manifest(storage.version_path(directory, name))
+            about = f"built {manifest.built_at}  {len(manifest.articles)} articles  {manifest.count} passages"
+        except AssistError as exc:
+            about = f"unreadable: {exc}"
+        typer.echo(f"{'*' if name == live else ' '} {name}  {about}")
+
+
+@index_app.command("rollback")
+def index_rollback(
+    version: Annotated[str, typer.Argument(help="a version from `assist index list`")], index_dir: IndexDirOpt = None
+) -> None:
+    """Verify VERSION and make it live again (a running service picks it up like any publish)."""
+    from assist.index import rollback
+
+    directory = index_dir or _settings().index_dir
+    try:
+        rollback(directory, version)
+    except AssistError as exc:
+        err.print(f"[red]not rolled back:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"live index version is now [bold]{version}[/bold]")
+
+
+@index_app.command("prune")
+def index_prune(
+    keep: Annotated[int, typer.Option("--keep", min=1, help="how many of the newest versions to keep")],
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """Delete all but the KEEP newest versions; the live version is always kept."""
+    from assist import storage
+
+    removed = storage.prune(index_dir or _settings().index_dir, keep)
+    console.print(f"removed {len(removed)} versions" + "".join(f"\n  {name}" for name in removed))
+
+
 @app.command()
 def serve(
     knowledge: KnowledgeOpt = None,
@@ -97,7 +176,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address [default: 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="port [default: 8000]")] = None,
 ) -> None:
-    """Build the index when missing or stale, then serve the HTTP API."""
+    """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
     import uvicorn
 
     from assist.index import is_stale
@@ -107,11 +186,12 @@ def serve(
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     configure_logging(settings.log_level)
     if is_stale(_catalog(knowledge), index_dir):
-        build(knowledge, index_dir, settings)
+        update(knowledge, index_dir, settings)
     else:
         console.print(f"index in {index_dir} is up to date")
     application = create_server_app(settings, index_dir)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None)
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
+                access_log=False)
 
 
 @eval_app.command("doc2dial")
@@ -121,25 +201,64 @@ def eval_doc2dial(
     index_dir: Annotated[Path, typer.Option("--index-dir")] = Path("indexes/doc2dial"),
     limit: Annotated[int, typer.Option(help="only the first N queries (0 = all)")] = 0,
     domain_filter: Annotated[bool, typer.Option(help="pass each query's domain as a filter")] = False,
+    chosen_only: Annotated[bool, typer.Option(help="run only the chosen configuration")] = False,
 ) -> None:
-    """Build (or reuse) an index of the benchmark documents and print the scorer's metrics."""
+    """Build (or reuse) an index of the benchmark documents; print the scorer's metrics per configuration."""
     import json
 
     from assist.embedder import Embedder
-    from assist.evaluation import evaluate, read_queries, reliability_rows
+    from assist.evaluation import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
     from assist.index import is_stale, load_index
-    from assist.retrieval import Retriever
+    from assist.retrieval import Retriever, Tuning
 
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
     if is_stale(_catalog(knowledge), index_dir):
         build(knowledge, index_dir, settings)
     embedder = Embedder(threads=settings.torch_threads)
-    retriever = Retriever(load_index(index_dir, embedder), embedder)
+    index = load_index(index_dir, embedder)
     bench = read_queries(queries)[: limit or None]
-    scores = evaluate(retriever, bench, domain_filter=domain_filter)
+    names = [CHOSEN] if chosen_only else list(CONFIGURATIONS)
+    metrics = ("article_hit@1", "article_hit@5", "article_mrr@10", "answer_hit@1", "answer_hit@5", "p50_ms", "p95_ms")
+    table = Table("configuration", *metrics, title=f"Doc2Dial, {len(bench)} queries")
+    for name in names:
+        scores = evaluate(Retriever(index, embedder, Tuning(weights=CONFIGURATIONS[name])), bench,
+                          domain_filter=domain_filter)
+        summary = scores.summary()
+        table.add_row(name, *(str(summary[m]) for m in metrics))
+        if name == CHOSEN:
+            chosen, chosen_scores = summary, scores
+    console.print(table, width=max(console.width, 160))
+    console.print_json(json.dumps(chosen))
+    reliability = Table("confidence", "queries", "answer hit@1", title="reliability of confidence (chosen)")
+    for row in reliability_rows(chosen_scores):
+        reliability.add_row(*map(str, row))
+    console.print(reliability)
+
+
+@eval_app.command("retail")
+def eval_retail(
+    cases: Annotated[Path, typer.Option("--cases", help="case JSONL")] = Path("tests/data/retail_cases.jsonl"),
+    knowledge: KnowledgeOpt = None,
+    index_dir: IndexDirOpt = None,
+    show_misses: Annotated[bool, typer.Option(help="print every miss")] = True,
+) -> None:
+    """Score empowerment decisions and next-best actions on a retail case book."""
+    import json
+
+    from assist.casebook import read_cases, score_cases
+    from assist.embedder import Embedder
+    from assist.index import is_stale
+    from assist.service import KnowledgeService
+
+    settings = _settings()
+    knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
+    if is_stale(_catalog(knowledge), index_dir):
+        build(knowledge, index_dir, settings)
+    service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads))
+    service.load()
+    scores = score_cases(service, read_cases(cases))
+    if show_misses:
+        for miss in scores.misses:
+            typer.echo(miss)
     console.print_json(json.dumps(scores.summary()))
-    table = Table("confidence", "queries", "answer hit@1", title="reliability of confidence")
-    for row in reliability_rows(scores):
-        table.add_row(*map(str, row))
-    console.print(table)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MAX_TURNS = 200
 MAX_TURN_CHARS = 5000
 MAX_FACTS = 64
 
+MAX_COMMENT_CHARS = 2000
+
 Name = Annotated[str, StringConstraints(max_length=200)]
-FactValue = Annotated[str, StringConstraints(max_length=1000)] | bool | int | float
+# JSON has no NaN or Infinity, but Python's parser accepts them; a policy comparing against NaN is nonsense.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+FactValue = Annotated[str, StringConstraints(max_length=1000)] | bool | int | Finite
 
 
 class TurnIn(BaseModel):
@@ -36,8 +40,24 @@ class AgentIn(BaseModel):
     role: Name | None = None
 
 
+# The cross-field rules below, stated in the schema too, so generated clients and fuzzers know them.
+_NON_BLANK = {"type": "string", "pattern": r"\S"}
+_SOMETHING_TO_ANSWER: dict[str, Any] = {"anyOf": [
+    {"required": ["issue"], "properties": {"issue": _NON_BLANK}},
+    {"required": ["transcript"], "properties": {"transcript": {"contains": {"properties": {"text": _NON_BLANK}}}}},
+]}
+_SOMETHING_SAID: dict[str, Any] = {"anyOf": [
+    {"required": ["helpful"], "properties": {"helpful": {"type": "boolean"}}},
+    {"required": ["used_rank"], "properties": {"used_rank": {"type": "integer"}}},
+    {"required": ["comment"], "properties": {"comment": _NON_BLANK}},
+]}
+
+
 class SuggestRequest(BaseModel):
-    """POST /v1/suggest."""
+    """POST /v1/suggest. Unknown fields are ignored: the contract may add fields, and old servers must not
+    reject newer clients."""
+
+    model_config = ConfigDict(json_schema_extra=_SOMETHING_TO_ANSWER)
 
     conversation_id: Name | None = None
     customer: CustomerIn = Field(default_factory=CustomerIn)
@@ -117,3 +137,49 @@ class Health(BaseModel):
     index_version: str | None = None
     detail: str | None = None
 
+
+class ErrorOut(BaseModel):
+    """Every non-422 error: a short message, never a stack trace."""
+
+    detail: str
+
+
+class FeedbackRequest(BaseModel):
+    """POST /v1/feedback: what the agent made of one suggestion. Unknown fields are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_SOMETHING_SAID)
+
+    suggestion_id: str = Field(pattern=r"^sg_[0-9A-HJKMNP-TV-Z]{26}$", description="from the suggest response")
+    helpful: bool | None = None
+    used_rank: int | None = Field(default=None, ge=1, le=50, description="1-based rank of the answer used")
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> FeedbackRequest:
+        if self.helpful is None and self.used_rank is None and not (self.comment and self.comment.strip()):
+            raise ValueError("helpful, used_rank or comment: at least one must be given")
+        return self
+
+
+class FeedbackResponse(BaseModel):
+    """The response of POST /v1/feedback."""
+
+    status: Literal["recorded"]
+    suggestion_id: str
+
+
+class ReloadRequest(BaseModel):
+    """POST /v1/admin/reload (body optional). Unknown fields are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expect_version: str | None = Field(default=None, max_length=128,
+                                       description="fail with 409 unless this is the version served afterwards")
+
+
+class ReloadResponse(BaseModel):
+    """What the service serves after a reload."""
+
+    index_version: str
+    previous_version: str | None
+    changed: bool

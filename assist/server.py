@@ -11,9 +11,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 from assist.api import create_app
 from assist.embedder import Embedder
-from assist.errors import AssistError
 from assist.service import KnowledgeService
 from assist.settings import Settings
+from assist.watcher import Watcher
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +26,12 @@ def configure_logging(level: str) -> None:
 
 
 def create_server_app(settings: Settings, index_dir: Path) -> FastAPI:
-    """Load the model once, load the live index if there is one, and build the app."""
+    """Load the model once, serve the newest valid index version, watch for new ones, and build the app."""
     # Sync routes run in a thread pool; one thread per request avoids oversubscribing OpenMP pools.
     faiss.omp_set_num_threads(1)
     service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads))
-    try:
-        service.load()
-    except AssistError as exc:
-        log.error("no index loaded at start-up", extra={"error": str(exc)})
-    return create_app(settings, service)
+    if service.start() is None:
+        log.error("no index loaded at start-up; /readyz is 503 until one is published", extra={
+            "index_dir": str(index_dir)})
+    watcher = Watcher(service, settings.watch_seconds) if settings.watch_seconds > 0 else None
+    return create_app(settings, service, watcher)

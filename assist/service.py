@@ -16,7 +16,7 @@ from assist.actions import NextAction, next_best_actions
 from assist.articles import Article
 from assist.call import Call
 from assist.embedder import Embedder
-from assist.errors import IndexNotFoundError
+from assist.errors import AssistError, IndexNotFoundError
 from assist.index import KnowledgeIndex, load_index
 from assist.policy import Decision, decide
 from assist.retrieval import Answer, Retriever, Tuning
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Policies come from the articles the agent is most likely reading; weaker matches would add decisions
 # about things the customer did not ask for.
-POLICY_ARTICLES = 2
+POLICY_ARTICLES = 3
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,33 @@ class Suggestion:
     next_best_actions: tuple[NextAction, ...]
 
 
+@dataclass(frozen=True)
+class Reload:
+    """The outcome of a successful reload: what is served now, and whether that changed."""
+
+    version: str
+    previous: str | None
+
+    @property
+    def changed(self) -> bool:
+        """True when the live snapshot was replaced."""
+        return self.version != self.previous
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A version that failed verification, and why; it is not retried until the pointer moves or an admin asks."""
+
+    version: str
+    error: str
+
+
 class KnowledgeService:
-    """Holds the live snapshot; requests read one reference, reloads replace it whole."""
+    """Holds the live snapshot; requests read one reference, reloads replace it whole.
+
+    A request takes `self._snapshot` once and uses only that object, so a reload that swaps the reference
+    mid-request cannot mix versions: the old snapshot lives until its last request drops it.
+    """
 
     def __init__(self, index_dir: Path, embedder: Embedder, tuning: Tuning | None = None) -> None:
         self.index_dir = index_dir
@@ -59,6 +84,9 @@ class KnowledgeService:
         self.tuning = tuning
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self.reloads = 0
+        self.reload_failures = 0
+        self.refused: Refusal | None = None
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -68,17 +96,62 @@ class KnowledgeService:
     def load(self, version: str | None = None) -> str:
         """Load and verify a version beside the live one, then swap; on any error the live one stays."""
         with self._lock:
-            index = load_index(self.index_dir, self.embedder, version)
+            name = version or storage.current_version(self.index_dir)
+            if name is None:
+                raise IndexNotFoundError(f"no published index in {self.index_dir}; run `assist index build`")
+            try:
+                index = load_index(self.index_dir, self.embedder, name)
+            except AssistError as exc:
+                self.reload_failures += 1
+                self.refused = Refusal(name, str(exc))
+                log.error("index version refused", extra={"index_version": name, "error": str(exc),
+                                                         "serving": self.version})
+                raise
+            if self.refused and self.refused.version == name:
+                self.refused = None
             if self._snapshot and self._snapshot.index.version == index.version:
                 return index.version
             self._snapshot = Snapshot(index, Retriever(index, self.embedder, self.tuning))
+            self.reloads += 1
             log.info("index loaded", extra={"index_version": index.version, "passages": index.manifest.count})
             return index.version
 
-    def pointer_changed(self) -> bool:
-        """True when CURRENT names a version other than the one being served."""
+    @property
+    def version(self) -> str | None:
+        """The version being served, if any."""
+        snapshot = self._snapshot
+        return snapshot.index.version if snapshot else None
+
+    def reload(self) -> Reload:
+        """Load whatever CURRENT names now (retrying a refused version); raise AssistError if it fails."""
+        previous = self.version
+        return Reload(self.load(), previous)
+
+    def start(self) -> str | None:
+        """Clean up after dead writers, then serve CURRENT or, if it fails verification, the newest version
+        that passes; None when nothing valid exists (readiness stays 503)."""
+        storage.clean_if_idle(self.index_dir)
         current = storage.current_version(self.index_dir)
-        return current is not None and (self._snapshot is None or current != self._snapshot.index.version)
+        candidates = [current] if current else []
+        candidates += [v for v in reversed(storage.list_versions(self.index_dir)) if v != current]
+        refusal = None
+        for name in candidates:
+            try:
+                served = self.load(name)
+            except AssistError:
+                refusal = refusal or self.refused  # remember why CURRENT failed, not the last fallback
+                continue
+            self.refused = refusal if served != current else None
+            return served
+        log.error("no valid index version to serve", extra={"index_dir": str(self.index_dir)})
+        return None
+
+    def pointer_changed(self) -> bool:
+        """True when CURRENT names a version that is neither served nor already refused."""
+        current = storage.current_version(self.index_dir)
+        if current is None or current == self.version:
+            return False
+        return self.refused is None or self.refused.version != current
 
     def suggest(self, call: Call, limit: int, today: dt.date | None = None) -> Suggestion:
         """Rank answers for the call against the snapshot live when the request started."""

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assist.errors import ConfigurationError
+from assist.security import digest
+
+MIN_PRODUCTION_KEY = 16
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class Settings(BaseSettings):
-    """Everything configurable about assist; validated at start-up, then passed down."""
+    """Everything configurable about assist; validated at start-up, then passed down.
+
+    Keys may be given plain (`ASSIST_API_KEYS`, hashed at start-up and never logged: they are SecretStr)
+    or already hashed (`ASSIST_API_KEY_SHA256`, hex SHA-256), so no plain key need sit in the environment.
+    """
 
     model_config = SettingsConfigDict(env_prefix="ASSIST_", env_file=".env", extra="ignore")
 
@@ -22,34 +30,53 @@ class Settings(BaseSettings):
     index_dir: Path = Path("indexes")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="plain keys; hashed at start-up")
-    admin_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="keys allowed on /v1/admin/*")
-    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="suggest/feedback keys")
+    api_key_sha256: Annotated[list[str], NoDecode] = Field(default_factory=list, description="hex SHA-256 of keys")
+    admin_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="/v1/admin/* keys")
+    admin_key_sha256: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The largest contract-valid suggest request (200 turns of 5,000 characters) is about 1.1 MB of ASCII.
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     torch_threads: int = Field(default=1, ge=1, le=64)
     watch_seconds: float = Field(default=2.0, ge=0, description="how often to look for a new version; 0 = never")
     passage_target: int = Field(default=700, ge=100, le=1200)
+    feedback_file: Path | None = Field(default=None, description="append feedback as JSON lines here")
     log_level: str = "INFO"
 
-    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "api_key_sha256", "admin_keys", "admin_key_sha256", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("api_key_sha256", "admin_key_sha256")
+    @classmethod
+    def _hex_digests(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _SHA256.fullmatch(item.lower()):
+                raise ValueError("expected hex SHA-256 digests (64 hex characters)")
+        return [item.lower() for item in value]
+
     def check(self) -> Settings:
         """Refuse combinations that cannot be run safely."""
-        if self.profile == "production" and not self.api_keys:
-            raise ConfigurationError("profile=production needs ASSIST_API_KEYS (suggest and feedback keys)")
-        if self.profile == "production" and not self.admin_keys:
-            raise ConfigurationError("profile=production needs ASSIST_ADMIN_KEYS")
+        if self.profile != "production":
+            return self
+        if not self.key_hashes():
+            raise ConfigurationError("profile=production needs ASSIST_API_KEYS or ASSIST_API_KEY_SHA256 "
+                                     "(keys for suggest and feedback)")
+        if not self.admin_key_hashes():
+            raise ConfigurationError("profile=production needs ASSIST_ADMIN_KEYS or ASSIST_ADMIN_KEY_SHA256")
+        if any(len(k.get_secret_value()) < MIN_PRODUCTION_KEY for k in [*self.api_keys, *self.admin_keys]):
+            raise ConfigurationError(f"profile=production refuses keys shorter than {MIN_PRODUCTION_KEY} characters")
+        if "*" in self.cors_origins:
+            raise ConfigurationError("profile=production refuses ASSIST_CORS_ORIGINS='*'; list the origins")
         return self
 
     def key_hashes(self) -> frozenset[str]:
         """SHA-256 digests of the client keys; the plain keys are not kept anywhere else."""
-        return frozenset(hashlib.sha256(k.encode()).hexdigest() for k in self.api_keys)
+        return frozenset(digest(k.get_secret_value()) for k in self.api_keys) | frozenset(self.api_key_sha256)
 
     def admin_key_hashes(self) -> frozenset[str]:
         """SHA-256 digests of the admin keys."""
-        return frozenset(hashlib.sha256(k.encode()).hexdigest() for k in self.admin_keys)
+        return frozenset(digest(k.get_secret_value()) for k in self.admin_keys) | frozenset(self.admin_key_sha256)

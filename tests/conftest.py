@@ -17,7 +17,7 @@ FIXTURE_KB = DATA / "kb"
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    return Embedder(threads=2)
+    return Embedder(threads=1)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,74 @@
+"""The manifest of an index version: what it holds, how it was made, and checksums of every file in it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from assist.errors import IndexMismatchError
+
+FORMAT = 3
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a version holds and how it was made; the loader refuses anything that does not match.
+
+    `digest` is the SHA-256 of every other field, so a hand-edited manifest is caught, not trusted.
+    """
+
+    format: int
+    version: str
+    model: str
+    dimension: int
+    count: int
+    built_at: str
+    package_version: str
+    passage_target: int
+    articles: dict[str, str]
+    policies: dict[str, str]
+    files: dict[str, str]
+    digest: str = ""
+
+    def sealed(self) -> Manifest:
+        """This manifest with its digest filled in."""
+        return replace(self, digest=_digest(self))
+
+    def to_bytes(self) -> bytes:
+        """The manifest as written to disk."""
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of some bytes (file checksums, policy hashes)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _digest(manifest: Manifest) -> str:
+    fields = asdict(manifest)
+    fields.pop("digest")
+    return sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+def read_manifest(path: Path) -> Manifest:
+    """Read a version's manifest and check its format and digest."""
+    try:
+        raw = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            found = raw.get("format") if isinstance(raw, dict) else None
+            raise IndexMismatchError(f"{path}: index format {found}, this assist reads format {FORMAT}; "
+                                     "rebuild with `assist index build`")
+        manifest = Manifest(**raw)
+    except FileNotFoundError as exc:
+        raise IndexMismatchError(f"{path}: no {MANIFEST}; not a complete index version") from exc
+    except OSError as exc:
+        raise IndexMismatchError(f"{path / MANIFEST}: cannot read ({exc.strerror})") from exc
+    except (ValueError, TypeError) as exc:
+        raise IndexMismatchError(f"{path / MANIFEST}: unreadable manifest ({exc})") from exc
+    if manifest.digest != _digest(manifest):
+        raise IndexMismatchError(f"{path / MANIFEST}: manifest digest does not match its contents "
+                                 "(edited or damaged)")
+    return manifest

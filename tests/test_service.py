@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from assist import storage
+from assist.articles import load_catalog
+from assist.call import Call
+from assist.embedder import Embedder
+from assist.errors import IndexMismatchError, IndexNotFoundError
+from assist.index import VECTORS, build_index
+from assist.service import KnowledgeService
+from assist.update import update_index
+from assist.watcher import Watcher
+
+from .conftest import FIXTURE_KB
+
+STAIN = Call(issue="can I return a shirt that arrived stained")
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, target)
+    return target
+
+
+def _publish(knowledge: Path, embedder: Embedder, index_dir: Path, edition: int) -> str:
+    path = knowledge / "returns-stain.md"
+    path.write_text(path.read_text() + f"\nEdition {edition}.\n")
+    version = update_index(load_catalog(knowledge), embedder, index_dir).version
+    assert version is not None
+    return version
+
+
+def _corrupt(index_dir: Path, version: str) -> None:
+    path = storage.version_path(index_dir, version) / VECTORS
+    path.write_bytes(path.read_bytes()[:-16])
+
+
+def test_reload_swaps_to_the_new_version_and_names_it_in_every_suggestion(
+    knowledge: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "indexes"
+    first = build_index(load_catalog(knowledge), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    assert service.start() == first
+    second = _publish(knowledge, embedder, index_dir, 1)
+    assert service.pointer_changed()
+    outcome = service.reload()
+    assert (outcome.previous, outcome.version, outcome.changed) == (first, second, True)
+    assert service.suggest(STAIN, 3).index_version == second
+    assert not service.reload().changed
+    assert service.reloads == 2
+
+
+def test_a_request_holding_the_old_snapshot_finishes_on_the_old_version(
+    knowledge: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "indexes"
+    first = build_index(load_catalog(knowledge), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    in_flight = service.snapshot
+    assert in_flight is not None
+    _publish(knowledge, embedder, index_dir, 1)
+    service.reload()
+    assert in_flight.index.version == first
+    ranking = in_flight.retriever.rank(STAIN, 3, dt.date.today())
+    assert ranking.answers[0].article.id == "returns-stain"
+
+
+def test_a_version_failing_verification_is_refused_and_the_old_one_keeps_serving(
+    knowledge: Path, tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    index_dir = tmp_path / "indexes"
+    first = build_index(load_catalog(knowledge), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    second = _publish(knowledge, embedder, index_dir, 1)
+    _corrupt(index_dir, second)
+    with pytest.raises(IndexMismatchError, match="checksum"):
+        service.reload()
+    assert service.suggest(STAIN, 3).index_version == first
+    assert service.refused is not None and service.refused.version == second
+    assert service.reload_failures == 1
+    assert not service.pointer_changed()  # the watcher will not retry it every tick
+    assert any(r.message == "index version refused" and r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_start_serves_the_newest_valid_version_when_current_is_corrupted(
+    knowledge: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "indexes"
+    first = build_index(load_catalog(knowledge), embedder, index_dir)
+    second = _publish(knowledge, embedder, index_dir, 1)
+    _corrupt(index_dir, second)
+    service = KnowledgeService(index_dir, embedder)
+    assert service.start() == first
+    assert service.refused is not None and service.refused.version == second
+
+
+def test_start_remembers_why_current_was_refused_even_when_older_versions_fail_too(
+    knowledge: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "indexes"
+    first = build_index(load_catalog(knowledge), embedder, index_dir)
+    second = _publish(knowledge, embedder, index_dir, 1)
+    third = _publish(knowledge, embedder, index_dir, 2)
+    _corrupt(index_dir, third)
+    _corrupt(index_dir, second)
+    service = KnowledgeService(index_dir, embedder)
+    assert service.start() == first
+    assert service.refused is not None and service.refused.version == third
+    assert not service.pointer_changed()
+
+
+def test_start_with_nothing_valid_serves_nothing(knowledge: Path, tmp_path: Path, embedder: Embedder) -> None:
+    index_dir = tmp_path / "indexes"
+    only = build_index(load_catalog(knowledge), embedder, index_dir)
+    _corrupt(index_dir, only)
+    service = KnowledgeService(index_dir, embedder)
+    assert service.start() is None
+    with pytest.raises(IndexNotFoundError):
+        service.suggest(STAIN, 3)
+
+
+def test_start_removes_staging_directories_left_by_a_dead_build(index_dir: Path, embedder: Embedder) -> None:
+    storage.staging_dir(index_dir)
+    KnowledgeService(index_dir, embedder).start()
+    assert not list(index_dir.glob(".staging-*"))
+
+
+def test_watcher_check_reloads_only_when_the_pointer_moves(
+    knowledge: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "indexes"
+    build_index(load_catalog(knowledge), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    watcher = Watcher(service, interval=60)
+    assert not watcher.check()
+    second = _publish(knowledge, embedder, index_dir, 1)
+    assert watcher.check()
+    assert service.version == second
+    third = _publish(knowledge, embedder, index_dir, 2)
+    _corrupt(index_dir, third)
+    assert not watcher.check()
+    assert service.version == second
+
+
+def test_watcher_thread_picks_up_a_publish_and_stops(knowledge: Path, tmp_path: Path, embedder: Embedder) -> None:
+    index_dir = tmp_path / "indexes"
+    build_index(load_catalog(knowledge), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    watcher = Watcher(service, interval=0.02)
+    watcher.start()
+    try:
+        second = _publish(knowledge, embedder, index_dir, 1)
+        deadline = time.monotonic() + 30  # a hang guard, not a timing assertion
+        while service.version != second and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert service.version == second
+    finally:
+        watcher.stop()
+    assert not watcher.running
+
+
+def test_watcher_refuses_a_non_positive_interval(index_dir: Path, embedder: Embedder) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        Watcher(KnowledgeService(index_dir, embedder), interval=0)
