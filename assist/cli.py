@@ -185,7 +185,7 @@ def serve(
     settings = _settings()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     configure_logging(settings.log_level)
-    if is_stale(_catalog(knowledge), index_dir):
+    if is_stale(_catalog(knowledge), index_dir, settings.passage_target):
         update(knowledge, index_dir, settings)
     else:
         console.print(f"index in {index_dir} is up to date")
@@ -213,7 +213,7 @@ def eval_doc2dial(
 
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
-    if is_stale(_catalog(knowledge), index_dir):
+    if is_stale(_catalog(knowledge), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
     embedder = Embedder(threads=settings.torch_threads)
     index = load_index(index_dir, embedder)
@@ -253,7 +253,7 @@ def eval_retail(
 
     settings = _settings()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
-    if is_stale(_catalog(knowledge), index_dir):
+    if is_stale(_catalog(knowledge), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
     service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads))
     service.load()

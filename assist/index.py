@@ -29,7 +29,7 @@ from assist.files import (
     serialize,
 )
 from assist.manifest import FORMAT, MANIFEST, Manifest, read_manifest, sha256
-from assist.passages import Passage, split_article
+from assist.passages import DEFAULT_TARGET, Passage, split_article
 from assist.policy import PolicySet, load_policies
 
 __all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "VECTORS", "KnowledgeIndex", "Manifest",
@@ -114,7 +114,7 @@ def embed_articles(
 
 
 def build_index(
-    catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = 700,
+    catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
     on_progress: Progress | None = None,
 ) -> str:
     """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
@@ -243,7 +243,7 @@ def _check(condition: bool, path: Path, message: str) -> None:
         raise IndexMismatchError(f"{path}: {message}")
 
 
-def is_stale(catalog: Catalog, index_dir: Path) -> bool:
+def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
     """True when nothing is published or the live version was built from different articles or code."""
     name = storage.current_version(index_dir)
     if name is None:
@@ -256,4 +256,5 @@ def is_stale(catalog: Catalog, index_dir: Path) -> bool:
         manifest.articles != {a.id: a.content_hash for a in catalog.articles}
         or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
         or manifest.package_version != package_version("assist")
+        or manifest.passage_target != passage_target
     )

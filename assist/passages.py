@@ -10,6 +10,8 @@ from markdown_it import MarkdownIt
 from assist.articles import Article
 
 MAX_CHARS = 1200
+# Small passages match precisely; answers are shown with their neighbours (see retrieval.Tuning.display_chars).
+DEFAULT_TARGET = 450
 SECTION_SEPARATOR = " > "
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 _PARSER = MarkdownIt("commonmark").enable("table")
@@ -92,7 +94,7 @@ def _pack(parts: list[tuple[str, str]], target: int) -> list[str]:
     return chunks
 
 
-def split_article(article: Article, target: int = 700) -> list[Passage]:
+def split_article(article: Article, target: int = DEFAULT_TARGET) -> list[Passage]:
     """Split an article into passages of at most MAX_CHARS, covering the whole body in order."""
     if not 0 < target <= MAX_CHARS:
         raise ValueError(f"passage target must be in 1..{MAX_CHARS}, got {target}")

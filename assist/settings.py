@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assist.errors import ConfigurationError
+from assist.passages import DEFAULT_TARGET, MAX_CHARS
 from assist.security import digest
 
 MIN_PRODUCTION_KEY = 16
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     torch_threads: int = Field(default=1, ge=1, le=64)
     watch_seconds: float = Field(default=2.0, ge=0, description="how often to look for a new version; 0 = never")
-    passage_target: int = Field(default=700, ge=100, le=1200)
+    passage_target: int = Field(default=DEFAULT_TARGET, ge=100, le=MAX_CHARS)
     feedback_file: Path | None = Field(default=None, description="append feedback as JSON lines here")
     log_level: str = "INFO"
 

@@ -21,7 +21,7 @@ from assist.errors import AssistError
 from assist.files import ARTICLES, PASSAGES, TITLES, VECTORS, article_record, deserialize, jsonl, matrix, read_jsonl
 from assist.index import Progress, VersionFiles, embed_articles, policy_files, read_version, write_version
 from assist.manifest import sha256
-from assist.passages import Passage
+from assist.passages import DEFAULT_TARGET, Passage
 from assist.policy import load_policies
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class _Base:
 
 
 def update_index(
-    catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = 700,
+    catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
     on_progress: Progress | None = None,
 ) -> Update:
     """Publish a version matching `catalog`, re-embedding only new and changed articles.
