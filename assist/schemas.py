@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 
 MAX_TURNS = 200
 MAX_TURN_CHARS = 5000
@@ -16,6 +16,13 @@ Name = Annotated[str, StringConstraints(max_length=200)]
 # JSON has no NaN or Infinity, but Python's parser accepts them; a policy comparing against NaN is nonsense.
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 FactValue = Annotated[str, StringConstraints(max_length=1000)] | bool | int | Finite
+
+
+def _whole_number(value: object, field: str) -> object:
+    """"5" and true are not numbers; 5.0 is (JSON Schema counts it as an integer)."""
+    if isinstance(value, str | bool):
+        raise ValueError(f"{field} must be a whole number")
+    return value
 
 
 class TurnIn(BaseModel):
@@ -67,6 +74,11 @@ class SuggestRequest(BaseModel):
     facts: dict[Name, FactValue] = Field(default_factory=dict, max_length=MAX_FACTS)
     filters: dict[Name, FactValue] = Field(default_factory=dict, max_length=MAX_FACTS)
     limit: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _limit_is_a_number(cls, value: object) -> object:
+        return _whole_number(value, "limit")
 
     @model_validator(mode="after")
     def _needs_something_to_answer(self) -> SuggestRequest:
@@ -150,9 +162,14 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_SOMETHING_SAID)
 
     suggestion_id: str = Field(pattern=r"^sg_[0-9A-HJKMNP-TV-Z]{26}$", description="from the suggest response")
-    helpful: bool | None = None
+    helpful: StrictBool | None = None
     used_rank: int | None = Field(default=None, ge=1, le=50, description="1-based rank of the answer used")
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+
+    @field_validator("used_rank", mode="before")
+    @classmethod
+    def _rank_is_a_number(cls, value: object) -> object:
+        return _whole_number(value, "used_rank")
 
     @model_validator(mode="after")
     def _says_something(self) -> FeedbackRequest:

@@ -42,7 +42,8 @@ def test_the_api_honours_its_own_schema(
     operation = api_schema[path][method]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
+              database=None)
     def fuzz(case: schemathesis.Case) -> None:
         case.call_and_validate(headers={"Authorization": f"Bearer {KEY}"})
 
