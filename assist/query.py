@@ -19,6 +19,7 @@ class Query:
     """The texts and terms retrieval scores against, derived once per request."""
 
     last: str
+    focus: tuple[str, ...]
     first: str
     turns: tuple[str, ...]
     recency: tuple[float, ...]
@@ -40,9 +41,11 @@ def build_query(call: Call) -> Query:
     customer = [text for speaker, text in turns if speaker == "customer"] or [text for _, text in turns]
     agent = [text for speaker, text in turns if speaker == "agent"]
     texts = tuple(text for _, text in turns)
-    last = _focus(texts, customer[-1])
+    focus = _focus(texts, customer[-1])
+    last = " ".join(focus)
     return Query(
         last=last,
+        focus=focus,
         first=customer[0],
         turns=texts,
         recency=tuple(RECENCY ** (len(texts) - 1 - i) for i in range(len(texts))),
@@ -62,11 +65,11 @@ def _answers_agent(texts: tuple[str, ...], end: int) -> bool:
     return end > 0 and "?" in texts[end - 1] and not _QUESTION.search(texts[end])
 
 
-def _focus(texts: tuple[str, ...], last_customer: str) -> str:
+def _focus(texts: tuple[str, ...], last_customer: str) -> tuple[str, ...]:
     """The last customer turn, widened backwards when it only answers the agent or is too short to search with."""
     end = max(i for i, text in enumerate(texts) if text == last_customer)
     start = end - 2 if _answers_agent(texts, end) else end
     start = max(start, 0)
     while start > 0 and len(terms(" ".join(texts[start : end + 1]))) < MIN_FOCUS_TERMS:
         start -= 1
-    return " ".join(texts[start : end + 1])
+    return texts[start : end + 1]

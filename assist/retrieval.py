@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
@@ -129,7 +129,7 @@ class Retriever:
     def _vectors(self, query: Query) -> QueryVectors:
         """Embed each turn once (cached by text: the desktop re-sends the growing transcript)."""
         with self._turns_lock:
-            wanted = list(dict.fromkeys((*query.turns, query.last)))
+            wanted = list(dict.fromkeys(query.turns))
             missing = [t for t in wanted if t not in self._turns]
         encoded = self._embedder.encode(missing) if missing else None
         with self._turns_lock:
@@ -140,10 +140,9 @@ class Retriever:
                 self._turns.move_to_end(text)
             while len(self._turns) > TURN_CACHE:
                 self._turns.popitem(last=False)
-        weights = np.array(query.recency, dtype=np.float32)
-        conversation = (weights[:, None] * np.stack([vectors[t] for t in query.turns])).sum(axis=0)
-        conversation /= max(float(np.linalg.norm(conversation)), 1e-9)
-        return QueryVectors(vectors[query.last], conversation.astype(np.float32), vectors[query.first],
+        conversation = _blend([vectors[t] for t in query.turns], query.recency)
+        focus = _blend([vectors[t] for t in query.focus], [1.0] * len(query.focus))
+        return QueryVectors(focus, conversation, vectors[query.first],
                             vectors[query.last_agent] if query.last_agent else None)
 
     def _candidates(self, bm25_last: Scores, bm25_all: Scores, vectors: QueryVectors, mask: Scores,
@@ -195,6 +194,12 @@ class Retriever:
                 text, first = f"{passages[before].text}\n\n{text}", before
             else:
                 return replace(passages[row], text=text)
+
+
+def _blend(vectors: list[Vector], weights: Sequence[float]) -> Vector:
+    """The unit-length weighted sum of turn vectors."""
+    total = (np.array(weights, dtype=np.float32)[:, None] * np.stack(vectors)).sum(axis=0)
+    return np.asarray(total / max(float(np.linalg.norm(total)), 1e-9), dtype=np.float32)
 
 
 def _selection(mask: Scores) -> faiss.SearchParameters | None:
