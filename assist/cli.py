@@ -228,7 +228,7 @@ def eval_doc2dial(
         table.add_row(name, *(str(summary[m]) for m in metrics))
         if name == CHOSEN:
             chosen, chosen_scores = summary, scores
-    console.print(table, width=max(console.width, 160))
+    Console(width=max(console.width, 160)).print(table)
     console.print_json(json.dumps(chosen))
     reliability = Table("confidence", "queries", "answer hit@1", title="reliability of confidence (chosen)")
     for row in reliability_rows(chosen_scores):

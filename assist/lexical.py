@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import bm25s
@@ -11,6 +12,8 @@ import Stemmer
 
 Scores = npt.NDArray[np.float32]
 _STEMMER = Stemmer.Stemmer("english")
+# bm25s logs every index build at DEBUG; one per loaded version is noise in our logs.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def terms(text: str) -> list[str]:

@@ -42,8 +42,8 @@ class Tuning:
     depth: int = 100
     # P(first answer is the right passage) = logistic(slope * lead over the second + offset), fitted on the
     # Doc2Dial dev split; scaled down when even the best passage is far in meaning from the customer's words.
-    confidence_slope: float = 4.6
-    confidence_offset: float = -0.12
+    confidence_slope: float = 6.0
+    confidence_offset: float = 0.2
     relevance_floor: float = 0.15
     relevance_full: float = 0.4
     gap_threshold: float = 0.35
