@@ -122,9 +122,18 @@ class Retriever:
         best = int(order[0])
         similarity = max(float(features["dense_last"][best]), float(features["dense_all"][best]))
         confidence = self._confidence(score[order], similarity)
-        answers = tuple(self._answer(int(candidates[i]), float(score[i]), query, features, int(i))
-                        for i in order[:limit])
-        return Ranking(answers, confidence, confidence < self.tuning.gap_threshold)
+        answers: list[Answer] = []
+        shown: set[int] = set()
+        for i in order:
+            row = int(candidates[i])
+            if row in shown:
+                continue  # already on screen inside a better answer's window
+            window, rows = self._display(row)
+            shown.update(rows)
+            answers.append(self._answer(row, window, float(score[i]), query, features, int(i)))
+            if len(answers) == limit:
+                break
+        return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold)
 
     def _vectors(self, query: Query) -> QueryVectors:
         """Embed each turn once (cached by text: the desktop re-sends the growing transcript)."""
@@ -169,7 +178,8 @@ class Retriever:
         relevance = (similarity - t.relevance_floor) / (t.relevance_full - t.relevance_floor)
         return round(chance * min(max(relevance, 0.0), 1.0), 4)
 
-    def _answer(self, row: int, score: float, query: Query, features: dict[str, Scores], i: int) -> Answer:
+    def _answer(self, row: int, window: Passage, score: float, query: Query, features: dict[str, Scores],
+                i: int) -> Answer:
         passage = self.index.passages[row]
         shared = matching_words(passage.text, frozenset(query.last_terms) & self._passage_terms[row])
         if shared:
@@ -178,9 +188,9 @@ class Retriever:
             why = f"close in meaning to the last turn (similarity {float(features['dense_last'][i]):.2f})"
         if features["doc_bm25_all"][i] >= 0.999:
             why += "; the article best matching the whole conversation"
-        return Answer(self._display(row), self._owner[row], round(score, 4), shared, why)
+        return Answer(window, self._owner[row], round(score, 4), shared, why)
 
-    def _display(self, row: int) -> Passage:
+    def _display(self, row: int) -> tuple[Passage, range]:
         """The passage with the following (then preceding) passages of its article, while they fit."""
         passages, owner = self.index.passages, self.corpus.article_row
         text, first, last = passages[row].text, row, row
@@ -193,7 +203,7 @@ class Retriever:
                     len(text) + 2 + len(passages[before].text) <= self.tuning.display_chars:
                 text, first = f"{passages[before].text}\n\n{text}", before
             else:
-                return replace(passages[row], text=text)
+                return replace(passages[row], text=text), range(first, last + 1)
 
 
 def _blend(vectors: list[Vector], weights: Sequence[float]) -> Vector:

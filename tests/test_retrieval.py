@@ -90,3 +90,15 @@ def test_confidence_rises_with_the_lead_of_the_first_answer(retriever: Retriever
     clear = retriever.rank(_ask("my shirt arrived with a stain, can I send it back?"), 3, TODAY)
     vague = retriever.rank(_ask("I have a question about something"), 3, TODAY)
     assert 0 <= vague.confidence < clear.confidence <= 1
+
+
+def test_answers_show_neighbours_but_never_a_passage_already_on_screen(
+    retriever: Retriever, fixture_index: KnowledgeIndex
+) -> None:
+    core = {p.key: p.text for p in fixture_index.passages}
+    answers = retriever.rank(_ask("can I send back a stained shirt, who can return?"), 5, TODAY).answers
+    first = answers[0].passage
+    assert core[first.key] in first.text and len(first.text) > len(core[first.key])
+    for i, answer in enumerate(answers):
+        assert len(answer.passage.text) <= 1200
+        assert all(core[answer.passage.key] not in earlier.passage.text for earlier in answers[:i])
