@@ -192,6 +192,7 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
     def suggest(body: SuggestRequest, service: ServiceDep) -> SuggestResponse:
         """Ranked answers, empowerment and next-best actions for this moment of the call."""
         suggestion = service.suggest(to_call(body), body.limit)
+        metrics.suggestions.labels(str(suggestion.knowledge_gap).lower()).inc()
         _log_suggestion(body, suggestion)
         return to_response(suggestion)
 

@@ -53,6 +53,9 @@ class Metrics:
                                  ["route", "method", "status"], buckets=LATENCY_BUCKETS, registry=self.registry)
         self.feedback = Counter("assist_feedback", "Feedback received, by whether the suggestion helped",
                                 ["helpful"], registry=self.registry)
+        # Questions nothing answered well: the gap report editors work from.
+        self.suggestions = Counter("assist_suggestions", "Suggestions made, by whether they were a knowledge gap",
+                                   ["knowledge_gap"], registry=self.registry)
         self.registry.register(ServiceCollector(service))
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:

@@ -89,3 +89,16 @@ def test_two_apps_in_one_process_keep_separate_registries(index_dir: Path, embed
         key = ("assist_http_requests_total", _labels(route="/healthz", method="GET", status="200"))
         assert _samples(first)[key] == 1
         assert key not in _samples(second)
+
+
+def test_metrics_count_suggestions_and_knowledge_gaps(index_dir: Path, embedder: Embedder) -> None:
+    service = KnowledgeService(index_dir, embedder)
+    service.load()
+    with TestClient(create_app(_settings(), service)) as client:
+        for text in ("my shirt arrived with a stain, can I return it?", "who won the football game last night?"):
+            response = client.post("/v1/suggest",
+                                   json={"transcript": [{"speaker": "customer", "text": text}]})
+            assert response.status_code == 200
+        samples = _samples(client)
+    assert samples[("assist_suggestions_total", _labels(knowledge_gap="false"))] == 1
+    assert samples[("assist_suggestions_total", _labels(knowledge_gap="true"))] == 1
