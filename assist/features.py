@@ -83,7 +83,9 @@ def compute(corpus: Corpus, query: Query, vectors: QueryVectors, candidates: Row
     matrix = corpus.passage_vectors[candidates]
     dense_last = matrix @ vectors.last
     dense_all = matrix @ vectors.conversation
-    doc_agent = corpus.article_bm25.scores(query.agent_terms) if query.agent_terms else np.zeros(articles, "f4")
+    # Skipped when the agent did not quote: the feature would be multiplied by zero anyway.
+    doc_agent = (corpus.article_bm25.scores(query.agent_terms) if query.agent_terms and quote > 0
+                 else np.zeros(articles, "f4"))
     features = {
         "bm25_last": bm25_last[candidates],
         "bm25_all": bm25_all[candidates],
