@@ -11,9 +11,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from assist.call import Call, Turn
+from assist.api import to_call
+from assist.call import Call
+from assist.schemas import SuggestRequest
 from assist.service import KnowledgeService, Suggestion
 
 
@@ -27,18 +28,6 @@ class Case:
     steps: tuple[str, ...]
 
 
-def _call(request: dict[str, Any]) -> Call:
-    return Call(
-        transcript=tuple(Turn(t["speaker"], t["text"]) for t in request.get("transcript", [])),
-        issue=request.get("issue"),
-        segment=(request.get("customer") or {}).get("segment"),
-        role=(request.get("agent") or {}).get("role"),
-        attributes=(request.get("customer") or {}).get("attributes", {}),
-        facts=request.get("facts", {}),
-        filters=request.get("filters", {}),
-    )
-
-
 def read_cases(path: Path) -> list[Case]:
     """Read a case JSONL file; a bad line is an error naming the line."""
     cases = []
@@ -49,7 +38,9 @@ def read_cases(path: Path) -> list[Case]:
             raw = json.loads(line)
             expect = raw["expect"]
             decisions = tuple((d["action"], d["decision"]) for d in expect.get("empowerment", []))
-            cases.append(Case(raw["case"], _call(raw["request"]), decisions, tuple(expect.get("steps", []))))
+            # Requests go through the HTTP edge's own model, so a case the API would refuse is refused here too.
+            call = to_call(SuggestRequest.model_validate(raw["request"]))
+            cases.append(Case(raw["case"], call, decisions, tuple(expect.get("steps", []))))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: bad case ({exc})") from exc
     return cases

@@ -28,7 +28,7 @@ def test_read_cases_reads_the_retail_case_book() -> None:
 
 def test_read_cases_names_the_bad_line(tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
-    path.write_text('{"case": "ok", "request": {"transcript": []}, "expect": {}}\n{"case": "broken"}\n')
+    path.write_text('{"case": "ok", "request": {"issue": "return a shirt"}, "expect": {}}\n{"case": "broken"}\n')
     with pytest.raises(ValueError, match=r"cases.jsonl:2: bad case"):
         read_cases(path)
 
