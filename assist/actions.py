@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from assist.articles import Article
 from assist.call import Call
+from assist.cues import CueClock
 from assist.explanations import format_amount
 from assist.moments import Sighting, find_moments
 from assist.policy import Decision, PolicySet
@@ -30,10 +31,15 @@ class NextAction:
 
 
 def next_best_actions(
-    call: Call, procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet
+    call: Call, procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet,
+    sightings: Sequence[Sighting] | None = None,
 ) -> list[NextAction]:
-    """Ordered advice: missing facts first, then what the customer revealed, then the procedure's steps."""
-    sightings = find_moments(call.transcript, policies.moments)
+    """Ordered advice: missing facts first, then what the customer revealed, then the procedure's steps.
+
+    `sightings` are the moments found in the call (found now, with the default cue limits, when not given).
+    """
+    if sightings is None:
+        sightings = find_moments(call.transcript, policies.moments, CueClock())
     return [
         *_asks(decisions, policies),
         *_moments(sightings, decisions, policies),
@@ -56,7 +62,7 @@ def _asks(decisions: Sequence[Decision], policies: PolicySet) -> list[NextAction
 
 
 def _moments(
-    sightings: list[Sighting], decisions: Sequence[Decision], policies: PolicySet
+    sightings: Sequence[Sighting], decisions: Sequence[Decision], policies: PolicySet
 ) -> list[NextAction]:
     """Acknowledge life events; apologise for failed promises and offer the goodwill the segment allows."""
     actions: list[NextAction] = []

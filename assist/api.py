@@ -16,7 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assist import storage
 from assist.call import Call, Turn
-from assist.errors import AssistError, IndexNotFoundError
+from assist.deadline import Deadline
+from assist.docs import add_docs
+from assist.errors import AssistError, DeadlineExceededError, FeedbackNotStoredError, IndexNotFoundError
 from assist.metrics import CONTENT_TYPE, Metrics
 from assist.middleware import BodyLimit, Observe
 from assist.schemas import (
@@ -72,6 +74,13 @@ def _admin(request: Request, credentials: Credentials) -> None:
     keys: KeyRing = request.app.state.admin_keys
     if not keys.accepts(credentials.credentials if credentials else None):
         raise _unauthorized()
+
+
+def _metrics_reader(request: Request, credentials: Credentials) -> None:
+    """In production /metrics needs an admin key, unless ASSIST_PUBLIC_METRICS says it is public."""
+    settings: Settings = request.app.state.settings
+    if settings.profile == "production" and not settings.public_metrics:
+        _admin(request, credentials)
 
 
 def to_call(body: SuggestRequest) -> Call:
@@ -137,7 +146,12 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
             if watcher is not None:
                 watcher.stop()
 
-    app = FastAPI(title="assist", version="1", summary="Agent-assist knowledge service", lifespan=lifespan)
+    # Offline product: docs are served from local files, and in production only when ASSIST_PUBLIC_DOCS is set.
+    docs = settings.profile != "production" or settings.public_docs
+    app = FastAPI(title="assist", version="1", summary="Agent-assist knowledge service", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
+    if docs:
+        add_docs(app)
     app.state.service = service
     app.state.watcher = watcher
     app.state.settings = settings
@@ -160,12 +174,27 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # The caller's input is not echoed back: it may be a transcript full of personal data.
+        broken = next((e for e in exc.errors() if e["type"] == "json_invalid"), None)
+        if broken is not None:
+            position = broken["loc"][-1]
+            return JSONResponse({"detail": f"request body is not valid JSON (at character {position})"},
+                                status_code=400)
         detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(FeedbackNotStoredError)
+    async def _not_stored(request: Request, exc: FeedbackNotStoredError) -> JSONResponse:
+        log.error("feedback not stored", extra={"path": str(exc.path), "error": exc.reason})
+        return JSONResponse({"detail": f"feedback not stored: {exc.reason}"}, status_code=503)
 
     @app.exception_handler(IndexNotFoundError)
     async def _not_ready(request: Request, exc: IndexNotFoundError) -> JSONResponse:
         return JSONResponse({"detail": "no index is loaded yet"}, status_code=503)
+
+    @app.exception_handler(DeadlineExceededError)
+    async def _too_late(request: Request, exc: DeadlineExceededError) -> JSONResponse:
+        log.warning("request deadline exceeded", extra={"error": str(exc), "path": request.url.path})
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(AssistError)
     async def _domain_error(request: Request, exc: AssistError) -> JSONResponse:
@@ -188,23 +217,27 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
     client = [Depends(_client)]
 
     @app.post("/v1/suggest", response_model=SuggestResponse, dependencies=client,
-              responses={**_ERRORS, 503: {"model": ErrorOut, "description": "no index loaded"}})
-    def suggest(body: SuggestRequest, service: ServiceDep) -> SuggestResponse:
+              responses={**_ERRORS, 503: {"model": ErrorOut,
+                                          "description": "no index loaded, or the request deadline passed"}})
+    def suggest(body: SuggestRequest, service: ServiceDep, request: Request) -> SuggestResponse:
         """Ranked answers, empowerment and next-best actions for this moment of the call."""
-        suggestion = service.suggest(to_call(body), body.limit)
+        settings: Settings = request.app.state.settings
+        deadline = Deadline(settings.request_deadline_seconds, started=request.state.started)
+        suggestion = service.suggest(to_call(body), body.limit, deadline=deadline)
         metrics.suggestions.labels(str(suggestion.knowledge_gap).lower()).inc()
         _log_suggestion(body, suggestion)
         return to_response(suggestion)
 
-    @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=client, responses=_ERRORS)
+    @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=client,
+              responses={**_ERRORS, 503: {"model": ErrorOut, "description": "the feedback file could not be written"}})
     def feedback(body: FeedbackRequest, request: Request) -> FeedbackResponse:
-        """Record whether a suggestion helped; counted in metrics and logged (and appended to a file if set)."""
+        """Record whether a suggestion helped; appended to a file if set, then counted in metrics and logged."""
         record = body.model_dump()
+        path = request.app.state.settings.feedback_file
+        if path is not None:  # stored first: what is counted and logged is what was kept
+            storage.append_line(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
         metrics.feedback.labels(str(body.helpful).lower() if body.helpful is not None else "unknown").inc()
         log.info("feedback", extra=record)
-        path = request.app.state.settings.feedback_file
-        if path is not None:
-            storage.append_line(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
         return FeedbackResponse(status="recorded", suggestion_id=body.suggestion_id)
 
 
@@ -241,7 +274,7 @@ def _probe_routes(app: FastAPI, metrics: Metrics) -> None:
             detail = f"CURRENT names {refused.version}, which failed verification; serving {version}"
         return JSONResponse(Health(status="ready", index_version=version, detail=detail).model_dump())
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(_metrics_reader)])
     def prometheus() -> Response:
         """Prometheus exposition."""
         return Response(metrics.render(), media_type=CONTENT_TYPE)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -27,6 +29,20 @@ KnowledgeOpt = Annotated[Path | None, typer.Option("--knowledge", help="knowledg
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="index directory [default: indexes/]")]
 
 
+@index_app.callback()
+def _index_logging() -> None:
+    """The index commands' warnings (such as a writer waiting for the lock) go to stderr."""
+    logger = logging.getLogger("assist")
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):
+        logger.addHandler(RichHandler(level=logging.WARNING, console=err, show_time=False, show_path=False))
+
+
+def _disk_error(exc: OSError) -> str:
+    """An OS error in one line, `path: reason` (a full disk, a permission), instead of a traceback."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
 def _settings() -> Settings:
     try:
         return Settings().check()
@@ -35,15 +51,18 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _catalog(knowledge: Path) -> Catalog:
-    """Load the articles, reporting (not failing on) the ones that are bad."""
+def _catalog(knowledge: Path, settings: Settings) -> Catalog:
+    """Load the articles, reporting (not failing on) the ones that are bad; an id used twice stops a build later."""
     try:
-        catalog = load_catalog(knowledge)
+        catalog = load_catalog(knowledge, max_article_bytes=settings.max_article_bytes)
     except AssistError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    for problem in catalog.problems:
-        err.print(f"[yellow]skipped:[/yellow] {problem}")
+    for problem in catalog.problems:  # a warning names itself ("path:1: warning: ..."); an error means skipped
+        label = "[yellow]skipped:[/yellow] " if problem.severity == "error" else ""
+        err.print(f"{label}{escape(str(problem))}", soft_wrap=True)
+    for conflict in catalog.conflicts:
+        err.print(f"[red]conflict:[/red] {escape(str(conflict))}", soft_wrap=True)
     return catalog
 
 
@@ -52,7 +71,7 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
     from assist.embedder import Embedder
     from assist.index import build_index
 
-    catalog = _catalog(knowledge)
+    catalog = _catalog(knowledge, settings)
     embedder = Embedder()
     columns = (TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -64,6 +83,10 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
             progress.stop()
             typer.echo(f"index not built:\n{exc}", err=True)
             raise typer.Exit(1) from exc
+        except OSError as exc:
+            progress.stop()
+            typer.echo(f"index not built: {_disk_error(exc)}", err=True)
+            raise typer.Exit(1) from exc
     console.print(f"published index version [bold]{version}[/bold] ({len(catalog.articles)} articles) in {index_dir}")
     return version
 
@@ -73,8 +96,8 @@ def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")]
     """Validate every article (and policy file); print each problem as path:line: message."""
     from assist.policy import check_policies
 
-    catalog = load_catalog(directory)
-    problems = [*catalog.problems, *check_policies(catalog.policy_dir, catalog.by_id())]
+    catalog = load_catalog(directory, max_article_bytes=_settings().max_article_bytes)
+    problems = [*catalog.problems, *catalog.conflicts, *check_policies(catalog.policy_dir, catalog.by_id())]
     for problem in problems:
         typer.echo(str(problem))
     errors = [p for p in problems if p.severity == "error"]
@@ -95,7 +118,7 @@ def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
     from assist.embedder import Embedder
     from assist.update import update_index
 
-    catalog = _catalog(knowledge)
+    catalog = _catalog(knowledge, settings)
     columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("embed", total=None)
@@ -105,6 +128,10 @@ def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
         except AssistError as exc:
             progress.stop()
             typer.echo(f"index not updated:\n{exc}", err=True)
+            raise typer.Exit(1) from exc
+        except OSError as exc:
+            progress.stop()
+            typer.echo(f"index not updated: {_disk_error(exc)}", err=True)
             raise typer.Exit(1) from exc
     if result.full_reason:
         err.print(f"[yellow]embedded everything:[/yellow] {result.full_reason}")
@@ -154,6 +181,9 @@ def index_rollback(
     except AssistError as exc:
         err.print(f"[red]not rolled back:[/red] {exc}")
         raise typer.Exit(1) from exc
+    except OSError as exc:
+        typer.echo(f"not rolled back: {_disk_error(exc)}", err=True)
+        raise typer.Exit(1) from exc
     console.print(f"live index version is now [bold]{version}[/bold]")
 
 
@@ -165,7 +195,11 @@ def index_prune(
     """Delete all but the KEEP newest versions; the live version is always kept."""
     from assist import storage
 
-    removed = storage.prune(index_dir or _settings().index_dir, keep)
+    try:
+        removed = storage.prune(index_dir or _settings().index_dir, keep)
+    except OSError as exc:
+        typer.echo(f"not pruned: {_disk_error(exc)}", err=True)
+        raise typer.Exit(1) from exc
     console.print(f"removed {len(removed)} versions" + "".join(f"\n  {name}" for name in removed))
 
 
@@ -177,21 +211,18 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port [default: 8000]")] = None,
 ) -> None:
     """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
-    import uvicorn
-
     from assist.index import is_stale
-    from assist.server import configure_logging, create_server_app
+    from assist.server import configure_logging, create_server_app, run
 
     settings = _settings()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     configure_logging(settings.log_level)
-    if is_stale(_catalog(knowledge), index_dir, settings.passage_target):
+    if is_stale(_catalog(knowledge, settings), index_dir, settings.passage_target):
         update(knowledge, index_dir, settings)
     else:
         console.print(f"index in {index_dir} is up to date")
     application = create_server_app(settings, index_dir)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
-                access_log=False)
+    run(application, settings, host or settings.host, port or settings.port)
 
 
 @eval_app.command("doc2dial")
@@ -213,7 +244,7 @@ def eval_doc2dial(
 
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
-    if is_stale(_catalog(knowledge), index_dir, settings.passage_target):
+    if is_stale(_catalog(knowledge, settings), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
     embedder = Embedder(threads=settings.torch_threads)
     index = load_index(index_dir, embedder)
@@ -253,7 +284,7 @@ def eval_retail(
 
     settings = _settings()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
-    if is_stale(_catalog(knowledge), index_dir, settings.passage_target):
+    if is_stale(_catalog(knowledge, settings), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
     service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads))
     service.load()

@@ -50,3 +50,16 @@ class IndexNotFoundError(AssistError):
 
 class ConfigurationError(AssistError):
     """Settings that cannot work together (for example production without an API key)."""
+
+
+class FeedbackNotStoredError(AssistError):
+    """A feedback line that could not be appended whole; nothing of it was kept."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class DeadlineExceededError(AssistError):
+    """A request that could not be answered within its deadline (the service is overloaded)."""

@@ -30,7 +30,7 @@ from assist.files import (
 )
 from assist.manifest import FORMAT, MANIFEST, Manifest, read_manifest, sha256
 from assist.passages import DEFAULT_TARGET, Passage, split_article
-from assist.policy import PolicySet, load_policies
+from assist.policy import PolicySet, load_policies, policy_paths
 
 __all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "VECTORS", "KnowledgeIndex", "Manifest",
            "build_index", "is_stale", "load_index"]
@@ -86,12 +86,8 @@ def new_version_name(now: dt.datetime, existing: Sequence[str] = ()) -> str:
 
 
 def policy_files(catalog: Catalog) -> dict[str, bytes]:
-    """The policy files that travel with this knowledge tree, by file name."""
-    directory = catalog.policy_dir
-    if not directory.is_dir():
-        return {}
-    paths = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
-    return {p.name: p.read_bytes() for p in paths}
+    """The policy files that travel with this knowledge tree, by file name; links out of the tree stay behind."""
+    return {p.name: p.read_bytes() for p in policy_paths(catalog.policy_dir)[0]}
 
 
 def embed_articles(
@@ -119,9 +115,11 @@ def build_index(
 ) -> str:
     """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
 
-    Bad articles were already skipped by the catalog; a policy error stops the build (raises PolicyError),
-    because serving the wrong authority is worse than serving yesterday's.
+    Bad articles were already skipped by the catalog; an id used twice (raises ArticleError) or a policy error
+    (raises PolicyError) stops the build, because serving the wrong article or authority is worse than serving
+    yesterday's.
     """
+    catalog.require_unique_ids()
     load_policies(catalog.policy_dir, catalog.by_id())
     with storage.writer(index_dir):
         passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)

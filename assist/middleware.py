@@ -86,6 +86,8 @@ class Observe:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        # The request's deadline counts from here, so time spent queued for a worker thread counts too.
+        scope.setdefault("state", {})["started"] = time.monotonic()
         status = 500
 
         async def sending(message: Message) -> None:

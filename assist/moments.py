@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assist.call import Turn
+from assist.cues import CueClock, Pattern, compile_cue
 from assist.errors import Problem
 from assist.yamlfile import LinedList, LinedMap, read_yaml, string_list, unknown_keys
 
@@ -29,8 +30,8 @@ class Moment:
     id: str
     kind: str
     label: str
-    cues: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...] = ()
+    cues: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,51 +100,55 @@ def _moment(item: object, line: int, path: Path, problems: list[Problem]) -> Mom
     return Moment(str(moment_id), str(kind), str(label).strip(), cues, unless)
 
 
-def _patterns(item: LinedMap, key: str, path: Path, problems: list[Problem]) -> tuple[re.Pattern[str], ...]:
+def _patterns(item: LinedMap, key: str, path: Path, problems: list[Problem]) -> tuple[Pattern, ...]:
     texts = item.get(key)
     if not isinstance(texts, LinedList) or not texts or not all(isinstance(t, str) for t in texts):
         problems.append(Problem(path, item.line_of(key), f"'{key}' must be a non-empty list of patterns"))
         return ()
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[Pattern] = []
     for index, text in enumerate(texts):
         try:
-            patterns.append(re.compile(text, re.IGNORECASE))
-        except re.error as exc:
+            patterns.append(compile_cue(text))
+        except ValueError as exc:
             problems.append(Problem(path, texts.line_of(index), f"bad pattern {text!r} in '{key}': {exc}"))
     return tuple(patterns)
 
 
-def find_moments(transcript: Sequence[Turn], book: MomentBook) -> list[Sighting]:
+def find_moments(transcript: Sequence[Turn], book: MomentBook, clock: CueClock) -> list[Sighting]:
     """The first sighting of each moment in what the customer said, in transcript order.
 
     Words already claimed by an earlier moment of the file do not reveal a second one ("still hasn't arrived").
+    Cues read at most `clock.max_chars` of each turn, and stop when the clock's budget is spent.
     """
     sightings: list[Sighting] = []
     for number, turn in enumerate(transcript, start=1):
         if turn.speaker != "customer":
             continue
+        text = turn.text[: clock.max_chars]
         claimed: list[tuple[int, int]] = []
         for moment in book.moments:
             if any(s.moment.id == moment.id for s in sightings):
                 continue
-            span = _cue(turn.text, moment, book.negations, claimed)
+            span = _cue(text, moment, book.negations, claimed, clock)
             if span is not None:
                 claimed.append(span)
-                sightings.append(Sighting(moment, number, _quote(turn.text, *span)))
+                sightings.append(Sighting(moment, number, _quote(text, *span)))
     return sightings
 
 
 def _cue(
-    text: str, moment: Moment, negations: tuple[str, ...], claimed: list[tuple[int, int]]
+    text: str, moment: Moment, negations: tuple[str, ...], claimed: list[tuple[int, int]], clock: CueClock
 ) -> tuple[int, int] | None:
     """Where the first live cue of `moment` is in `text`: not negated, not vetoed, not already claimed."""
     for pattern in moment.cues:
-        for match in pattern.finditer(text):
+        for match in clock.finditer(pattern, text):
             start, end = match.span()
             if any(start < e and s < end for s, e in claimed) or _negated(text[:start], negations):
                 continue
             head, tail = _sentence(text, start, end)
-            if not any(veto.search(text[head:tail]) for veto in moment.unless):
+            timeouts = clock.timeouts
+            vetoed = any(clock.search(veto, text[head:tail]) for veto in moment.unless)
+            if not vetoed and clock.timeouts == timeouts:  # a veto that ran out of time cannot clear the cue
                 return start, end
     return None
 

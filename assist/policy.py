@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
-from assist.articles import Article
+from assist.articles import Article, outside_tree
 from assist.call import Call, FactValue
 from assist.conditions import ATTRIBUTE_PREFIX, Lookup, Verdict, combine, evaluate
 from assist.consistency import article_problems, rule_problems
+from assist.cues import CueClock
 from assist.errors import PolicyError, Problem
 from assist.explanations import render
-from assist.moments import MomentBook, find_moments, load_moments
+from assist.moments import MomentBook, Sighting, find_moments, load_moments
 from assist.rules import Limit, Rule, RuleFile, parse_rule_file
 from assist.scope import Known
 from assist.vocabulary import Vocabulary, coerce, load_vocabulary
 
-__all__ = ["Decision", "Limit", "PolicySet", "check_policies", "decide", "load_policies"]
+__all__ = ["Decision", "Limit", "PolicySet", "check_policies", "decide", "load_policies", "policy_paths"]
 
 VOCABULARY_FILE = "vocabulary.yaml"
 MOMENTS_FILE = "moments.yaml"
@@ -77,21 +78,37 @@ def check_policies(directory: Path, articles: Mapping[str, Article]) -> list[Pro
     return problems + article_problems(policies.files, articles, policies.vocabulary)
 
 
+def policy_paths(directory: Path) -> tuple[list[Path], list[Problem]]:
+    """The policy files in `directory` by name, and a warning for each link out of the knowledge tree (skipped)."""
+    if not directory.is_dir():
+        return [], []
+    paths: list[Path] = []
+    warnings: list[Problem] = []
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
+        warning = outside_tree(path, directory.parent)
+        if warning is None:
+            paths.append(path)
+        else:
+            warnings.append(warning)
+    return paths, warnings
+
+
 def _read(directory: Path, articles: Mapping[str, Article]) -> tuple[PolicySet, list[Problem]]:
     if not directory.is_dir():
         return PolicySet(), []
-    paths = sorted(p for p in [*directory.glob("*.yaml"), *directory.glob("*.yml")] if p.name not in _SPECIAL)
-    problems: list[Problem] = []
+    listed, problems = policy_paths(directory)
+    names = {p.name for p in listed}
+    paths = [p for p in listed if p.name not in _SPECIAL]
     vocabulary = Vocabulary()
-    if (directory / VOCABULARY_FILE).is_file():
+    if VOCABULARY_FILE in names:
         read, found = load_vocabulary(directory / VOCABULARY_FILE)
         if read is None:
-            return PolicySet(), found  # every rule would fail against an unreadable vocabulary
-        vocabulary, problems = read, found
+            return PolicySet(), problems + found  # every rule would fail against an unreadable vocabulary
+        vocabulary, problems = read, problems + found
     elif paths:
         problems.append(Problem(directory / VOCABULARY_FILE, 0, "missing: policy files need a vocabulary"))
     moments = MomentBook()
-    if (directory / MOMENTS_FILE).is_file():
+    if MOMENTS_FILE in names:
         moments, found = load_moments(directory / MOMENTS_FILE)
         problems += found
     tags = {a.id: a.tags for a in articles.values()}
@@ -105,11 +122,17 @@ def _read(directory: Path, articles: Mapping[str, Article]) -> tuple[PolicySet, 
     return PolicySet(vocabulary, tuple(files), moments, tags), problems
 
 
-def decide(policies: PolicySet, call: Call, article_ids: Sequence[str], today: dt.date) -> list[Decision]:
-    """One decision per policy action the call brings in: articles (best first), then issue, then moments."""
+def decide(
+    policies: PolicySet, call: Call, article_ids: Sequence[str], today: dt.date,
+    sightings: Sequence[Sighting] | None = None,
+) -> list[Decision]:
+    """One decision per policy action the call brings in: articles (best first), then issue, then the moments
+    sighted in the transcript (found now, with the default cue limits, when not given)."""
+    if sightings is None:
+        sightings = find_moments(call.transcript, policies.moments, CueClock())
     lookup = _lookup(policies.vocabulary, call)
     decided: dict[str, Decision] = {}
-    for source, rules in _selections(policies, call, article_ids):
+    for source, rules in _selections(policies, call, article_ids, sightings):
         for action in dict.fromkeys(r.action for r in rules):
             if action in decided:
                 continue
@@ -123,7 +146,9 @@ def decide(policies: PolicySet, call: Call, article_ids: Sequence[str], today: d
 Selection = tuple[str | None, list[Rule]]
 
 
-def _selections(policies: PolicySet, call: Call, article_ids: Sequence[str]) -> list[Selection]:
+def _selections(
+    policies: PolicySet, call: Call, article_ids: Sequence[str], sightings: Sequence[Sighting]
+) -> list[Selection]:
     """Candidate rules grouped by what brought them in, most specific first."""
     rules = policies.rules
     selections: list[Selection] = []
@@ -136,7 +161,6 @@ def _selections(policies: PolicySet, call: Call, article_ids: Sequence[str]) -> 
     for rule in (r for r in rules if issue and _issue_selects(issue, r)):
         by_article.setdefault(_closest_article(issue, rule.scope.articles), []).append(rule)
     selections += by_article.items()
-    sightings = find_moments(call.transcript, policies.moments)
     names = {s.moment.id for s in sightings} | {s.moment.kind for s in sightings}
     selections.append((None, [r for r in rules if names & set(r.scope.moments)]))
     return [(source, chosen) for source, chosen in selections if chosen]

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Protocol
 
 import faiss
 import numpy as np
@@ -21,7 +22,7 @@ from assist.features import FEATURES, Corpus, QueryVectors, Rows, Vector, comput
 from assist.index import KnowledgeIndex, embedding_text
 from assist.lexical import LexicalIndex, Scores, matching_words, terms
 from assist.passages import MAX_CHARS, Passage
-from assist.query import Query, build_query
+from assist.query import Query, Window, build_query
 from assist.visibility import visible
 
 # Chosen on one half of the Doc2Dial dev dialogues, checked on the other half (see README, "Answer quality").
@@ -50,6 +51,8 @@ class Tuning:
     # Passages are indexed small, for precise matching, and shown with their neighbours up to this many
     # characters: the answer the agent needs next often continues just after the matching sentences.
     display_chars: int = 1190
+    # How much of the transcript is read (and so embedded) per request.
+    window: Window = field(default_factory=Window)
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(FEATURES)
@@ -92,22 +95,16 @@ class Retriever:
         self._owner = [index.articles[p.article_id] for p in index.passages]
         self._passage_terms = [frozenset(terms(p.text)) for p in index.passages]
         self.corpus = _corpus(index)
+        self._mask = _mask_cache(self._articles, self.corpus.article_row)
         self._turns: OrderedDict[str, Vector] = OrderedDict()
         self._turns_lock = threading.Lock()
-
-    @lru_cache(maxsize=256)  # noqa: B019 - one retriever per index version; the cache dies with it
-    def _mask(self, segment: str | None, role: str | None, filters: tuple[tuple[str, object], ...],
-              today: dt.date) -> Scores:
-        call = Call(segment=segment, role=role, filters=dict(filters))  # type: ignore[arg-type]
-        allowed = np.array([visible(a, call, today) for a in self._articles], dtype=bool)
-        return allowed[self.corpus.article_row].astype(np.float32)
 
     def rank(self, call: Call, limit: int, today: dt.date) -> Ranking:
         """The best `limit` passages for this call among those the caller may see."""
         mask = self._mask(call.segment, call.role, tuple(sorted(call.filters.items())), today)
         if not mask.any():
             return Ranking((), 0.0, True)
-        query = build_query(call)
+        query = build_query(call, self.tuning.window)
         vectors = self._vectors(query)
         bm25_last, bm25_all = lexical_scores(self.corpus, query, mask)
         params = _selection(mask)
@@ -204,6 +201,28 @@ class Retriever:
                 text, first = f"{passages[before].text}\n\n{text}", before
             else:
                 return replace(passages[row], text=text), range(first, last + 1)
+
+
+class _Mask(Protocol):
+    def __call__(self, segment: str | None, role: str | None, filters: tuple[tuple[str, object], ...],
+                 today: dt.date) -> Scores: ...
+
+
+def _mask_cache(articles: list[Article], article_row: Rows) -> _Mask:
+    """Which passages a caller may see, cached per (segment, role, filters, day) for one retriever.
+
+    The cache closes over the articles only, never the retriever: a cache holding `self` would keep every
+    retired index version alive after a reload.
+    """
+
+    @lru_cache(maxsize=256)
+    def mask(segment: str | None, role: str | None, filters: tuple[tuple[str, object], ...],
+             today: dt.date) -> Scores:
+        call = Call(segment=segment, role=role, filters=dict(filters))  # type: ignore[arg-type]
+        allowed = np.array([visible(a, call, today) for a in articles], dtype=bool)
+        return allowed[article_row].astype(np.float32)
+
+    return mask
 
 
 def _blend(vectors: list[Vector], weights: Sequence[float]) -> Vector:

@@ -13,9 +13,12 @@ MAX_FACTS = 64
 MAX_COMMENT_CHARS = 2000
 
 Name = Annotated[str, StringConstraints(max_length=200)]
+# Facts are counts, days and amounts (the same bound as vocabulary.MAX_FACT_MAGNITUDE).
+MAX_FACT_MAGNITUDE = 10**15
 # JSON has no NaN or Infinity, but Python's parser accepts them; a policy comparing against NaN is nonsense.
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-FactValue = Annotated[str, StringConstraints(max_length=1000)] | bool | int | Finite
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
+Whole = Annotated[int, Field(ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
+FactValue = Annotated[str, StringConstraints(max_length=1000)] | bool | Whole | Finite
 
 
 def _whole_number(value: object, field: str) -> object:

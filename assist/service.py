@@ -15,9 +15,12 @@ from assist import storage
 from assist.actions import NextAction, next_best_actions
 from assist.articles import Article
 from assist.call import Call
+from assist.cues import CUE_CHARS, CUE_SECONDS, CueClock
+from assist.deadline import Deadline
 from assist.embedder import Embedder
 from assist.errors import AssistError, IndexNotFoundError
 from assist.index import KnowledgeIndex, load_index
+from assist.moments import find_moments
 from assist.policy import Decision, decide
 from assist.retrieval import Answer, Retriever, Tuning
 
@@ -26,6 +29,18 @@ log = logging.getLogger(__name__)
 # Policies come from the articles the agent is most likely reading; weaker matches would add decisions
 # about things the customer did not ask for.
 POLICY_ARTICLES = 3
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one suggestion may spend on editor-written cue patterns: time in all, and characters per turn."""
+
+    cue_seconds: float = CUE_SECONDS
+    cue_chars: int = CUE_CHARS
+
+    def __post_init__(self) -> None:
+        if self.cue_seconds <= 0 or self.cue_chars < 1:
+            raise ValueError(f"cue limits must be positive, got {self.cue_seconds} s, {self.cue_chars} characters")
 
 
 @dataclass(frozen=True)
@@ -78,10 +93,12 @@ class KnowledgeService:
     mid-request cannot mix versions: the old snapshot lives until its last request drops it.
     """
 
-    def __init__(self, index_dir: Path, embedder: Embedder, tuning: Tuning | None = None) -> None:
+    def __init__(self, index_dir: Path, embedder: Embedder, tuning: Tuning | None = None,
+                 limits: Limits | None = None) -> None:
         self.index_dir = index_dir
         self.embedder = embedder
         self.tuning = tuning
+        self.limits = limits or Limits()
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self.reloads = 0
@@ -153,18 +170,29 @@ class KnowledgeService:
             return False
         return self.refused is None or self.refused.version != current
 
-    def suggest(self, call: Call, limit: int, today: dt.date | None = None) -> Suggestion:
-        """Rank answers for the call against the snapshot live when the request started."""
+    def suggest(self, call: Call, limit: int, today: dt.date | None = None,
+                deadline: Deadline | None = None) -> Suggestion:
+        """Rank answers for the call against the snapshot live when the request started.
+
+        With a `deadline`, a request that can no longer be answered in time stops between stages
+        (DeadlineExceededError), and cue patterns get at most the time left.
+        """
         start = time.perf_counter()
         snapshot = self._snapshot
         if snapshot is None:
             raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        if deadline is not None:
+            deadline.check("before the request was started (waiting for a worker)")
         day = today or dt.date.today()
         ranking = snapshot.retriever.rank(call, max(limit, POLICY_ARTICLES * 3), day)
+        if deadline is not None:
+            deadline.check("while ranking answers")
         articles = list({a.article.id: a.article for a in ranking.answers}.values())[:POLICY_ARTICLES]
         policies = snapshot.index.policies
-        decisions = decide(policies, call, [a.id for a in articles], day)
-        actions = next_best_actions(call, _procedure(articles), decisions, policies)
+        seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
+        sightings = find_moments(call.transcript, policies.moments, CueClock(seconds, self.limits.cue_chars))
+        decisions = decide(policies, call, [a.id for a in articles], day, sightings)
+        actions = next_best_actions(call, _procedure(articles), decisions, policies, sightings)
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from assist.articles import MAX_ARTICLE_BYTES
 from assist.errors import ConfigurationError
 from assist.passages import DEFAULT_TARGET, MAX_CHARS
 from assist.security import digest
@@ -43,6 +44,21 @@ class Settings(BaseSettings):
     passage_target: int = Field(default=DEFAULT_TARGET, ge=100, le=MAX_CHARS)
     feedback_file: Path | None = Field(default=None, description="append feedback as JSON lines here")
     log_level: str = "INFO"
+    # knowledge tree
+    max_article_bytes: int = Field(default=MAX_ARTICLE_BYTES, ge=1024, description="larger articles are skipped")
+    # request bounds: what one request may cost, and how long a connection may take to send one
+    request_deadline_seconds: float = Field(default=2.0, gt=0, le=600, description="answer within this or 503")
+    read_turns: int = Field(default=24, ge=1, le=200, description="latest turns ranking reads (plus the opening)")
+    read_turn_chars: int = Field(default=2000, ge=100, le=5000, description="characters read of each turn")
+    read_chars: int = Field(default=12000, ge=100, le=1_000_000, description="characters read (and embedded) in all")
+    cue_seconds: float = Field(default=0.1, gt=0, le=10, description="time all cue patterns may take per request")
+    cue_chars: int = Field(default=2000, ge=100, le=5000, description="characters of each turn cues run over")
+    keepalive_seconds: int = Field(default=5, ge=1, le=300, description="idle keep-alive connections close after")
+    request_read_seconds: float = Field(default=10.0, gt=0, le=300, description="headers and body must arrive in")
+    max_connections: int = Field(default=256, ge=1, le=100_000, description="beyond this, 503 at once")
+    # edge and operations
+    public_metrics: bool = Field(default=False, description="production: serve /metrics without an admin key")
+    public_docs: bool = Field(default=False, description="production: serve /docs and /openapi.json")
 
     @field_validator("api_keys", "api_key_sha256", "admin_keys", "admin_key_sha256", "cors_origins", mode="before")
     @classmethod
@@ -61,6 +77,9 @@ class Settings(BaseSettings):
 
     def check(self) -> Settings:
         """Refuse combinations that cannot be run safely."""
+        if self.key_hashes() & self.admin_key_hashes():
+            raise ConfigurationError("a key is configured both as a client key and as an admin key; "
+                                     "give admin routes keys of their own")
         if self.profile != "production":
             return self
         if not self.key_hashes():

@@ -10,14 +10,19 @@ test fail (raise `OSError` at) any chosen step, the way SQLite's test harness fa
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import logging
 import os
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from assist.errors import FeedbackNotStoredError
 
 POINTER = "CURRENT"
 VERSIONS = "versions"
@@ -28,6 +33,8 @@ _VERSION_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z:._-]{0,127}")
 
 FaultHook = Callable[[str, Path], None]
 _fault_hook: FaultHook | None = None
+_append_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -74,13 +81,45 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def append_line(path: Path, line: bytes) -> None:
-    """Append one line to a log file with a single write, then fsync it (used for the feedback log)."""
-    _step("append", path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "ab") as handle:
-        handle.write(line if line.endswith(b"\n") else line + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    """Append one whole line to the feedback log, or nothing: raise FeedbackNotStoredError if it is not stored.
+
+    A failed or short write (full disk, file size limit) is cut back off, so the file only ever holds whole
+    lines; appends are serialized within the process (a lock) and across processes (flock).
+    """
+    data = line if line.endswith(b"\n") else line + b"\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _append_lock:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                _append_whole(fd, path, data)
+            finally:
+                os.close(fd)
+    except OSError as exc:
+        raise FeedbackNotStoredError(path, exc.strerror or str(exc)) from exc
+
+
+def _append_whole(fd: int, path: Path, data: bytes) -> None:
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        data = b"\n" + data  # a line torn by a crash stays a line of its own; ours does not join it
+    try:
+        _step("append", path)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            if written == 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            view = view[written:]
+        _step("fsync", path)
+        os.fsync(fd)
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+        except OSError:
+            log.error("feedback file may end in a torn line", extra={"path": str(path)})
+        raise
 
 
 def make_dir(path: Path) -> None:
@@ -97,10 +136,38 @@ def writer(index_dir: Path) -> Iterator[None]:
     directory it finds was left by a dead writer, and removes it.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "ab") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        clean(index_dir)
-        yield
+    lock = index_dir / LOCK
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, lock)
+        _write_holder(fd, f"{os.getpid()}\n".encode())
+        try:
+            clean(index_dir)
+            yield
+        finally:
+            _write_holder(fd, b"")  # while still locked: a later waiter never reads a dead writer's pid
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, lock: Path) -> None:
+    """Take the lock; when another writer holds it, say who before waiting."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    who = f"pid {holder}" if holder.isdigit() else "another process"
+    log.warning("waiting for the writer lock held by %s (%s)", who, lock, extra={"holder_pid": holder})
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _write_holder(fd: int, data: bytes) -> None:
+    """Record who holds the lock; best effort, so a full disk never blocks a prune that would free it."""
+    with suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
 
 
 def clean_if_idle(index_dir: Path) -> list[Path]:
@@ -156,10 +223,15 @@ def set_current(index_dir: Path, version: str) -> None:
 
 
 def current_version(index_dir: Path) -> str | None:
-    """The version CURRENT names, or None when nothing was ever published."""
+    """The version CURRENT names, or None when nothing was published or the pointer cannot be read (logged)."""
+    pointer = index_dir / POINTER
     try:
-        name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission: treat as no pointer, but say so
+        reason = getattr(exc, "strerror", None) or str(exc)
+        log.warning("index pointer %s unreadable, treated as absent: %s", pointer, reason, extra={"path": str(pointer)})
         return None
     return name or None
 

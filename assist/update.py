@@ -61,8 +61,10 @@ def update_index(
     """Publish a version matching `catalog`, re-embedding only new and changed articles.
 
     Falls back to embedding everything when the live version is missing, unreadable, or was built by a
-    different model, passage size or assist release; `full_reason` says why.
+    different model, passage size or assist release; `full_reason` says why. Like a build, it publishes
+    nothing when two articles share an id (ArticleError) or a policy has errors (PolicyError).
     """
+    catalog.require_unique_ids()
     load_policies(catalog.policy_dir, catalog.by_id())
     policies = policy_files(catalog)
     with storage.writer(index_dir):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,10 @@ _FILE_KEYS = frozenset(
 )
 _ACTION_KEYS = frozenset({"label", "keywords"})
 _FACT_KEYS = frozenset({"type", "ask", "unit"})
+# Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
+MAX_FACT_MAGNITUDE = 10**15
+# A number sent as text: plain decimal only, so "nan", "-inf", "1_0" and "1e400" are not numbers.
+_DECIMAL = re.compile(r"[+-]?(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
@@ -77,14 +83,27 @@ def coerce(kind: str, value: FactValue) -> FactValue | None:
         text = str(value).strip().lower()
         return True if text in _TRUE else False if text in _FALSE else None
     if kind in ("int", "number"):
-        if isinstance(value, bool):
-            return None
-        try:
-            number = float(value)
-        except ValueError:
+        number = _number(value)
+        if number is None:
             return None
         return int(number) if kind == "int" and number.is_integer() else number
     return str(value)
+
+
+def _number(value: FactValue) -> float | None:
+    """A finite number of sane magnitude, from a number or plain decimal text; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL.fullmatch(text):
+            return None
+        value = text
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return number if math.isfinite(number) and abs(number) <= MAX_FACT_MAGNITUDE else None
 
 
 def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:

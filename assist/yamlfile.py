@@ -38,7 +38,33 @@ class LinedList(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
+class AnchorError(yaml.composer.ComposerError):
+    """An anchor (`&name`) or alias (`*name`, so also `<<: *name`) in a file where assist allows none."""
+
+    def __init__(self, found: str, mark: Any) -> None:
+        super().__init__(None, None, "YAML anchors and aliases are not allowed", mark)
+        self.found = found
+
+    def message(self, where: str) -> str:
+        """The problem text for a file of the kind `where` names ("in front matter", "in policy files")."""
+        return f"{self.problem} {where} (found {self.found}; write the value out)"
+
+
+class AnchorFreeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases as it composes, so an alias bomb is never expanded.
+
+    Editors' files never need them; refusing them keeps the document a tree, as large as its text.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:  # AliasEvent is a NodeEvent too
+            found = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
+            raise AnchorError(found, event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _Loader(AnchorFreeLoader):
     """SafeLoader building LinedMap / LinedList instead of dict / list."""
 
 
@@ -80,9 +106,13 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, 1, f"cannot read file: {exc}")]
     try:
         data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
+    except RecursionError:
+        return None, [Problem(path, 1, "bad YAML: nested too deeply")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
+        if isinstance(exc, AnchorError):
+            return None, [Problem(path, line, exc.message("in policy files"))]
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(path, line, f"bad YAML: {reason}")]
     return data, duplicate_problems(data, path)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
 import re
 import shutil
 import threading
@@ -129,6 +131,22 @@ def test_suggest_rejects_non_finite_numbers_in_facts(client: TestClient) -> None
                            headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert "amount" in str(response.json()["detail"])
+
+
+@pytest.mark.parametrize("number", ["9" * 400, "-1" + "0" * 16, "1e300"])
+def test_suggest_rejects_facts_out_of_range_naming_the_field(client: TestClient, number: str) -> None:
+    response = client.post("/v1/suggest", content=f'{{"issue": "x", "facts": {{"purchase_age_days": {number}}}}}',
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "purchase_age_days" in str(response.json()["detail"])
+
+
+def test_suggest_past_the_request_deadline_is_503_naming_the_deadline(service: KnowledgeService) -> None:
+    with TestClient(create_app(_settings(request_deadline_seconds=1e-9), service)) as late:
+        response = _suggest(late, issue="stained shirt")
+    assert response.status_code == 503
+    assert "request deadline" in response.json()["detail"]
+    assert response.headers["retry-after"] == "1"
 
 
 def test_validation_errors_do_not_echo_the_callers_input(client: TestClient) -> None:
@@ -364,3 +382,67 @@ def test_reload_under_load_gives_every_response_from_exactly_one_version(
     for _, body in responses:
         assert _marker_generation(body) == generation[body["index_version"]]
     assert {body["index_version"] for _, body in responses} == set(generation)
+
+
+def test_feedback_that_cannot_be_stored_gets_503_and_is_neither_counted_nor_logged(
+    service: KnowledgeService, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log_file = tmp_path / "feedback.jsonl"
+    body = {"suggestion_id": "sg_01J00000000000000000000000", "helpful": True}
+
+    def disk_full(step: str, path: Path) -> None:
+        if step == "append":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    with TestClient(create_app(_settings(feedback_file=log_file), service)) as client:
+        with storage.inject_faults(disk_full), caplog.at_level(logging.INFO, logger="assist.api"):
+            response = client.post("/v1/feedback", json=body)
+        assert response.status_code == 503
+        assert response.json() == {"detail": "feedback not stored: No space left on device"}
+        assert not [r for r in caplog.records if r.message == "feedback"]
+        assert 'assist_feedback_total{helpful="true"}' not in client.get("/metrics").text
+        assert client.post("/v1/feedback", json=body).status_code == 200
+        assert 'assist_feedback_total{helpful="true"} 1.0' in client.get("/metrics").text
+    assert log_file.read_text().count("\n") == 1
+
+
+@pytest.mark.parametrize("route", ["/v1/suggest", "/v1/feedback"])
+def test_a_body_that_is_not_json_gets_400_without_echoing_it(client: TestClient, route: str) -> None:
+    broken = '{"issue": "my card is 4111 1111'
+    response = client.post(route, content=broken, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["detail"]
+    assert "4111" not in response.text
+
+
+def _production(**overrides: Any) -> Settings:
+    return _settings(profile="production", **KEYS, **overrides)
+
+
+def test_metrics_need_an_admin_key_in_production_unless_public(service: KnowledgeService) -> None:
+    with TestClient(create_app(_production(), service)) as closed:
+        assert closed.get("/metrics").status_code == 401
+        assert closed.get("/metrics", headers=_bearer(CLIENT_KEY)).status_code == 401
+        assert closed.get("/metrics", headers=_bearer(ADMIN_KEY)).status_code == 200
+    with TestClient(create_app(_production(public_metrics=True), service)) as public:
+        assert public.get("/metrics").status_code == 200
+
+
+def test_metrics_are_open_in_the_local_profile(client: TestClient) -> None:
+    assert client.get("/metrics").status_code == 200
+
+
+def test_readyz_is_not_500_when_current_is_a_directory(index_dir: Path, embedder: Embedder) -> None:
+    old = storage.current_version(index_dir) or ""
+    new = build_index(load_catalog(FIXTURE_KB), embedder, index_dir)
+    (storage.version_path(index_dir, new) / VECTORS).write_bytes(b"truncated")
+    service = KnowledgeService(index_dir, embedder)
+    service.start()  # serves old; CURRENT names the refused new version
+    pointer = index_dir / storage.POINTER
+    pointer.unlink()
+    pointer.mkdir()
+    with TestClient(create_app(_settings(), service), raise_server_exceptions=False) as client:
+        ready = client.get("/readyz")
+    assert (ready.status_code, ready.json()["index_version"]) == (200, old)
+    restarted = KnowledgeService(index_dir, embedder)
+    assert restarted.start() == old

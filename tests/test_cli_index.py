@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from assist import storage
@@ -57,3 +60,54 @@ def test_index_rollback_to_an_unknown_version_fails_and_changes_nothing(index_di
     assert result.exit_code == 1
     assert "does not exist" in result.output
     assert storage.current_version(index_dir) == live
+
+
+def _disk_full_at_first(step_name: str, failed: list[Path]) -> storage.FaultHook:
+    def hook(step: str, path: Path) -> None:
+        if step == step_name and not failed:
+            failed.append(path)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    return hook
+
+
+@pytest.mark.parametrize(("command", "what"), [("build", "index not built"), ("update", "index not updated")])
+def test_index_build_and_update_on_a_full_disk_report_one_line_and_publish_nothing(
+    tmp_path: Path, index_dir: Path, command: str, what: str
+) -> None:
+    knowledge = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, knowledge)
+    (knowledge / "expired-sale.md").unlink()  # so that update has something to publish
+    live, versions = storage.current_version(index_dir), storage.list_versions(index_dir)
+    failed: list[Path] = []
+    with storage.inject_faults(_disk_full_at_first("write", failed)):
+        result = runner.invoke(app, ["index", command, "--knowledge", str(knowledge), "--index-dir", str(index_dir)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert f"{what}: {failed[0]}: No space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert storage.current_version(index_dir) == live
+    assert storage.list_versions(index_dir) == versions
+
+
+def test_index_prune_on_a_failing_disk_reports_one_line(tmp_path: Path) -> None:
+    for name in ("v1", "v2"):
+        staging = storage.staging_dir(tmp_path)
+        storage.write_file(staging / "file", b"data")
+        storage.publish(staging, tmp_path, name)
+    failed: list[Path] = []
+    with storage.inject_faults(_disk_full_at_first("rename", failed)):
+        result = runner.invoke(app, ["index", "prune", "--keep", "1", "--index-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"not pruned: {failed[0]}: No space left on device" in result.output
+    assert storage.list_versions(tmp_path) == ["v1", "v2"]
+
+
+def test_index_list_with_a_current_that_is_a_directory_lists_versions_and_warns(index_dir: Path) -> None:
+    live = storage.current_version(index_dir) or ""
+    pointer = index_dir / storage.POINTER
+    pointer.unlink()
+    pointer.mkdir()
+    listing = _index("list", "--index-dir", str(index_dir))
+    assert f"  {live}" in listing  # listed, not marked live
+    assert "unreadable, treated as absent: Is a directory" in " ".join(listing.split())  # warned on stderr

@@ -10,7 +10,7 @@ import pytest
 from assist import storage
 from assist.articles import load_catalog
 from assist.embedder import Embedder
-from assist.errors import IndexMismatchError, IndexNotFoundError
+from assist.errors import ArticleError, IndexMismatchError, IndexNotFoundError
 from assist.index import (
     ARTICLES,
     MANIFEST,
@@ -20,12 +20,13 @@ from assist.index import (
     is_stale,
     load_index,
     new_version_name,
+    policy_files,
     rollback,
     verify_version,
 )
 from assist.manifest import Manifest, sha256
 
-from .conftest import FIXTURE_KB
+from .conftest import DATA, FIXTURE_KB
 
 
 def _live(index_dir: Path) -> Path:
@@ -171,3 +172,24 @@ def test_rollback_refuses_a_corrupted_version_and_keeps_the_pointer(tmp_path: Pa
     with pytest.raises(IndexNotFoundError, match="does not exist"):
         rollback(tmp_path, "2020-01-01T00:00:00Z-0000")
     assert storage.current_version(tmp_path) == second
+
+
+def test_build_index_refuses_an_id_used_twice_naming_both_paths_and_keeps_the_live_version(
+    index_dir: Path, embedder: Embedder
+) -> None:
+    live, versions = storage.current_version(index_dir), storage.list_versions(index_dir)
+    with pytest.raises(ArticleError) as caught:
+        build_index(load_catalog(DATA / "dup"), embedder, index_dir)
+    message = str(caught.value)
+    assert f"{DATA / 'dup' / 'retail' / 'dup-a.md'}:2: duplicate id 'same-id'" in message
+    assert f"{DATA / 'dup' / 'archive' / 'dup-b.md'}:2" in message
+    assert (storage.current_version(index_dir), storage.list_versions(index_dir)) == (live, versions)
+
+
+def test_policy_files_leave_a_link_out_of_the_tree_behind(tmp_path: Path) -> None:
+    root = tmp_path / "knowledge"
+    (root / "policies").mkdir(parents=True)
+    (root / "policies" / "vocabulary.yaml").write_text("segments: [gold]\n")
+    (tmp_path / "secret.yaml").write_text("secret: not for the index\n")
+    (root / "policies" / "secret.yaml").symlink_to(tmp_path / "secret.yaml")
+    assert list(policy_files(load_catalog(root))) == ["vocabulary.yaml"]

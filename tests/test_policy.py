@@ -13,6 +13,7 @@ from assist.articles import Article, load_catalog
 from assist.call import Call, FactValue, Turn
 from assist.errors import PolicyError, Problem
 from assist.policy import Decision, Limit, PolicySet, check_policies, decide, load_policies
+from assist.vocabulary import coerce
 
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL = ROOT / "knowledge" / "retail"
@@ -558,3 +559,40 @@ def test_vocabulary_problem_is_reported_alone_with_its_line(tmp_path: Path, old:
     assert messages[0].startswith(expected), messages
     if "bad YAML" in expected:
         assert len(messages) == 1  # no cascade of "unknown action" errors from an unreadable vocabulary
+
+
+def test_policy_file_linked_out_of_the_tree_is_skipped_with_a_warning_and_links_inside_are_read(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "knowledge"
+    root.mkdir()
+    directory, articles = _kb(root, GOOD)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(textwrap.dedent(GOOD).replace("r.guest", "r.leak").replace("allowed", "denied"))
+    (directory / "leak.yaml").symlink_to(outside)
+    (root / "shared").mkdir()
+    (directory / "vocabulary.yaml").rename(root / "shared" / "vocabulary.yaml")
+    (directory / "vocabulary.yaml").symlink_to(root / "shared" / "vocabulary.yaml")
+    warnings = [p for p in check_policies(directory, articles) if p.path == directory / "leak.yaml"]
+    assert [str(p) for p in warnings] == [
+        f"{directory / 'leak.yaml'}:1: warning: links outside the knowledge tree ({root}); skipped, not read"
+    ]
+    assert [r.id for r in load_policies(directory, articles).rules] == ["r.guest"]
+
+
+@pytest.mark.parametrize("text", ["-inf", "nan", "inf", "1_0", "1e400", "0x10", " ", "9" * 400])
+def test_coerce_reads_only_plain_finite_decimals_as_numbers(text: str) -> None:
+    assert coerce("int", text) is None
+    assert coerce("number", text) is None
+
+
+def test_coerce_refuses_a_number_beyond_the_fact_range_without_raising() -> None:
+    assert coerce("int", 10**400) is None
+    assert coerce("number", -(10**16)) is None
+    assert (coerce("int", " 120 "), coerce("number", "4.99"), coerce("int", 7.0)) == (120, 4.99, 7)
+
+
+def test_a_non_number_string_fact_is_missing_not_a_number(policies: PolicySet) -> None:
+    decision = _decide(policies, "returns-stain-damage", "silver", {"purchase_age_days": "-inf"})["return_item"]
+    assert decision.decision == "ask"
+    assert "purchase_age_days" in decision.needs

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
 from assist.call import Call, Turn
-from assist.query import build_query
+from assist.query import Window, build_query
 
 
 def _call(*turns: tuple[str, str], issue: str | None = None) -> Call:
@@ -41,3 +43,24 @@ def test_recent_turns_weigh_more_and_agent_terms_are_kept_apart() -> None:
     assert query.recency[0] < query.recency[1] < query.recency[2] == 1.0
     assert query.agent_terms == ("agent", "answer")
     assert query.last_agent == "an agent answer"
+
+
+def test_window_reads_the_opening_and_only_the_latest_turns_that_fit() -> None:
+    turns = [("customer", "My parcel never arrived.")] + [
+        ("agent" if i % 2 else "customer", f"turn {i} " + "x" * 900) for i in range(1, 40)]
+    query = build_query(_call(*turns), Window(turns=24, turn_chars=2000, chars=5000))
+    assert query.first == "My parcel never arrived."
+    assert query.turns[0] == "My parcel never arrived."
+    assert [t.split()[1] for t in query.turns[1:]] == ["35", "36", "37", "38", "39"]  # 5 x 909 chars fit in 5000
+
+
+def test_window_cuts_every_turn_and_counts_at_most_its_turns() -> None:
+    turns = [("customer", f"question {i} " + "y" * 5000) for i in range(30)]
+    query = build_query(_call(*turns), Window(turns=3, turn_chars=100, chars=100_000))
+    assert len(query.turns) == 4  # the opening and the last three
+    assert all(len(t) <= 100 for t in query.turns)
+
+
+def test_window_refuses_nonpositive_bounds() -> None:
+    with pytest.raises(ValueError, match="turns"):
+        Window(turns=0)

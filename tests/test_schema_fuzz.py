@@ -14,7 +14,7 @@ from assist.embedder import Embedder
 from assist.service import KnowledgeService
 from assist.settings import Settings
 
-KEY = "fuzz-key-0123456789"
+KEY, ADMIN_KEY = "fuzz-key-0123456789", "fuzz-admin-key-0123456789"
 OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/feedback"), ("POST", "/v1/admin/reload"),
               ("GET", "/healthz"), ("GET", "/readyz")]
 
@@ -23,7 +23,7 @@ OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/feedback"), ("POST", "/v1/a
 def api_schema(built_index_dir: Path, embedder: Embedder) -> schemathesis.BaseSchema:
     service = KnowledgeService(built_index_dir, embedder)
     service.load()
-    app = create_app(Settings(_env_file=None, api_keys=[KEY], admin_keys=[KEY]), service)  # type: ignore[call-arg]
+    app = create_app(Settings(_env_file=None, api_keys=[KEY], admin_keys=[ADMIN_KEY]), service)  # type: ignore[call-arg]
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -45,6 +45,7 @@ def test_the_api_honours_its_own_schema(
     @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
               database=None)
     def fuzz(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers={"Authorization": f"Bearer {KEY}"})
+        key = ADMIN_KEY if path.startswith("/v1/admin/") else KEY
+        case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
 
     fuzz()

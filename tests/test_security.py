@@ -62,7 +62,7 @@ def test_local_profile_runs_without_keys() -> None:
         ({"api_keys": " , "}, "ASSIST_API_KEYS"),
         ({"api_keys": LONG}, "ASSIST_ADMIN_KEYS"),
         ({"api_keys": "short", "admin_keys": LONG}, "shorter than 16"),
-        ({"api_keys": LONG, "admin_keys": LONG, "cors_origins": "*"}, "CORS"),
+        ({"api_keys": LONG, "admin_keys": "a" * 16, "cors_origins": "*"}, "CORS"),
     ],
 )
 def test_production_profile_refuses_unsafe_settings(values: dict[str, Any], message: str) -> None:
@@ -73,6 +73,21 @@ def test_production_profile_refuses_unsafe_settings(values: dict[str, Any], mess
 def test_production_profile_with_keys_is_accepted() -> None:
     settings = _settings(profile="production", api_keys=LONG, admin_key_sha256=digest("x"))
     assert settings.check() is settings
+
+
+@pytest.mark.parametrize("profile", ["local", "production"])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"api_keys": f"{LONG}, other-key-0123456", "admin_keys": LONG},
+        {"api_keys": LONG, "admin_key_sha256": digest(LONG)},
+        {"api_key_sha256": digest(LONG), "admin_keys": f"admin-key-0123456,{LONG}"},
+    ],
+)
+def test_settings_refuse_a_key_that_is_both_a_client_and_an_admin_key(profile: str, keys: dict[str, str]) -> None:
+    with pytest.raises(ConfigurationError, match="both as a client key and as an admin key") as refused:
+        _settings(profile=profile, **keys).check()
+    assert LONG not in str(refused.value) and digest(LONG) not in str(refused.value)
 
 
 def test_serve_refuses_to_start_in_production_without_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 
 from assist import storage
 from assist.articles import load_catalog
-from assist.call import Call
+from assist.call import Call, Turn
+from assist.deadline import Deadline
 from assist.embedder import Embedder
-from assist.errors import IndexMismatchError, IndexNotFoundError
+from assist.errors import DeadlineExceededError, IndexMismatchError, IndexNotFoundError
 from assist.index import VECTORS, build_index
+from assist.query import Window
+from assist.retrieval import Tuning
 from assist.service import KnowledgeService
 from assist.update import update_index
 from assist.watcher import Watcher
@@ -174,3 +179,53 @@ def test_watcher_thread_picks_up_a_publish_and_stops(knowledge: Path, tmp_path: 
 def test_watcher_refuses_a_non_positive_interval(index_dir: Path, embedder: Embedder) -> None:
     with pytest.raises(ValueError, match="positive"):
         Watcher(KnowledgeService(index_dir, embedder), interval=0)
+
+
+def test_a_retired_retriever_is_freed_after_a_reload(knowledge: Path, tmp_path: Path, embedder: Embedder) -> None:
+    index_dir = tmp_path / "indexes"
+    build_index(load_catalog(knowledge), embedder, index_dir)
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    assert service.snapshot is not None
+    retired = weakref.ref(service.snapshot.retriever)
+    service.suggest(Call(issue="stained shirt", segment="gold", filters={"domain": "retail"}), 3)  # fills caches
+    _publish(knowledge, embedder, index_dir, 1)
+    service.reload()
+    gc.collect()
+    assert retired() is None, "something still holds the retired retriever and its index"
+
+
+class _Recording:
+    """The real embedder, remembering every text it was asked to encode."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self.texts: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._embedder, name)
+
+    def encode(self, texts: list[str], *args: object, **kwargs: object) -> object:
+        self.texts.extend(texts)
+        return self._embedder.encode(texts, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_huge_transcript_embeds_only_the_reading_window(index_dir: Path, embedder: Embedder) -> None:
+    recording = _Recording(embedder)
+    service = KnowledgeService(index_dir, recording, Tuning(window=Window(turns=24, turn_chars=2000, chars=12000)))  # type: ignore[arg-type]
+    service.start()
+    recording.texts.clear()
+    turns = tuple(Turn("customer" if i % 2 else "agent", f"turn {i}: " + "return a stained shirt " * 220)
+                  for i in range(200))  # 200 distinct turns of ~5,000 characters: within the API contract
+    assert service.suggest(Call(transcript=turns), 3).answers
+    assert len(recording.texts) <= 7  # the opening turn and the latest turns that fit 12,000 characters
+    assert sum(len(t) for t in recording.texts) <= 12000 + 2000
+
+
+def test_a_suggestion_past_its_deadline_is_refused(index_dir: Path, embedder: Embedder) -> None:
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    expired = Deadline(1.0, started=time.monotonic() - 2)
+    with pytest.raises(DeadlineExceededError, match="deadline of 1 s passed before"):
+        service.suggest(STAIN, 3, deadline=expired)
+    assert service.suggest(STAIN, 3, deadline=Deadline(60)).answers

@@ -9,6 +9,7 @@ import pytest
 from assist import storage
 from assist.articles import load_catalog
 from assist.embedder import Embedder
+from assist.errors import ArticleError
 from assist.index import ARTICLES, PASSAGES, VECTORS, build_index, is_stale, load_index
 from assist.update import update_index
 
@@ -124,3 +125,18 @@ def test_update_with_another_passage_size_embeds_everything(knowledge: Path, tmp
     assert "passage target 700" in result.full_reason
     assert result.reused == 0
     assert load_index(index_dir, embedder).manifest.passage_target == 300
+
+
+def test_update_index_refuses_an_id_used_twice_and_publishes_nothing(
+    knowledge: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "indexes"
+    live = build_index(load_catalog(knowledge), embedder, index_dir)
+    (knowledge / "archive").mkdir()
+    copy = knowledge / "archive" / "shipping-times-2019.md"
+    copy.write_text((knowledge / "shipping-times.md").read_text().replace("five to seven", "ten"))
+    with pytest.raises(ArticleError, match="duplicate id 'shipping-times'") as caught:
+        update_index(load_catalog(knowledge), embedder, index_dir)
+    assert f"{knowledge / 'shipping-times.md'}:2" in str(caught.value)
+    assert f"{copy}:2" in str(caught.value)
+    assert storage.list_versions(index_dir) == [live] and storage.current_version(index_dir) == live
