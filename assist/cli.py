@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assist.articles import Catalog, load_catalog
 from assist.errors import AssistError
+from assist.knowledge.articles import Catalog, load_catalog
 from assist.settings import Settings
 
 app = typer.Typer(help="assist: agent-assist knowledge service", no_args_is_help=True)
@@ -68,8 +68,8 @@ def _catalog(knowledge: Path, settings: Settings) -> Catalog:
 
 def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
     """Embed and publish the knowledge tree with a progress bar; return the new version."""
-    from assist.embedder import Embedder
-    from assist.index import build_index
+    from assist.index.embedder import Embedder
+    from assist.index.version import build_index
 
     catalog = _catalog(knowledge, settings)
     embedder = Embedder()
@@ -94,7 +94,7 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
 @app.command()
 def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")] = Path("knowledge")) -> None:
     """Validate every article (and policy file); print each problem as path:line: message."""
-    from assist.policy import check_policies
+    from assist.policy.engine import check_policies
 
     catalog = load_catalog(directory, max_article_bytes=_settings().max_article_bytes)
     problems = [*catalog.problems, *catalog.conflicts, *check_policies(catalog.policy_dir, catalog.by_id())]
@@ -115,8 +115,8 @@ def index_build(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -
 
 def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
     """Re-embed only changed articles and publish; return the new version, or None when nothing changed."""
-    from assist.embedder import Embedder
-    from assist.update import update_index
+    from assist.index.embedder import Embedder
+    from assist.index.update import update_index
 
     catalog = _catalog(knowledge, settings)
     columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
@@ -154,8 +154,8 @@ def index_update(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) 
 @index_app.command("list")
 def index_list(index_dir: IndexDirOpt = None) -> None:
     """Published versions, oldest first, one per line; the live one is marked with `*`."""
-    from assist import storage
-    from assist.manifest import read_manifest
+    from assist.index import storage
+    from assist.index.manifest import read_manifest
 
     directory = index_dir or _settings().index_dir
     live = storage.current_version(directory)
@@ -173,7 +173,7 @@ def index_rollback(
     version: Annotated[str, typer.Argument(help="a version from `assist index list`")], index_dir: IndexDirOpt = None
 ) -> None:
     """Verify VERSION and make it live again (a running service picks it up like any publish)."""
-    from assist.index import rollback
+    from assist.index.version import rollback
 
     directory = index_dir or _settings().index_dir
     try:
@@ -193,7 +193,7 @@ def index_prune(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Delete all but the KEEP newest versions; the live version is always kept."""
-    from assist import storage
+    from assist.index import storage
 
     try:
         removed = storage.prune(index_dir or _settings().index_dir, keep)
@@ -211,8 +211,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port [default: 8000]")] = None,
 ) -> None:
     """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
-    from assist.index import is_stale
-    from assist.server import configure_logging, create_server_app, run
+    from assist.api.server import configure_logging, create_server_app, run
+    from assist.index.version import is_stale
 
     settings = _settings()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
@@ -237,10 +237,10 @@ def eval_doc2dial(
     """Build (or reuse) an index of the benchmark documents; print the scorer's metrics per configuration."""
     import json
 
-    from assist.embedder import Embedder
-    from assist.evaluation import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
-    from assist.index import is_stale, load_index
-    from assist.retrieval import Retriever, Tuning
+    from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
+    from assist.index.embedder import Embedder
+    from assist.index.version import is_stale, load_index
+    from assist.retrieval.retriever import Retriever, Tuning
 
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
@@ -277,9 +277,9 @@ def eval_retail(
     """Score empowerment decisions and next-best actions on a retail case book."""
     import json
 
-    from assist.casebook import read_cases, score_cases
-    from assist.embedder import Embedder
-    from assist.index import is_stale
+    from assist.eval.retail import read_cases, score_cases
+    from assist.index.embedder import Embedder
+    from assist.index.version import is_stale
     from assist.service import KnowledgeService
 
     settings = _settings()

@@ -11,18 +11,18 @@ from pathlib import Path
 
 from ulid import ULID
 
-from assist import storage
-from assist.actions import NextAction, next_best_actions
-from assist.articles import Article
 from assist.call import Call
-from assist.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.deadline import Deadline
-from assist.embedder import Embedder
 from assist.errors import AssistError, IndexNotFoundError
-from assist.index import KnowledgeIndex, load_index
-from assist.moments import find_moments
-from assist.policy import Decision, decide
-from assist.retrieval import Answer, Retriever, Tuning
+from assist.index import storage
+from assist.index.embedder import Embedder
+from assist.index.version import KnowledgeIndex, load_index
+from assist.knowledge.articles import Article
+from assist.policy.actions import NextAction, next_best_actions
+from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
+from assist.policy.engine import Decision, decide
+from assist.policy.moments import find_moments
+from assist.retrieval.retriever import Answer, Retriever, Tuning
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from assist.articles import MAX_ARTICLE_BYTES
+from assist.api.security import digest
 from assist.errors import ConfigurationError
-from assist.passages import DEFAULT_TARGET, MAX_CHARS
-from assist.security import digest
+from assist.knowledge.articles import MAX_ARTICLE_BYTES
+from assist.knowledge.passages import DEFAULT_TARGET, MAX_CHARS
 
 MIN_PRODUCTION_KEY = 16
 _SHA256 = re.compile(r"[0-9a-f]{64}")

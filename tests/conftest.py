@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from assist.articles import load_catalog
-from assist.embedder import Embedder
-from assist.index import KnowledgeIndex, build_index, load_index
+from assist.index.embedder import Embedder
+from assist.index.version import KnowledgeIndex, build_index, load_index
+from assist.knowledge.articles import load_catalog
 
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+KNOWLEDGE = ROOT / "knowledge"  # the bundled retail knowledge base
+DATA = ROOT / "tests" / "data"
 FIXTURE_KB = DATA / "kb"
 
 

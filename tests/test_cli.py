@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assist import storage
 from assist.cli import app
+from assist.index import storage
 
 from .conftest import DATA, FIXTURE_KB
 

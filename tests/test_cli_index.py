@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assist import storage
 from assist.cli import app
+from assist.index import storage
 
 from .conftest import FIXTURE_KB
 

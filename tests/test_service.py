@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from assist import storage
-from assist.articles import load_catalog
 from assist.call import Call, Turn
 from assist.deadline import Deadline
-from assist.embedder import Embedder
 from assist.errors import DeadlineExceededError, IndexMismatchError, IndexNotFoundError
-from assist.index import VECTORS, build_index
-from assist.query import Window
-from assist.retrieval import Tuning
+from assist.index import storage
+from assist.index.embedder import Embedder
+from assist.index.update import update_index
+from assist.index.version import VECTORS, build_index
+from assist.knowledge.articles import load_catalog
+from assist.retrieval.query import Window
+from assist.retrieval.retriever import Tuning
 from assist.service import KnowledgeService
-from assist.update import update_index
 from assist.watcher import Watcher
 
 from .conftest import FIXTURE_KB

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assist.api import create_app
-from assist.articles import load_catalog
-from assist.casebook import contains_in_order
-from assist.embedder import Embedder
-from assist.index import build_index
+from assist.api.app import create_app
+from assist.eval.retail import contains_in_order
+from assist.index.embedder import Embedder
+from assist.index.version import build_index
+from assist.knowledge.articles import load_catalog
 from assist.service import KnowledgeService
 from assist.settings import Settings
 

@@ -1,0 +1,258 @@
+"""Build, verify and load one immutable index version: FAISS vectors, passage store, articles, manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import faiss
+
+from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
+from assist.index import storage
+from assist.index.embedder import Embedder, Vectors
+from assist.index.files import (
+    ARTICLES,
+    PASSAGES,
+    POLICIES,
+    TITLES,
+    VECTORS,
+    article_from_record,
+    article_record,
+    deserialize,
+    jsonl,
+    read_jsonl,
+    serialize,
+)
+from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest, sha256
+from assist.knowledge.articles import Article, Catalog
+from assist.knowledge.passages import DEFAULT_TARGET, Passage, split_article
+from assist.policy.engine import PolicySet, load_policies, policy_paths
+
+__all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "VECTORS", "KnowledgeIndex", "Manifest",
+           "build_index", "is_stale", "load_index"]
+
+Progress = Callable[[int, int], None]
+_HEX4 = re.compile(r"[0-9a-f]{4}")
+
+
+@dataclass(frozen=True)
+class KnowledgeIndex:
+    """A loaded, verified index version held in memory."""
+
+    manifest: Manifest
+    passages: tuple[Passage, ...]
+    articles: dict[str, Article]
+    vectors: faiss.Index
+    titles: faiss.Index
+    policies: PolicySet
+
+    @property
+    def version(self) -> str:
+        """The version name, as every response reports it."""
+        return self.manifest.version
+
+
+@dataclass(frozen=True)
+class VersionFiles:
+    """The bytes of one version's files, each checked against the manifest's checksum."""
+
+    path: Path
+    manifest: Manifest
+    data: dict[str, bytes]
+
+
+def embedding_text(article: Article, passage: Passage) -> str:
+    """What the model sees for a passage: its heading path gives short passages their topic."""
+    heading = " > ".join(part for part in (article.title, passage.section) if part)
+    return f"{heading}\n{passage.text}"
+
+
+def new_version_name(now: dt.datetime, existing: Sequence[str] = ()) -> str:
+    """A name that sorts after every existing version: build time, then a counter within the second.
+
+    If the clock stepped back, the newest existing stamp is reused, so "newest" always means "last published".
+    """
+    stamp = f"{now:%Y-%m-%dT%H:%M:%SZ}"
+    newest = max(existing, default="")
+    head, _, tail = newest.rpartition("-")
+    if head >= stamp and len(head) == len(stamp):
+        counter = int(tail, 16) + 1 if _HEX4.fullmatch(tail) else 0
+        return f"{head}-{counter:04x}"
+    return f"{stamp}-0000"
+
+
+def policy_files(catalog: Catalog) -> dict[str, bytes]:
+    """The policy files that travel with this knowledge tree, by file name; links out of the tree stay behind."""
+    return {p.name: p.read_bytes() for p in policy_paths(catalog.policy_dir)[0]}
+
+
+def embed_articles(
+    articles: Sequence[Article], embedder: Embedder, passage_target: int, on_progress: Progress | None = None
+) -> tuple[list[Passage], Vectors, Vectors]:
+    """Split and embed articles: their passages, one vector per passage, one title vector per article."""
+    passages = [p for article in articles for p in split_article(article, passage_target)]
+    by_id = {a.id: a for a in articles}
+    texts = [embedding_text(by_id[p.article_id], p) for p in passages]
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if on_progress is not None:
+            on_progress(done, len(texts))
+
+    vectors = embedder.encode(texts, on_batch=advance)
+    return passages, vectors, embedder.encode([a.title for a in articles])
+
+
+def build_index(
+    catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
+    on_progress: Progress | None = None,
+) -> str:
+    """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
+
+    Bad articles were already skipped by the catalog; an id used twice (raises ArticleError) or a policy error
+    (raises PolicyError) stops the build, because serving the wrong article or authority is worse than serving
+    yesterday's.
+    """
+    catalog.require_unique_ids()
+    load_policies(catalog.policy_dir, catalog.by_id())
+    with storage.writer(index_dir):
+        passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)
+        return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
+                             policy_files(catalog))
+
+
+def write_version(
+    articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors, titles: Vectors,
+    embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes],
+) -> str:
+    """Write a complete version into staging, verify it, then publish it; the caller holds `storage.writer`."""
+    payloads = {
+        VECTORS: serialize(vectors, embedder.dimension),
+        TITLES: serialize(titles, embedder.dimension),
+        PASSAGES: jsonl([asdict(p) for p in passages]),
+        ARTICLES: jsonl([article_record(a) for a in articles]),
+        **{f"{POLICIES}/{name}": data for name, data in policies.items()},
+    }
+    now = dt.datetime.now(dt.UTC)
+    name = new_version_name(now, storage.list_versions(index_dir))
+    manifest = Manifest(
+        format=FORMAT, version=name, model=embedder.name, dimension=embedder.dimension, count=len(passages),
+        built_at=now.isoformat(timespec="seconds"), package_version=package_version("assist"),
+        passage_target=passage_target, articles={a.id: a.content_hash for a in articles},
+        policies={name: sha256(data) for name, data in policies.items()},
+        files={file: sha256(data) for file, data in payloads.items()},
+    ).sealed()
+    staging = storage.staging_dir(index_dir)
+    storage.make_dir(staging / POLICIES)
+    for file, data in payloads.items():
+        storage.write_file(staging / file, data)
+    storage.write_file(staging / MANIFEST, manifest.to_bytes())
+    _read_files(staging, manifest)  # what is on disk is what we meant to write, before anyone can see it
+    storage.publish(staging, index_dir, name)
+    return name
+
+
+def _read_files(path: Path, manifest: Manifest) -> dict[str, bytes]:
+    data = {}
+    for file, digest in manifest.files.items():
+        try:
+            data[file] = (path / file).read_bytes()
+        except FileNotFoundError as exc:
+            raise IndexMismatchError(f"{path / file}: missing file listed in the manifest") from exc
+        except OSError as exc:
+            raise IndexMismatchError(f"{path / file}: cannot read ({exc.strerror})") from exc
+        _check(sha256(data[file]) == digest, path / file, "checksum does not match the manifest")
+    return data
+
+
+def read_version(index_dir: Path, name: str) -> VersionFiles:
+    """Read a published version's manifest and files, checking every checksum."""
+    try:
+        path = storage.version_path(index_dir, name)
+    except ValueError as exc:
+        raise IndexNotFoundError(f"{index_dir}: {exc}") from exc
+    if not path.is_dir():
+        raise IndexNotFoundError(f"index version {name} does not exist in {index_dir}")
+    manifest = read_manifest(path)
+    _check(manifest.version == name, path, f"manifest names version {manifest.version}, directory is {name}")
+    _check({VECTORS, TITLES, PASSAGES, ARTICLES} <= set(manifest.files), path, "manifest lacks required files")
+    return VersionFiles(path, manifest, _read_files(path, manifest))
+
+
+def _decode(files: VersionFiles) -> KnowledgeIndex:
+    """Turn verified bytes into an index, cross-checking counts and hashes against the manifest."""
+    path, manifest, data = files.path, files.manifest, files.data
+    flat = deserialize(data[VECTORS], path / VECTORS)
+    titles = deserialize(data[TITLES], path / TITLES)
+    try:
+        passages = tuple(Passage(**record) for record in read_jsonl(data[PASSAGES]))
+        articles = [article_from_record(record) for record in read_jsonl(data[ARTICLES])]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexMismatchError(f"{path}: unreadable passage or article records ({exc})") from exc
+    _check(flat.ntotal == manifest.count == len(passages), path, f"{flat.ntotal} vectors, {len(passages)} "
+           f"passages, manifest says {manifest.count}")
+    _check(flat.d == titles.d == manifest.dimension, path, f"vectors have dimension {flat.d}, manifest says "
+           f"{manifest.dimension}")
+    _check(titles.ntotal == len(articles), path, f"{titles.ntotal} title vectors for {len(articles)} articles")
+    _check({a.id: a.content_hash for a in articles} == manifest.articles, path,
+           "articles.jsonl does not match the manifest's article hashes")
+    try:
+        policies = load_policies(path / POLICIES, {a.id: a for a in articles})
+    except PolicyError as exc:
+        raise IndexMismatchError(f"{path / POLICIES}: policies do not load: {exc}") from exc
+    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat, titles, policies)
+
+
+def verify_version(index_dir: Path, name: str) -> Manifest:
+    """Check a version end to end without the model: checksums, FAISS files, counts, policies."""
+    files = read_version(index_dir, name)
+    _decode(files)
+    return files.manifest
+
+
+def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) -> KnowledgeIndex:
+    """Load a version (the live one by default) and verify it end to end against its manifest."""
+    name = version or storage.current_version(index_dir)
+    if name is None:
+        raise IndexNotFoundError(f"no published index in {index_dir}; run `assist index build`")
+    files = read_version(index_dir, name)
+    manifest, path = files.manifest, files.path
+    _check(manifest.model == embedder.name, path, f"built with model {manifest.model!r}, loaded {embedder.name!r}")
+    _check(manifest.dimension == embedder.dimension, path, f"dimension {manifest.dimension} != {embedder.dimension}")
+    return _decode(files)
+
+
+def rollback(index_dir: Path, version: str) -> Manifest:
+    """Make an older (or any published) version live again, after verifying it."""
+    with storage.writer(index_dir):
+        manifest = verify_version(index_dir, version)
+        storage.set_current(index_dir, version)
+    return manifest
+
+
+def _check(condition: bool, path: Path, message: str) -> None:
+    if not condition:
+        raise IndexMismatchError(f"{path}: {message}")
+
+
+def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
+    """True when nothing is published or the live version was built from different articles or code."""
+    name = storage.current_version(index_dir)
+    if name is None:
+        return True
+    try:
+        manifest = read_manifest(storage.version_path(index_dir, name))
+    except (IndexMismatchError, ValueError):
+        return True
+    return (
+        manifest.articles != {a.id: a.content_hash for a in catalog.articles}
+        or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
+        or manifest.package_version != package_version("assist")
+        or manifest.passage_target != passage_target
+    )

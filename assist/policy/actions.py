@@ -1,0 +1,129 @@
+"""Next-best actions: facts to ask for, moments to acknowledge, then the procedure the decisions shape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assist.call import Call
+from assist.knowledge.articles import Article
+from assist.policy.cues import CueClock
+from assist.policy.engine import Decision, PolicySet
+from assist.policy.explanations import format_amount
+from assist.policy.moments import Sighting, find_moments
+from assist.policy.rules import Denial
+
+ASK_FOR_FACT = "ask-for-fact"
+ACKNOWLEDGE = "acknowledge-life-event"
+APOLOGIZE = "apologize"
+EXPLAIN = "explain-decision"
+OFFER_GOODWILL = "offer-goodwill"
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """One thing the agent should do next, and where that advice comes from."""
+
+    action: str
+    label: str
+    reason: str
+    source: str
+
+
+def next_best_actions(
+    call: Call, procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet,
+    sightings: Sequence[Sighting] | None = None,
+) -> list[NextAction]:
+    """Ordered advice: missing facts first, then what the customer revealed, then the procedure's steps.
+
+    `sightings` are the moments found in the call (found now, with the default cue limits, when not given).
+    """
+    if sightings is None:
+        sightings = find_moments(call.transcript, policies.moments, CueClock())
+    return [
+        *_asks(decisions, policies),
+        *_moments(sightings, decisions, policies),
+        *_procedure(procedure, decisions, policies),
+    ]
+
+
+def _asks(decisions: Sequence[Decision], policies: PolicySet) -> list[NextAction]:
+    """One ask-for-fact per missing fact, in the order the decisions need them."""
+    asked: dict[str, NextAction] = {}
+    for decision in decisions:
+        if decision.decision != "ask":
+            continue
+        for need in decision.needs:
+            if need not in asked:
+                reason = f"'{decision.label}' depends on {need} (rule {decision.rule})"
+                label = f"Ask: {policies.vocabulary.question(need)}"
+                asked[need] = NextAction(ASK_FOR_FACT, label, reason, f"rule:{decision.rule}")
+    return list(asked.values())
+
+
+def _moments(
+    sightings: Sequence[Sighting], decisions: Sequence[Decision], policies: PolicySet
+) -> list[NextAction]:
+    """Acknowledge life events; apologise for failed promises and offer the goodwill the segment allows."""
+    actions: list[NextAction] = []
+    promises = [s for s in sightings if s.moment.kind == "failed-promise"]
+    for sighting in sightings:
+        action = ACKNOWLEDGE if sighting.moment.kind == "life-event" else APOLOGIZE
+        reason = f'the customer said "{sighting.quote}" (turn {sighting.turn})'
+        actions.append(NextAction(action, sighting.moment.label, reason, f"transcript:turn-{sighting.turn}"))
+    if promises:
+        actions += _goodwill(promises[0], decisions, policies)
+    return actions
+
+
+def _goodwill(promise: Sighting, decisions: Sequence[Decision], policies: PolicySet) -> list[NextAction]:
+    """The allowed decisions a failed promise brought in (those whose rule applies to that moment)."""
+    offers: list[NextAction] = []
+    names = {promise.moment.id, promise.moment.kind}
+    for decision in decisions:
+        rule = policies.rule(decision.rule)
+        if decision.decision != "allowed" or rule is None or not names & set(rule.scope.moments):
+            continue
+        label = decision.label
+        if decision.limit:
+            label += f" of up to {format_amount(decision.limit.amount, decision.limit.currency)}"
+        reason = f'rule {decision.rule} after "{promise.quote}" (turn {promise.turn}): {decision.explanation}'
+        offers.append(NextAction(OFFER_GOODWILL, label, reason, f"rule:{decision.rule}"))
+    return offers
+
+
+def _procedure(
+    procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet
+) -> list[NextAction]:
+    """The article's steps in order; a denial adds an explanation, a stopping denial ends the steps there."""
+    if procedure is None:
+        return []
+    denied = next((d for d in decisions if d.decision == "denied" and d.source_article == procedure.id), None)
+    rule = policies.rule(denied.rule) if denied else None
+    denial = rule.denial if rule else None
+    source = f"article:{procedure.id}"
+    actions: list[NextAction] = []
+    for number, step in enumerate(procedure.steps, start=1):
+        label = policies.vocabulary.step_label(step)
+        actions.append(NextAction(step, label, f"step {number} of {procedure.id}", source))
+        if denied and denial and step == denial.after_step:
+            actions += _after_denial(denied, denial, policies)
+            if denial.stop:
+                return actions
+    if denied and denial and denial.after_step not in procedure.steps:
+        actions += _after_denial(denied, denial, policies)
+    return actions
+
+
+def _after_denial(decision: Decision, denial: Denial, policies: PolicySet) -> list[NextAction]:
+    source = f"rule:{decision.rule}"
+    reason = f"'{decision.label}' is denied by rule {decision.rule}"
+    explain = NextAction(EXPLAIN, f"Explain: {decision.explanation}", reason, source)
+    if not denial.stop:
+        return [explain]
+    label = decision.label[:1].lower() + decision.label[1:]
+    actions = [NextAction(APOLOGIZE, f"Apologise that we cannot {label}", reason, source), explain]
+    for step in denial.then:
+        then_reason = f"what follows a denial under rule {decision.rule}"
+        actions.append(NextAction(step, policies.vocabulary.step_label(step), then_reason, source))
+    return actions

@@ -1,0 +1,239 @@
+"""The `when:` language of policy rules: parsing with `path:line` problems and three-valued evaluation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assist.call import FactValue
+from assist.errors import Problem
+from assist.knowledge.yamlfile import LinedList, LinedMap
+from assist.policy.vocabulary import FactTerm, Vocabulary
+
+COMPARISONS = {
+    "less_than": lambda a, b: a < b,
+    "at_most": lambda a, b: a <= b,
+    "more_than": lambda a, b: a > b,
+    "at_least": lambda a, b: a >= b,
+}
+OPERATORS = ("equals", "not", "one_of", "none_of", *COMPARISONS)
+ATTRIBUTE_PREFIX = "attributes."
+
+Lookup = Callable[[str], FactValue | None]
+
+
+@dataclass(frozen=True)
+class Test:
+    """One comparison of a fact (or customer attribute) with a value."""
+
+    subject: str
+    op: str
+    value: FactValue | tuple[FactValue, ...]
+    line: int
+
+    def holds(self, actual: FactValue) -> bool:
+        """Whether the known value `actual` passes this test."""
+        if self.op == "equals":
+            return actual == self.value
+        if self.op == "not":
+            return actual != self.value
+        if self.op in ("one_of", "none_of"):
+            inside = actual in self.value if isinstance(self.value, tuple) else False
+            return inside == (self.op == "one_of")
+        return bool(COMPARISONS[self.op](actual, self.value))
+
+
+@dataclass(frozen=True)
+class Group:
+    """All (`any=False`) or any (`any=True`) of the parts must hold."""
+
+    parts: tuple[Condition, ...]
+    any: bool = False
+
+
+Condition = Test | Group
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """True / False, or None (unknown) with the facts whose absence keeps it unknown."""
+
+    value: bool | None
+    missing: tuple[str, ...] = ()
+
+
+def evaluate(condition: Condition, lookup: Lookup) -> Verdict:
+    """Three-valued evaluation: a missing fact makes a test unknown, unless the rest already decides."""
+    if isinstance(condition, Test):
+        actual = lookup(condition.subject)
+        if actual is None:
+            return Verdict(None, (condition.subject,))
+        return Verdict(condition.holds(actual))
+    verdicts = [evaluate(part, lookup) for part in condition.parts]
+    return combine(verdicts, any_of=condition.any)
+
+
+def combine(verdicts: Iterable[Verdict], any_of: bool = False) -> Verdict:
+    """AND (or OR) of three-valued verdicts; an unknown result keeps the union of missing facts in order."""
+    decisive = any_of
+    missing: list[str] = []
+    unknown = False
+    for verdict in verdicts:
+        if verdict.value is decisive:
+            return Verdict(decisive)
+        if verdict.value is None:
+            unknown = True
+            missing += [m for m in verdict.missing if m not in missing]
+    return Verdict(None, tuple(missing)) if unknown else Verdict(not decisive)
+
+
+def tests_of(condition: Condition | None) -> list[Test]:
+    """The tests that must all hold (the top-level conjunction), for overlap checks."""
+    if condition is None:
+        return []
+    if isinstance(condition, Test):
+        return [condition]
+    return [] if condition.any else [t for part in condition.parts for t in tests_of(part)]
+
+
+def all_tests(condition: Condition | None) -> list[Test]:
+    """Every test anywhere in the condition."""
+    if condition is None:
+        return []
+    if isinstance(condition, Test):
+        return [condition]
+    return [t for part in condition.parts for t in all_tests(part)]
+
+
+def parse_when(node: Any, vocabulary: Vocabulary, path: Path, line: int) -> tuple[Condition, list[Problem]]:
+    """Parse a `when:` mapping (keys are facts, `attributes.x`, `any`, `all`) into a condition."""
+    problems: list[Problem] = []
+    if not isinstance(node, LinedMap) or not node:
+        return Group(()), [Problem(path, line, "'when' must be a mapping of facts to tests")]
+    parts: list[Condition] = []
+    for key, value in node.items():
+        where = node.line_of(key)
+        if key in ("any", "all"):
+            if not isinstance(value, LinedList) or not value:
+                problems.append(Problem(path, where, f"'{key}' must be a list of conditions"))
+                continue
+            children = [parse_when(item, vocabulary, path, value.line_of(i)) for i, item in enumerate(value)]
+            problems += [p for _, found in children for p in found]
+            parts.append(Group(tuple(c for c, _ in children), any=key == "any"))
+            continue
+        term = _term(key, vocabulary)
+        if term is None:
+            problems.append(Problem(path, where, f"unknown fact {key!r} (declare it in vocabulary.yaml)"))
+            continue
+        tests, found = _tests(key, term, value, path, where)
+        problems += found
+        parts += tests
+    return (parts[0] if len(parts) == 1 else Group(tuple(parts))), problems
+
+
+def _term(key: str, vocabulary: Vocabulary) -> FactTerm | None:
+    if key.startswith(ATTRIBUTE_PREFIX):
+        return vocabulary.attributes.get(key.removeprefix(ATTRIBUTE_PREFIX))
+    return vocabulary.facts.get(key)
+
+
+def _tests(key: str, term: FactTerm, value: Any, path: Path, line: int) -> tuple[list[Test], list[Problem]]:
+    if isinstance(value, LinedMap):
+        pairs = [(op, arg, value.line_of(op)) for op, arg in value.items()]
+    elif isinstance(value, list):
+        pairs = [("one_of", value, line)]
+    else:
+        pairs = [("equals", value, line)]
+    tests: list[Test] = []
+    problems: list[Problem] = []
+    for op, arg, where in pairs:
+        if op not in OPERATORS:
+            message = f"bad operator {op!r} for {key!r} (expected one of: {', '.join(OPERATORS)})"
+            problems.append(Problem(path, where, message))
+            continue
+        error = _type_error(term, op, arg)
+        if error:
+            problems.append(Problem(path, where, f"{key!r} {op}: {error}"))
+            continue
+        tests.append(Test(key, op, tuple(arg) if isinstance(arg, list) else arg, where))
+    return tests, problems
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind in ("int", "number"):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _type_error(term: FactTerm, op: str, arg: Any) -> str | None:
+    if op in COMPARISONS:
+        if term.type not in ("int", "number") or not _fits(term.type, arg):
+            return f"needs a number and a {term.type} fact cannot be compared"
+        return None
+    if op in ("one_of", "none_of"):
+        if not isinstance(arg, list) or not arg or not all(_fits(term.type, a) for a in arg):
+            return f"needs a non-empty list of {term.type} values"
+        return None
+    return None if _fits(term.type, arg) else f"{arg!r} is not a {term.type}"
+
+
+def exclusive(first: Condition | None, second: Condition | None) -> bool:
+    """True when the two conditions can never hold together (disjoint tests on a shared fact)."""
+    a, b = tests_of(first), tests_of(second)
+    for subject in {t.subject for t in a} & {t.subject for t in b}:
+        if _disjoint([t for t in a if t.subject == subject], [t for t in b if t.subject == subject]):
+            return True
+    return False
+
+
+def _disjoint(a: list[Test], b: list[Test]) -> bool:
+    for finite, other in ((a, b), (b, a)):
+        allowed = _finite_values(finite)
+        if allowed is not None:
+            return not any(_passes(other, value) for value in allowed)
+    low_a, high_a = _interval(a)
+    low_b, high_b = _interval(b)
+    return max(low_a, low_b) > min(high_a, high_b)
+
+
+def _finite_values(tests: list[Test]) -> list[FactValue] | None:
+    """The values the tests allow when they pin the fact to a list (equals / one_of), else None."""
+    candidates: list[FactValue] = []
+    for t in tests:
+        if t.op == "equals" and not isinstance(t.value, tuple):
+            candidates.append(t.value)
+        elif t.op == "one_of" and isinstance(t.value, tuple):
+            candidates += list(t.value)
+    if not any(t.op in ("equals", "one_of") for t in tests):
+        return None
+    return [value for value in candidates if _passes(tests, value)]
+
+
+def _passes(tests: list[Test], value: FactValue) -> bool:
+    try:
+        return all(t.holds(value) for t in tests)
+    except TypeError:
+        return False
+
+
+def _interval(tests: list[Test]) -> tuple[float, float]:
+    """Closed bounds of the comparisons; strict ones shrink a tiny step so `< 10` and `>= 10` part."""
+    low, high = -math.inf, math.inf
+    for t in tests:
+        if not isinstance(t.value, int | float) or isinstance(t.value, bool):
+            continue
+        value = float(t.value)
+        if t.op in ("at_least", "equals"):
+            low = max(low, value)
+        if t.op in ("at_most", "equals"):
+            high = min(high, value)
+        if t.op == "more_than":
+            low = max(low, value + 1e-9)
+        if t.op == "less_than":
+            high = min(high, value - 1e-9)
+    return low, high

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from assist.api.server import create_server_app, server_config
+from assist.index import storage
+from assist.index.embedder import Embedder
+from assist.index.update import update_index
+from assist.index.version import build_index
+from assist.knowledge.articles import load_catalog
+from assist.settings import Settings
+from tests.conftest import DATA, FIXTURE_KB
+
+
+def test_served_app_watches_the_pointer_and_reloads_a_new_publish(
+    tmp_path: Path, index_dir: Path, embedder: Embedder
+) -> None:
+    knowledge = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, knowledge)
+    settings = Settings(_env_file=None, watch_seconds=0.02)  # type: ignore[call-arg]
+    app = create_server_app(settings, index_dir)
+    with TestClient(app) as client:
+        assert client.get("/readyz").json()["index_version"] == storage.current_version(index_dir)
+        (knowledge / "expired-sale.md").unlink()
+        new = update_index(load_catalog(knowledge), embedder, index_dir).version
+        deadline = time.monotonic() + 30  # a hang guard, not a timing assertion
+        while client.get("/readyz").json()["index_version"] != new:
+            assert time.monotonic() < deadline, "the watcher never loaded the new version"
+            time.sleep(0.02)
+        assert client.post("/v1/suggest", json={"issue": "stained shirt"}).json()["index_version"] == new
+    assert not app.state.watcher.running
+
+
+def test_served_app_without_a_watch_interval_does_not_watch(index_dir: Path) -> None:
+    app = create_server_app(Settings(_env_file=None, watch_seconds=0), index_dir)  # type: ignore[call-arg]
+    assert app.state.watcher is None
+
+
+@contextmanager
+def _serving(app: FastAPI, settings: Settings) -> Iterator[tuple[str, int]]:
+    """A real uvicorn server, configured as `assist serve` configures it, on a free loopback port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(server_config(app, settings, "127.0.0.1", port))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    guard = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < guard and thread.is_alive(), "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield "127.0.0.1", port
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, watch_seconds=0, **values)  # type: ignore[call-arg]
+
+
+def test_healthz_answers_while_a_backtracking_cue_is_in_flight(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    knowledge = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, knowledge)
+    (knowledge / "policies").mkdir()
+    shutil.copy(DATA / "redos" / "slow-moments.yaml", knowledge / "policies" / "moments.yaml")
+    index_dir = tmp_path / "indexes"
+    build_index(load_catalog(knowledge), embedder, index_dir)
+    settings = _settings(cue_seconds=3, request_deadline_seconds=60)
+    with _serving(create_server_app(settings, index_dir), settings) as (host, port):
+        base = f"http://{host}:{port}"
+        replies: list[httpx.Response] = []
+        body = {"transcript": [{"speaker": "customer", "text": "a" * 60 + "!"}]}
+        slow = threading.Thread(target=lambda: replies.append(httpx.post(f"{base}/v1/suggest", json=body,
+                                                                         timeout=60)), daemon=True)
+        slow.start()
+        time.sleep(0.5)
+        assert slow.is_alive(), "the backtracking cue should still be running"
+        health = httpx.get(f"{base}/healthz", timeout=5)  # a hang guard: it used to time out for hours
+        assert health.status_code == 200
+        assert slow.is_alive()
+        slow.join(60)
+    assert replies[0].status_code == 200
+    assert not [a for a in replies[0].json()["next_best_actions"] if a["action"] == "acknowledge-life-event"]
+
+
+def test_a_client_trickling_its_request_is_disconnected(index_dir: Path) -> None:
+    settings = _settings(request_read_seconds=0.3)
+    with _serving(create_server_app(settings, index_dir), settings) as address:
+        for partial in (b"POST /v1/suggest HTTP/1.1\r\nHost: x\r\n",
+                        b"POST /v1/suggest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"issue\":"):
+            with socket.create_connection(address) as client:
+                client.sendall(partial)
+                client.settimeout(30)  # a hang guard: without the read deadline the server waits forever
+                assert client.recv(1024) == b""
+
+
+def test_connections_beyond_the_limit_get_503(index_dir: Path) -> None:
+    settings = _settings(max_connections=2)
+    with _serving(create_server_app(settings, index_dir), settings) as address:
+        held = [socket.create_connection(address) for _ in range(2)]
+        try:
+            reply = httpx.get(f"http://{address[0]}:{address[1]}/healthz", timeout=10)
+        finally:
+            for client in held:
+                client.close()
+    assert reply.status_code == 503

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assist.knowledge.articles import Article, parse_article
+from assist.knowledge.passages import MAX_CHARS, split_article
+from tests.conftest import FIXTURE_KB
+
+WORD = re.compile(r"\S+")
+
+
+def _article(body: str) -> Article:
+    return Article(id="a", title="A", body=body, path=Path("a.md"), body_line=4, content_hash="x")
+
+
+def _words_outside_headings(body: str) -> list[str]:
+    lines = [line for line in body.splitlines() if not line.lstrip().startswith("#")]
+    return WORD.findall("\n".join(lines))
+
+
+paragraph = st.text(alphabet=st.sampled_from("abcdefghij .,!?\n"), min_size=0, max_size=3000)
+heading = st.sampled_from(["", "# Title\n", "## Part one\n", "### Deep\n"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(heading, paragraph), min_size=1, max_size=6), st.integers(100, MAX_CHARS))
+def test_split_article_bounds_and_covers_the_whole_body(parts: list[tuple[str, str]], target: int) -> None:
+    body = "\n\n".join(h + p for h, p in parts)
+    passages = split_article(_article(body), target)
+    assert all(0 < len(p.text) <= MAX_CHARS and p.text.strip() for p in passages)
+    assert [w for p in passages for w in WORD.findall(p.text)] == _words_outside_headings(body)
+    assert [p.ordinal for p in passages] == list(range(len(passages)))
+
+
+def test_split_article_cuts_a_45000_character_paragraph_into_bounded_passages() -> None:
+    body = " ".join(f"Sentence number {i} explains one rule about licences." for i in range(900))
+    assert len(body) > 45_000
+    passages = split_article(_article(body))
+    assert all(len(p.text) <= MAX_CHARS for p in passages)
+    assert " ".join(p.text for p in passages) == body
+
+
+def test_split_article_cuts_a_word_longer_than_a_passage() -> None:
+    passages = split_article(_article("x" * 5000))
+    assert "".join(p.text for p in passages) == "x" * 5000
+    assert all(len(p.text) <= MAX_CHARS for p in passages)
+
+
+def test_split_article_keeps_heading_path_as_section() -> None:
+    passages = split_article(parse_article(FIXTURE_KB / "returns-stain.md"))
+    sections = [p.section for p in passages]
+    assert sections == ["", "Who can return", "Steps"]
+    nested = split_article(_article("# Top\n\nIntro.\n\n## Inner\n\nDetail.\n\n# Other\n\nMore."))
+    assert [p.section for p in nested] == ["Top", "Top > Inner", "Other"]
+
+
+def test_split_article_rejects_a_target_above_the_passage_bound() -> None:
+    with pytest.raises(ValueError, match="1201"):
+        split_article(_article("text"), MAX_CHARS + 1)

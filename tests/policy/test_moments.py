@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from assist.call import Turn
+from assist.policy.cues import CueClock
+from assist.policy.moments import Sighting, find_moments, load_moments
+from tests.conftest import DATA, KNOWLEDGE
+
+REDOS = DATA / "redos"
+ALMOST = "a" * 60 + "!"
+
+
+def test_moments_file_with_a_nested_repeat_cue_is_refused_on_the_cue_line() -> None:
+    book, problems = load_moments(REDOS / "moments.yaml")
+    assert [(p.path.name, p.line) for p in problems] == [("moments.yaml", 9)]
+    assert "inside another unbounded repeat" in problems[0].message
+    assert book.moments == ()
+
+
+def test_bundled_moments_have_no_cue_the_check_refuses() -> None:
+    _, problems = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
+    assert problems == []
+
+
+def test_a_backtracking_cue_is_abandoned_when_the_request_budget_is_spent(caplog: pytest.LogCaptureFixture) -> None:
+    book, problems = load_moments(REDOS / "slow-moments.yaml")
+    assert problems == []
+    turns = (Turn("customer", ALMOST), Turn("customer", "aaaa"))
+    found: list[list[Sighting]] = []
+    work = threading.Thread(target=lambda: found.append(find_moments(turns, book, CueClock(0.05))), daemon=True)
+    with caplog.at_level(logging.WARNING, logger="assist.policy.cues"):
+        work.start()
+        work.join(30)  # a hang guard: without the budget this match runs for years
+    assert not work.is_alive()
+    assert found == [[]]  # out of time: the cue is skipped, never guessed
+    assert "cue matching ran out of time" in caplog.text
+
+
+def test_cues_read_only_the_first_cue_chars_of_a_turn() -> None:
+    book, _ = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
+    turn = Turn("customer", "x" * 3000 + " we just moved to a new house")
+    assert find_moments((turn,), book, CueClock(1, max_chars=2000)) == []
+    assert [s.moment.id for s in find_moments((turn,), book, CueClock(1, max_chars=4000))] == ["move"]
