@@ -6,13 +6,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from assist.api.security import digest
+from assist.digest import sha256
 from assist.errors import ConfigurationError
-from assist.knowledge.articles import MAX_ARTICLE_BYTES
-from assist.knowledge.passages import DEFAULT_TARGET, MAX_CHARS
 
 MIN_PRODUCTION_KEY = 16
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -41,11 +39,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     torch_threads: int = Field(default=1, ge=1, le=64)
     watch_seconds: float = Field(default=2.0, ge=0, description="how often to look for a new version; 0 = never")
-    passage_target: int = Field(default=DEFAULT_TARGET, ge=100, le=MAX_CHARS)
+    # The same bounds as assist.knowledge.passages (DEFAULT_TARGET, MAX_CHARS); settings import no domain module.
+    passage_target: int = Field(default=450, ge=100, le=1200)
     feedback_file: Path | None = Field(default=None, description="append feedback as JSON lines here")
     log_level: str = "INFO"
     # knowledge tree
-    max_article_bytes: int = Field(default=MAX_ARTICLE_BYTES, ge=1024, description="larger articles are skipped")
+    max_article_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger articles are skipped")
     # request bounds: what one request may cost, and how long a connection may take to send one
     request_deadline_seconds: float = Field(default=2.0, gt=0, le=600, description="answer within this or 503")
     read_turns: int = Field(default=24, ge=1, le=200, description="latest turns ranking reads (plus the opening)")
@@ -75,8 +74,19 @@ class Settings(BaseSettings):
                 raise ValueError("expected hex SHA-256 digests (64 hex characters)")
         return [item.lower() for item in value]
 
-    def check(self) -> Settings:
-        """Refuse combinations that cannot be run safely."""
+    @classmethod
+    def load(cls) -> Settings:
+        """Settings from the environment and `.env`; a bad value is a ConfigurationError naming its variable."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            problems = [f"ASSIST_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
+            raise ConfigurationError("; ".join(problems)) from exc
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        """Refuse, on construction, combinations that cannot be run safely: whatever entry point builds the
+        settings (CLI, server, a test), a production profile without keys never starts."""
         if self.key_hashes() & self.admin_key_hashes():
             raise ConfigurationError("a key is configured both as a client key and as an admin key; "
                                      "give admin routes keys of their own")
@@ -95,8 +105,8 @@ class Settings(BaseSettings):
 
     def key_hashes(self) -> frozenset[str]:
         """SHA-256 digests of the client keys; the plain keys are not kept anywhere else."""
-        return frozenset(digest(k.get_secret_value()) for k in self.api_keys) | frozenset(self.api_key_sha256)
+        return frozenset(sha256(k.get_secret_value()) for k in self.api_keys) | frozenset(self.api_key_sha256)
 
     def admin_key_hashes(self) -> frozenset[str]:
         """SHA-256 digests of the admin keys."""
-        return frozenset(digest(k.get_secret_value()) for k in self.admin_keys) | frozenset(self.admin_key_sha256)
+        return frozenset(sha256(k.get_secret_value()) for k in self.admin_keys) | frozenset(self.admin_key_sha256)

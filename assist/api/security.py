@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 
-
-def digest(key: str) -> str:
-    """Hex SHA-256 of a key: what settings keep instead of the key."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+from assist.digest import sha256
 
 
 @dataclass(frozen=True)
@@ -31,7 +27,7 @@ class KeyRing:
         """
         if not key:
             return False
-        presented = digest(key).encode("ascii")
+        presented = sha256(key).encode("ascii")
         matched = False
         for stored in self.digests:
             matched |= hmac.compare_digest(presented, stored.encode("ascii"))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assist.api.app import to_call
+from assist.api.mapping import to_call
 from assist.api.schemas import SuggestRequest
 from assist.call import Call
 from assist.service import KnowledgeService, Suggestion

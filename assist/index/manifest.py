@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from assist.digest import sha256
 from assist.errors import IndexMismatchError
 
 FORMAT = 3
@@ -40,11 +40,6 @@ class Manifest:
     def to_bytes(self) -> bytes:
         """The manifest as written to disk."""
         return json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8")
-
-
-def sha256(data: bytes) -> str:
-    """Hex SHA-256 of some bytes (file checksums, policy hashes)."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def _digest(manifest: Manifest) -> str:

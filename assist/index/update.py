@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assist.digest import sha256
 from assist.errors import AssistError
 from assist.index import storage
 from assist.index.embedder import Embedder, Vectors
@@ -28,7 +29,6 @@ from assist.index.files import (
     matrix,
     read_jsonl,
 )
-from assist.index.manifest import sha256
 from assist.index.version import Progress, VersionFiles, embed_articles, policy_files, read_version, write_version
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage

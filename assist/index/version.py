@@ -11,6 +11,7 @@ from pathlib import Path
 
 import faiss
 
+from assist.digest import sha256
 from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
 from assist.index import storage
 from assist.index.embedder import Embedder, Vectors
@@ -27,7 +28,7 @@ from assist.index.files import (
     read_jsonl,
     serialize,
 )
-from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest, sha256
+from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage, split_article
 from assist.policy.engine import PolicySet, load_policies, policy_paths

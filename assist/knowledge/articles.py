@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -13,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from assist.digest import sha256
 from assist.errors import ArticleError, Problem
 from assist.knowledge.yamlfile import AnchorError, AnchorFreeLoader
 
@@ -179,7 +179,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         body=body,
         path=path,
         body_line=body_line,
-        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        content_hash=sha256(raw),
         status=meta.get("status", "published"),
         segments=tuple(meta.get("segments") or ()),
         tags=tuple(meta.get("tags") or ()),

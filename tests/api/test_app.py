@@ -95,7 +95,7 @@ def test_suggest_ignores_fields_the_contract_may_add_later(client: TestClient) -
 def test_suggest_logs_the_suggestion_id_as_a_structured_field(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="assist.api.app"):
+    with caplog.at_level(logging.INFO, logger="assist.api.routes"):
         body = _suggest(client, issue="renew my license", conversation_id="call-1").json()
     record = next(r for r in caplog.records if r.message == "suggestion")
     assert record.suggestion_id == body["suggestion_id"]  # type: ignore[attr-defined]
@@ -258,7 +258,7 @@ def test_feedback_is_recorded_logged_and_appended_to_the_feedback_file(
     log_file = tmp_path / "feedback.jsonl"
     with TestClient(create_app(_settings(feedback_file=log_file), service)) as client:
         suggestion_id = _suggest(client, issue="renew my license").json()["suggestion_id"]
-        with caplog.at_level(logging.INFO, logger="assist.api.app"):
+        with caplog.at_level(logging.INFO, logger="assist.api.routes"):
             response = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "helpful": True,
                                                          "used_rank": 1})
     assert response.status_code == 200
@@ -394,7 +394,7 @@ def test_feedback_that_cannot_be_stored_gets_503_and_is_neither_counted_nor_logg
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     with TestClient(create_app(_settings(feedback_file=log_file), service)) as client:
-        with storage.inject_faults(disk_full), caplog.at_level(logging.INFO, logger="assist.api.app"):
+        with storage.inject_faults(disk_full), caplog.at_level(logging.INFO, logger="assist.api.routes"):
             response = client.post("/v1/feedback", json=body)
         assert response.status_code == 503
         assert response.json() == {"detail": "feedback not stored: No space left on device"}

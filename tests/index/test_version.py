@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from assist.digest import sha256
 from assist.errors import ArticleError, IndexMismatchError, IndexNotFoundError
 from assist.index import storage
 from assist.index.embedder import Embedder
-from assist.index.manifest import Manifest, sha256
+from assist.index.manifest import Manifest
 from assist.index.version import (
     ARTICLES,
     MANIFEST,

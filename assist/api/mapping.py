@@ -1,0 +1,47 @@
+"""Between HTTP and the domain: a suggest request as a Call, a Suggestion as the response (API.md)."""
+
+from __future__ import annotations
+
+from assist.api.schemas import AnswerOut, EmpowermentOut, LimitOut, NextActionOut, SuggestRequest, SuggestResponse
+from assist.call import Call, Turn
+from assist.service import Suggestion
+
+
+def to_call(body: SuggestRequest) -> Call:
+    """The domain view of a suggest request."""
+    return Call(
+        transcript=tuple(Turn(t.speaker, t.text) for t in body.transcript),
+        issue=body.issue,
+        segment=body.customer.segment,
+        role=body.agent.role,
+        attributes=dict(body.customer.attributes),
+        facts=dict(body.facts),
+        filters=dict(body.filters),
+    )
+
+
+def to_response(suggestion: Suggestion) -> SuggestResponse:
+    """The HTTP view of a suggestion."""
+    return SuggestResponse(
+        suggestion_id=suggestion.suggestion_id,
+        index_version=suggestion.index_version,
+        took_ms=suggestion.took_ms,
+        confidence=suggestion.confidence,
+        knowledge_gap=suggestion.knowledge_gap,
+        answers=[
+            AnswerOut(article_id=a.article.id, title=a.article.title, section=a.passage.section,
+                      passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why)
+            for a in suggestion.answers
+        ],
+        empowerment=[
+            EmpowermentOut(action=d.action, label=d.label, decision=d.decision,  # type: ignore[arg-type]
+                           limit=LimitOut(amount=d.limit.amount, currency=d.limit.currency) if d.limit else None,
+                           needs=list(d.needs), rule=d.rule, explanation=d.explanation,
+                           source_article=d.source_article)
+            for d in suggestion.empowerment
+        ],
+        next_best_actions=[
+            NextActionOut(action=n.action, label=n.label, reason=n.reason, source=n.source)
+            for n in suggestion.next_best_actions
+        ],
+    )

@@ -1,0 +1,54 @@
+"""The `assist` command line (typer): check, serve, and the index and eval command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, settings_from_env
+from assist.cli.eval import eval_app
+from assist.cli.index import index_app, update
+from assist.knowledge.articles import load_catalog
+
+app = typer.Typer(help="assist: agent-assist knowledge service", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
+
+
+@app.command()
+def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")] = Path("knowledge")) -> None:
+    """Validate every article (and policy file); print each problem as path:line: message."""
+    from assist.policy.engine import check_policies
+
+    catalog = load_catalog(directory, max_article_bytes=settings_from_env().max_article_bytes)
+    problems = [*catalog.problems, *catalog.conflicts, *check_policies(catalog.policy_dir, catalog.by_id())]
+    for problem in problems:
+        typer.echo(str(problem))
+    errors = [p for p in problems if p.severity == "error"]
+    console.print(f"{len(catalog.articles)} articles ok, {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    knowledge: KnowledgeOpt = None,
+    index_dir: IndexDirOpt = None,
+    host: Annotated[str | None, typer.Option(help="bind address [default: 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [default: 8000]")] = None,
+) -> None:
+    """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
+    from assist.api.server import configure_logging, create_server_app, run
+    from assist.index.version import is_stale
+
+    settings = settings_from_env()
+    knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
+    configure_logging(settings.log_level)
+    if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
+        update(knowledge, index_dir, settings)
+    else:
+        console.print(f"index in {index_dir} is up to date")
+    application = create_server_app(settings, index_dir)
+    run(application, settings, host or settings.host, port or settings.port)

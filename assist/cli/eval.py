@@ -1,0 +1,86 @@
+"""`assist eval …`: the Doc2Dial benchmark and the retail case book."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, settings_from_env
+from assist.cli.index import build
+
+eval_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
+
+
+@eval_app.command("doc2dial")
+def eval_doc2dial(
+    knowledge: Annotated[Path, typer.Option("--knowledge", help="Doc2Dial knowledge directory")],
+    queries: Annotated[Path, typer.Option("--queries", help="queries JSONL")],
+    index_dir: Annotated[Path, typer.Option("--index-dir")] = Path("indexes/doc2dial"),
+    limit: Annotated[int, typer.Option(help="only the first N queries (0 = all)")] = 0,
+    domain_filter: Annotated[bool, typer.Option(help="pass each query's domain as a filter")] = False,
+    chosen_only: Annotated[bool, typer.Option(help="run only the chosen configuration")] = False,
+) -> None:
+    """Build (or reuse) an index of the benchmark documents; print the scorer's metrics per configuration."""
+    import json
+
+    from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
+    from assist.index.embedder import Embedder
+    from assist.index.version import is_stale, load_index
+    from assist.retrieval.retriever import Retriever, Tuning
+
+    settings = settings_from_env()
+    logging.basicConfig(level=logging.WARNING)
+    if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
+        build(knowledge, index_dir, settings)
+    embedder = Embedder(threads=settings.torch_threads)
+    index = load_index(index_dir, embedder)
+    bench = read_queries(queries)[: limit or None]
+    names = [CHOSEN] if chosen_only else list(CONFIGURATIONS)
+    metrics = ("article_hit@1", "article_hit@5", "article_mrr@10", "answer_hit@1", "answer_hit@5", "p50_ms", "p95_ms")
+    table = Table("configuration", *metrics, title=f"Doc2Dial, {len(bench)} queries")
+    for name in names:
+        scores = evaluate(Retriever(index, embedder, Tuning(weights=CONFIGURATIONS[name])), bench,
+                          domain_filter=domain_filter)
+        summary = scores.summary()
+        table.add_row(name, *(str(summary[m]) for m in metrics))
+        if name == CHOSEN:
+            chosen, chosen_scores = summary, scores
+    Console(width=max(console.width, 160)).print(table)
+    console.print_json(json.dumps(chosen))
+    reliability = Table("confidence", "queries", "answer hit@1", title="reliability of confidence (chosen)")
+    for row in reliability_rows(chosen_scores):
+        reliability.add_row(*map(str, row))
+    console.print(reliability)
+
+
+@eval_app.command("retail")
+def eval_retail(
+    cases: Annotated[Path, typer.Option("--cases", help="case JSONL")] = Path("tests/data/retail_cases.jsonl"),
+    knowledge: KnowledgeOpt = None,
+    index_dir: IndexDirOpt = None,
+    show_misses: Annotated[bool, typer.Option(help="print every miss")] = True,
+) -> None:
+    """Score empowerment decisions and next-best actions on a retail case book."""
+    import json
+
+    from assist.eval.retail import read_cases, score_cases
+    from assist.index.embedder import Embedder
+    from assist.index.version import is_stale
+    from assist.service import KnowledgeService
+
+    settings = settings_from_env()
+    knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
+    if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
+        build(knowledge, index_dir, settings)
+    service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads))
+    service.load()
+    scores = score_cases(service, read_cases(cases))
+    if show_misses:
+        for miss in scores.misses:
+            typer.echo(miss)
+    console.print_json(json.dumps(scores.summary()))

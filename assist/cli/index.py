@@ -1,0 +1,147 @@
+"""`assist index …`: build, update, list, roll back and prune index versions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, disk_error, err, read_catalog, settings_from_env
+from assist.errors import AssistError
+from assist.settings import Settings
+
+index_app = typer.Typer(help="Build and manage index versions", no_args_is_help=True)
+
+
+@index_app.callback()
+def _index_logging() -> None:
+    """The index commands' warnings (such as a writer waiting for the lock) go to stderr."""
+    logger = logging.getLogger("assist")
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):
+        logger.addHandler(RichHandler(level=logging.WARNING, console=err, show_time=False, show_path=False))
+
+
+def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
+    """Embed and publish the knowledge tree with a progress bar; return the new version."""
+    from assist.index.embedder import Embedder
+    from assist.index.version import build_index
+
+    catalog = read_catalog(knowledge, settings)
+    embedder = Embedder()
+    columns = (TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("embed", total=None)
+        try:
+            version = build_index(catalog, embedder, index_dir, settings.passage_target,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except AssistError as exc:
+            progress.stop()
+            typer.echo(f"index not built:\n{exc}", err=True)
+            raise typer.Exit(1) from exc
+        except OSError as exc:
+            progress.stop()
+            typer.echo(f"index not built: {disk_error(exc)}", err=True)
+            raise typer.Exit(1) from exc
+    console.print(f"published index version [bold]{version}[/bold] ({len(catalog.articles)} articles) in {index_dir}")
+    return version
+
+
+@index_app.command("build")
+def index_build(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -> None:
+    """Full rebuild: embed every article and publish a new version atomically."""
+    settings = settings_from_env()
+    build(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings)
+
+
+def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
+    """Re-embed only changed articles and publish; return the new version, or None when nothing changed."""
+    from assist.index.embedder import Embedder
+    from assist.index.update import update_index
+
+    catalog = read_catalog(knowledge, settings)
+    columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("embed", total=None)
+        try:
+            result = update_index(catalog, Embedder(), index_dir, settings.passage_target,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except AssistError as exc:
+            progress.stop()
+            typer.echo(f"index not updated:\n{exc}", err=True)
+            raise typer.Exit(1) from exc
+        except OSError as exc:
+            progress.stop()
+            typer.echo(f"index not updated: {disk_error(exc)}", err=True)
+            raise typer.Exit(1) from exc
+    if result.full_reason:
+        err.print(f"[yellow]embedded everything:[/yellow] {result.full_reason}")
+    if result.version is None:
+        console.print(f"index version {result.base} already matches {knowledge}; nothing published", soft_wrap=True)
+        return None
+    console.print(f"published index version [bold]{result.version}[/bold]: {len(result.added)} added, "
+                  f"{len(result.changed)} changed, {len(result.removed)} removed; {result.embedded} passages "
+                  f"embedded, {result.reused} reused", soft_wrap=True)
+    return result.version
+
+
+@index_app.command("update")
+def index_update(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -> None:
+    """Incremental: re-embed only articles whose content changed, drop deleted ones, publish a new version."""
+    settings = settings_from_env()
+    update(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings)
+
+
+@index_app.command("list")
+def index_list(index_dir: IndexDirOpt = None) -> None:
+    """Published versions, oldest first, one per line; the live one is marked with `*`."""
+    from assist.index import storage
+    from assist.index.manifest import read_manifest
+
+    directory = index_dir or settings_from_env().index_dir
+    live = storage.current_version(directory)
+    for name in storage.list_versions(directory):
+        try:
+            manifest = read_manifest(storage.version_path(directory, name))
+            about = f"built {manifest.built_at}  {len(manifest.articles)} articles  {manifest.count} passages"
+        except AssistError as exc:
+            about = f"unreadable: {exc}"
+        typer.echo(f"{'*' if name == live else ' '} {name}  {about}")
+
+
+@index_app.command("rollback")
+def index_rollback(
+    version: Annotated[str, typer.Argument(help="a version from `assist index list`")], index_dir: IndexDirOpt = None
+) -> None:
+    """Verify VERSION and make it live again (a running service picks it up like any publish)."""
+    from assist.index.version import rollback
+
+    directory = index_dir or settings_from_env().index_dir
+    try:
+        rollback(directory, version)
+    except AssistError as exc:
+        err.print(f"[red]not rolled back:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    except OSError as exc:
+        typer.echo(f"not rolled back: {disk_error(exc)}", err=True)
+        raise typer.Exit(1) from exc
+    console.print(f"live index version is now [bold]{version}[/bold]")
+
+
+@index_app.command("prune")
+def index_prune(
+    keep: Annotated[int, typer.Option("--keep", min=1, help="how many of the newest versions to keep")],
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """Delete all but the KEEP newest versions; the live version is always kept."""
+    from assist.index import storage
+
+    try:
+        removed = storage.prune(index_dir or settings_from_env().index_dir, keep)
+    except OSError as exc:
+        typer.echo(f"not pruned: {disk_error(exc)}", err=True)
+        raise typer.Exit(1) from exc
+    console.print(f"removed {len(removed)} versions" + "".join(f"\n  {name}" for name in removed))
