@@ -28,14 +28,3 @@ class Call:
     attributes: dict[str, FactValue] = field(default_factory=dict)
     facts: dict[str, FactValue] = field(default_factory=dict)
     filters: dict[str, FactValue] = field(default_factory=dict)
-
-    def last_customer_turn(self) -> str:
-        """The most recent customer utterance, or the empty string."""
-        for turn in reversed(self.transcript):
-            if turn.speaker == "customer":
-                return turn.text
-        return ""
-
-    def customer_text(self) -> str:
-        """Everything the customer said, in order."""
-        return " ".join(t.text for t in self.transcript if t.speaker == "customer")

@@ -14,7 +14,7 @@ from ulid import ULID
 from assist.call import Call
 from assist.deadline import Deadline
 from assist.errors import AssistError, IndexNotFoundError
-from assist.index import storage
+from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex, load_index
 from assist.knowledge.articles import Article
@@ -22,7 +22,9 @@ from assist.policy.actions import NextAction, next_best_actions
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
-from assist.retrieval.retriever import Answer, Retriever, Tuning
+from assist.retrieval.presentation import Answer
+from assist.retrieval.retriever import Retriever
+from assist.retrieval.tuning import Tuning
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ class KnowledgeService:
     def load(self, version: str | None = None) -> str:
         """Load and verify a version beside the live one, then swap; on any error the live one stays."""
         with self._lock:
-            name = version or storage.current_version(self.index_dir)
+            name = version or versions.current_version(self.index_dir)
             if name is None:
                 raise IndexNotFoundError(f"no published index in {self.index_dir}; run `assist index build`")
             try:
@@ -147,10 +149,10 @@ class KnowledgeService:
     def start(self) -> str | None:
         """Clean up after dead writers, then serve CURRENT or, if it fails verification, the newest version
         that passes; None when nothing valid exists (readiness stays 503)."""
-        storage.clean_if_idle(self.index_dir)
-        current = storage.current_version(self.index_dir)
+        versions.clean_if_idle(self.index_dir)
+        current = versions.current_version(self.index_dir)
         candidates = [current] if current else []
-        candidates += [v for v in reversed(storage.list_versions(self.index_dir)) if v != current]
+        candidates += [v for v in reversed(versions.list_versions(self.index_dir)) if v != current]
         refusal = None
         for name in candidates:
             try:
@@ -165,7 +167,7 @@ class KnowledgeService:
 
     def pointer_changed(self) -> bool:
         """True when CURRENT names a version that is neither served nor already refused."""
-        current = storage.current_version(self.index_dir)
+        current = versions.current_version(self.index_dir)
         if current is None or current == self.version:
             return False
         return self.refused is None or self.refused.version != current

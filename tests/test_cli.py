@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from assist.cli import app
-from assist.index import storage
+from assist.index import versions
 
 from .conftest import DATA, FIXTURE_KB
 
@@ -33,7 +33,7 @@ def test_check_of_a_valid_tree_exits_0() -> None:
 def test_index_build_publishes_a_version_and_skips_bad_articles(tmp_path: Path) -> None:
     result = runner.invoke(app, ["index", "build", "--knowledge", str(DATA / "bad"), "--index-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert storage.current_version(tmp_path) in result.stdout
+    assert versions.current_version(tmp_path) in result.stdout
     assert "bad-date.md:5" in result.output
 
 
@@ -76,7 +76,7 @@ def test_index_build_with_an_id_used_twice_prints_the_conflict_and_publishes_not
     assert result.exit_code == 1
     assert f"conflict: {DATA / 'dup' / 'retail' / 'dup-a.md'}:2: duplicate id 'same-id'" in result.output
     assert "index not built" in result.output
-    assert storage.current_version(tmp_path) is None
+    assert versions.current_version(tmp_path) is None
 
 
 def test_check_skips_an_article_over_assist_max_article_bytes(tmp_path: Path) -> None:

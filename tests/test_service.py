@@ -12,13 +12,13 @@ import pytest
 from assist.call import Call, Turn
 from assist.deadline import Deadline
 from assist.errors import DeadlineExceededError, IndexMismatchError, IndexNotFoundError
-from assist.index import storage
+from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import VECTORS, build_index
 from assist.knowledge.articles import load_catalog
 from assist.retrieval.query import Window
-from assist.retrieval.retriever import Tuning
+from assist.retrieval.tuning import Tuning
 from assist.service import KnowledgeService
 from assist.watcher import Watcher
 
@@ -43,7 +43,7 @@ def _publish(knowledge: Path, embedder: Embedder, index_dir: Path, edition: int)
 
 
 def _corrupt(index_dir: Path, version: str) -> None:
-    path = storage.version_path(index_dir, version) / VECTORS
+    path = versions.version_path(index_dir, version) / VECTORS
     path.write_bytes(path.read_bytes()[:-16])
 
 
@@ -135,7 +135,7 @@ def test_start_with_nothing_valid_serves_nothing(knowledge: Path, tmp_path: Path
 
 
 def test_start_removes_staging_directories_left_by_a_dead_build(index_dir: Path, embedder: Embedder) -> None:
-    storage.staging_dir(index_dir)
+    versions.staging_dir(index_dir)
     KnowledgeService(index_dir, embedder).start()
     assert not list(index_dir.glob(".staging-*"))
 

@@ -24,7 +24,7 @@ from assist.api.schemas import (
 )
 from assist.deadline import Deadline
 from assist.errors import AssistError
-from assist.index import storage
+from assist.index import storage, versions
 from assist.service import Suggestion
 from assist.settings import Settings
 
@@ -100,7 +100,7 @@ def _probe_routes(app: FastAPI, metrics: Metrics) -> None:
             return JSONResponse(Health(status="unavailable", detail="no index is loaded yet").model_dump(),
                                 status_code=503)
         detail = None
-        if refused is not None and refused.version == storage.current_version(service.index_dir):
+        if refused is not None and refused.version == versions.current_version(service.index_dir):
             detail = f"CURRENT names {refused.version}, which failed verification; serving {version}"
         return JSONResponse(Health(status="ready", index_version=version, detail=detail).model_dump())
 

@@ -17,7 +17,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from assist.api.app import create_app
 from assist.index.embedder import Embedder
 from assist.retrieval.query import Window
-from assist.retrieval.retriever import Tuning
+from assist.retrieval.tuning import Tuning
 from assist.service import KnowledgeService, Limits
 from assist.settings import Settings
 from assist.watcher import Watcher

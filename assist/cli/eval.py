@@ -31,7 +31,8 @@ def eval_doc2dial(
     from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
     from assist.index.embedder import Embedder
     from assist.index.version import is_stale, load_index
-    from assist.retrieval.retriever import Retriever, Tuning
+    from assist.retrieval.retriever import Retriever
+    from assist.retrieval.tuning import Tuning
 
     settings = settings_from_env()
     logging.basicConfig(level=logging.WARNING)

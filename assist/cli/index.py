@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, disk_error, err, read_catalog, settings_from_env
 from assist.errors import AssistError
+from assist.index import versions
 from assist.settings import Settings
 
 index_app = typer.Typer(help="Build and manage index versions", no_args_is_help=True)
@@ -98,14 +99,13 @@ def index_update(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) 
 @index_app.command("list")
 def index_list(index_dir: IndexDirOpt = None) -> None:
     """Published versions, oldest first, one per line; the live one is marked with `*`."""
-    from assist.index import storage
     from assist.index.manifest import read_manifest
 
     directory = index_dir or settings_from_env().index_dir
-    live = storage.current_version(directory)
-    for name in storage.list_versions(directory):
+    live = versions.current_version(directory)
+    for name in versions.list_versions(directory):
         try:
-            manifest = read_manifest(storage.version_path(directory, name))
+            manifest = read_manifest(versions.version_path(directory, name))
             about = f"built {manifest.built_at}  {len(manifest.articles)} articles  {manifest.count} passages"
         except AssistError as exc:
             about = f"unreadable: {exc}"
@@ -137,10 +137,9 @@ def index_prune(
     index_dir: IndexDirOpt = None,
 ) -> None:
     """Delete all but the KEEP newest versions; the live version is always kept."""
-    from assist.index import storage
 
     try:
-        removed = storage.prune(index_dir or settings_from_env().index_dir, keep)
+        removed = versions.prune(index_dir or settings_from_env().index_dir, keep)
     except OSError as exc:
         typer.echo(f"not pruned: {disk_error(exc)}", err=True)
         raise typer.Exit(1) from exc

@@ -15,7 +15,9 @@ from typing import Any
 
 from assist.call import Call, Turn
 from assist.knowledge.passages import split_article
-from assist.retrieval.retriever import DEFAULT_WEIGHTS, Ranking, Retriever
+from assist.retrieval.presentation import Ranking
+from assist.retrieval.retriever import Retriever
+from assist.retrieval.tuning import DEFAULT_WEIGHTS
 
 CHOSEN = "hybrid + article evidence + agent quotes (chosen)"
 _PASSAGE = {k: DEFAULT_WEIGHTS[k] for k in ("bm25_last", "bm25_all", "dense_last", "dense_all")}

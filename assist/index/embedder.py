@@ -45,10 +45,6 @@ class Embedder:
                 on_batch(len(batch))
         return out
 
-    def encode_query(self, text: str) -> Vectors:
-        """Encode one query as a (1, dimension) array."""
-        return self._encode([text])
-
     def _encode(self, texts: list[str]) -> Vectors:
         with torch.inference_mode():
             vectors = self._model.encode(

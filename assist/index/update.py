@@ -16,7 +16,7 @@ import numpy as np
 
 from assist.digest import sha256
 from assist.errors import AssistError
-from assist.index import storage
+from assist.index import versions
 from assist.index.embedder import Embedder, Vectors
 from assist.index.files import (
     ARTICLES,
@@ -77,7 +77,7 @@ def update_index(
     catalog.require_unique_ids()
     load_policies(catalog.policy_dir, catalog.by_id())
     policies = policy_files(catalog)
-    with storage.writer(index_dir):
+    with versions.writer(index_dir):
         base, reason = _base(index_dir, embedder, passage_target)
         diff = _diff(catalog, base, reason)
         if base and _unchanged(catalog, policies, base):
@@ -109,7 +109,7 @@ def _unchanged(catalog: Catalog, policies: dict[str, bytes], base: _Base) -> boo
 
 def _base(index_dir: Path, embedder: Embedder, passage_target: int) -> tuple[_Base | None, str]:
     """The live version if its vectors can be reused, else None and the reason."""
-    name = storage.current_version(index_dir)
+    name = versions.current_version(index_dir)
     if name is None:
         return None, "nothing published yet"
     try:

@@ -13,7 +13,7 @@ import faiss
 
 from assist.digest import sha256
 from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
-from assist.index import storage
+from assist.index import storage, versions
 from assist.index.embedder import Embedder, Vectors
 from assist.index.files import (
     ARTICLES,
@@ -122,7 +122,7 @@ def build_index(
     """
     catalog.require_unique_ids()
     load_policies(catalog.policy_dir, catalog.by_id())
-    with storage.writer(index_dir):
+    with versions.writer(index_dir):
         passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)
         return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
                              policy_files(catalog))
@@ -132,7 +132,7 @@ def write_version(
     articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors, titles: Vectors,
     embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes],
 ) -> str:
-    """Write a complete version into staging, verify it, then publish it; the caller holds `storage.writer`."""
+    """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`."""
     payloads = {
         VECTORS: serialize(vectors, embedder.dimension),
         TITLES: serialize(titles, embedder.dimension),
@@ -141,7 +141,7 @@ def write_version(
         **{f"{POLICIES}/{name}": data for name, data in policies.items()},
     }
     now = dt.datetime.now(dt.UTC)
-    name = new_version_name(now, storage.list_versions(index_dir))
+    name = new_version_name(now, versions.list_versions(index_dir))
     manifest = Manifest(
         format=FORMAT, version=name, model=embedder.name, dimension=embedder.dimension, count=len(passages),
         built_at=now.isoformat(timespec="seconds"), package_version=package_version("assist"),
@@ -149,13 +149,13 @@ def write_version(
         policies={name: sha256(data) for name, data in policies.items()},
         files={file: sha256(data) for file, data in payloads.items()},
     ).sealed()
-    staging = storage.staging_dir(index_dir)
+    staging = versions.staging_dir(index_dir)
     storage.make_dir(staging / POLICIES)
     for file, data in payloads.items():
         storage.write_file(staging / file, data)
     storage.write_file(staging / MANIFEST, manifest.to_bytes())
     _read_files(staging, manifest)  # what is on disk is what we meant to write, before anyone can see it
-    storage.publish(staging, index_dir, name)
+    versions.publish(staging, index_dir, name)
     return name
 
 
@@ -175,7 +175,7 @@ def _read_files(path: Path, manifest: Manifest) -> dict[str, bytes]:
 def read_version(index_dir: Path, name: str) -> VersionFiles:
     """Read a published version's manifest and files, checking every checksum."""
     try:
-        path = storage.version_path(index_dir, name)
+        path = versions.version_path(index_dir, name)
     except ValueError as exc:
         raise IndexNotFoundError(f"{index_dir}: {exc}") from exc
     if not path.is_dir():
@@ -219,7 +219,7 @@ def verify_version(index_dir: Path, name: str) -> Manifest:
 
 def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) -> KnowledgeIndex:
     """Load a version (the live one by default) and verify it end to end against its manifest."""
-    name = version or storage.current_version(index_dir)
+    name = version or versions.current_version(index_dir)
     if name is None:
         raise IndexNotFoundError(f"no published index in {index_dir}; run `assist index build`")
     files = read_version(index_dir, name)
@@ -231,9 +231,9 @@ def load_index(index_dir: Path, embedder: Embedder, version: str | None = None) 
 
 def rollback(index_dir: Path, version: str) -> Manifest:
     """Make an older (or any published) version live again, after verifying it."""
-    with storage.writer(index_dir):
+    with versions.writer(index_dir):
         manifest = verify_version(index_dir, version)
-        storage.set_current(index_dir, version)
+        versions.set_current(index_dir, version)
     return manifest
 
 
@@ -244,11 +244,11 @@ def _check(condition: bool, path: Path, message: str) -> None:
 
 def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
     """True when nothing is published or the live version was built from different articles or code."""
-    name = storage.current_version(index_dir)
+    name = versions.current_version(index_dir)
     if name is None:
         return True
     try:
-        manifest = read_manifest(storage.version_path(index_dir, name))
+        manifest = read_manifest(versions.version_path(index_dir, name))
     except (IndexMismatchError, ValueError):
         return True
     return (

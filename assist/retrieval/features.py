@@ -7,7 +7,9 @@ features from the last customer turn pick the passage inside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -17,14 +19,6 @@ from assist.retrieval.query import Query
 
 Vector = npt.NDArray[np.float32]
 Rows = npt.NDArray[np.int64]
-
-FEATURES = (
-    "bm25_last", "bm25_all", "dense_last", "dense_all",
-    "article_bm25_all", "article_dense_all",
-    "doc_bm25_all", "doc_bm25_agent", "doc_title", "doc_opening",
-    "said", "after_said",
-)
-
 
 @dataclass(frozen=True)
 class Corpus:
@@ -60,12 +54,6 @@ def lexical_scores(corpus: Corpus, query: Query, mask: Scores) -> tuple[Scores, 
             _normalized(corpus.passage_bm25.scores(query.all_terms, mask)))
 
 
-def _article_max(values: Scores, rows: Rows, articles: int) -> Scores:
-    best = np.full(articles, -1.0, dtype=np.float32)
-    np.maximum.at(best, rows, values)
-    return best[rows]
-
-
 def quoting(similarity: float, low: float = 0.5, high: float = 0.8) -> float:
     """How plainly the agent's last turn quotes the knowledge base (0 = own words, 1 = a quote).
 
@@ -75,35 +63,69 @@ def quoting(similarity: float, low: float = 0.5, high: float = 0.8) -> float:
     return min(max((similarity - low) / (high - low), 0.0), 1.0)
 
 
-def compute(corpus: Corpus, query: Query, vectors: QueryVectors, candidates: Rows,
-            bm25_last: Scores, bm25_all: Scores, anchor: int | None, quote: float) -> dict[str, Scores]:
-    """All features for the candidate passages; `quote` gates the agent-turn evidence."""
-    rows = corpus.article_row[candidates]
-    articles = len(corpus.title_vectors)
-    matrix = corpus.passage_vectors[candidates]
-    dense_last = matrix @ vectors.last
-    dense_all = matrix @ vectors.conversation
-    # Skipped when the agent did not quote: the feature would be multiplied by zero anyway.
-    doc_agent = (corpus.article_bm25.scores(query.agent_terms) if query.agent_terms and quote > 0
-                 else np.zeros(articles, "f4"))
-    features = {
-        "bm25_last": bm25_last[candidates],
-        "bm25_all": bm25_all[candidates],
-        "dense_last": dense_last,
-        "dense_all": dense_all,
-        "article_bm25_all": _article_max(bm25_all[candidates], rows, articles),
-        "article_dense_all": _article_max(dense_all, rows, articles),
-        "doc_bm25_all": _normalized(corpus.article_bm25.scores(query.all_terms))[rows],
-        "doc_bm25_agent": _normalized(doc_agent)[rows] * np.float32(quote),
-        "doc_title": (corpus.title_vectors @ vectors.conversation)[rows],
-        "doc_opening": (corpus.article_vectors @ vectors.opening)[rows],
-    }
-    said = np.zeros(len(candidates), dtype=np.float32)
-    after = np.zeros(len(candidates), dtype=np.float32)
-    if anchor is not None:
-        same_article = rows == corpus.article_row[anchor]
-        said[candidates == anchor] = 1.0
-        after[same_article & (corpus.ordinal[candidates] == corpus.ordinal[anchor] + 1)] = 1.0
-    features["said"] = said
-    features["after_said"] = after
-    return {name: np.asarray(values, dtype=np.float32) for name, values in features.items()}
+class _Candidates:
+    """One call's candidate passages, with the products several features share computed once, on demand."""
+
+    def __init__(self, corpus: Corpus, query: Query, vectors: QueryVectors, rows: Rows, bm25_last: Scores,
+                 bm25_all: Scores, anchor: int | None, quote: float) -> None:
+        self.corpus, self.query, self.vectors, self.rows = corpus, query, vectors, rows
+        self.bm25_last, self.bm25_all, self.anchor, self.quote = bm25_last[rows], bm25_all[rows], anchor, quote
+        self.owners = corpus.article_row[rows]
+        self.articles = len(corpus.title_vectors)
+
+    @cached_property
+    def dense_last(self) -> Scores:
+        return np.asarray(self.corpus.passage_vectors[self.rows] @ self.vectors.last)
+
+    @cached_property
+    def dense_all(self) -> Scores:
+        return np.asarray(self.corpus.passage_vectors[self.rows] @ self.vectors.conversation)
+
+    def article_max(self, values: Scores) -> Scores:
+        """Each candidate's article's best value among the candidates."""
+        best = np.full(self.articles, -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owners, values)
+        return best[self.owners]
+
+    def doc_agent(self) -> Scores:
+        # Only when the agent quoted: otherwise the feature is multiplied by zero anyway.
+        if not self.query.agent_terms or self.quote <= 0:
+            return np.zeros(len(self.rows), dtype=np.float32)
+        scores = _normalized(self.corpus.article_bm25.scores(self.query.agent_terms))
+        return scores[self.owners] * np.float32(self.quote)
+
+    def said(self, after: bool) -> Scores:
+        """1 for the passage the agent quoted (or, `after`, the one following it in the same article)."""
+        found = np.zeros(len(self.rows), dtype=np.float32)
+        if self.anchor is None:
+            return found
+        if not after:
+            found[self.rows == self.anchor] = 1.0
+            return found
+        same_article = self.owners == self.corpus.article_row[self.anchor]
+        found[same_article & (self.corpus.ordinal[self.rows] == self.corpus.ordinal[self.anchor] + 1)] = 1.0
+        return found
+
+
+_FEATURES: dict[str, Callable[[_Candidates], Scores]] = {
+    "bm25_last": lambda c: c.bm25_last,
+    "bm25_all": lambda c: c.bm25_all,
+    "dense_last": lambda c: c.dense_last,
+    "dense_all": lambda c: c.dense_all,
+    "article_bm25_all": lambda c: c.article_max(c.bm25_all),
+    "article_dense_all": lambda c: c.article_max(c.dense_all),
+    "doc_bm25_all": lambda c: _normalized(c.corpus.article_bm25.scores(c.query.all_terms))[c.owners],
+    "doc_bm25_agent": lambda c: c.doc_agent(),
+    "doc_title": lambda c: (c.corpus.title_vectors @ c.vectors.conversation)[c.owners],
+    "doc_opening": lambda c: (c.corpus.article_vectors @ c.vectors.opening)[c.owners],
+    "said": lambda c: c.said(after=False),
+    "after_said": lambda c: c.said(after=True),
+}
+FEATURES = tuple(_FEATURES)
+
+
+def compute(corpus: Corpus, query: Query, vectors: QueryVectors, candidates: Rows, bm25_last: Scores,
+            bm25_all: Scores, anchor: int | None, quote: float, wanted: Iterable[str]) -> dict[str, Scores]:
+    """The `wanted` features of the candidate passages; `quote` gates the agent-turn evidence."""
+    context = _Candidates(corpus, query, vectors, candidates, bm25_last, bm25_all, anchor, quote)
+    return {name: np.asarray(_FEATURES[name](context), dtype=np.float32) for name in wanted}

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from assist.api.app import create_app
 from assist.call import Call
-from assist.index import storage
+from assist.index import storage, versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import VECTORS, build_index
@@ -69,7 +69,7 @@ def test_suggest_returns_ranked_answers_in_the_contract_shape(client: TestClient
     assert set(body) >= {"suggestion_id", "index_version", "took_ms", "confidence", "knowledge_gap", "answers",
                          "empowerment", "next_best_actions"}
     assert body["suggestion_id"].startswith("sg_")
-    assert body["index_version"] == storage.current_version(index_dir)
+    assert body["index_version"] == versions.current_version(index_dir)
     first = body["answers"][0]
     assert first["article_id"] == "returns-stain"
     assert set(first) >= {"article_id", "title", "section", "passage", "score", "highlights", "why"}
@@ -182,9 +182,9 @@ def test_admin_reload_rejects_unknown_fields(keyed: TestClient) -> None:
 def test_admin_reload_refuses_a_corrupted_version_and_keeps_serving_the_old_one(
     keyed: TestClient, index_dir: Path, embedder: Embedder
 ) -> None:
-    old = storage.current_version(index_dir)
+    old = versions.current_version(index_dir)
     new = build_index(load_catalog(FIXTURE_KB), embedder, index_dir)
-    (storage.version_path(index_dir, new) / VECTORS).write_bytes(b"garbage")
+    (versions.version_path(index_dir, new) / VECTORS).write_bytes(b"garbage")
     response = keyed.post("/v1/admin/reload", headers=_bearer(ADMIN_KEY))
     assert response.status_code == 409
     assert f"still serving {old}" in response.json()["detail"]
@@ -300,10 +300,10 @@ def test_readyz_is_503_until_an_index_is_loaded(tmp_path: Path, embedder: Embedd
 
 
 def test_readyz_is_503_only_when_no_valid_version_exists(index_dir: Path, embedder: Embedder) -> None:
-    old = storage.current_version(index_dir) or ""
+    old = versions.current_version(index_dir) or ""
     new = build_index(load_catalog(FIXTURE_KB), embedder, index_dir)
     for version in (new, old):
-        (storage.version_path(index_dir, version) / VECTORS).write_bytes(b"truncated")
+        (versions.version_path(index_dir, version) / VECTORS).write_bytes(b"truncated")
         service = KnowledgeService(index_dir, embedder)
         service.start()
         with TestClient(create_app(_settings(), service)) as client:
@@ -432,12 +432,12 @@ def test_metrics_are_open_in_the_local_profile(client: TestClient) -> None:
 
 
 def test_readyz_is_not_500_when_current_is_a_directory(index_dir: Path, embedder: Embedder) -> None:
-    old = storage.current_version(index_dir) or ""
+    old = versions.current_version(index_dir) or ""
     new = build_index(load_catalog(FIXTURE_KB), embedder, index_dir)
-    (storage.version_path(index_dir, new) / VECTORS).write_bytes(b"truncated")
+    (versions.version_path(index_dir, new) / VECTORS).write_bytes(b"truncated")
     service = KnowledgeService(index_dir, embedder)
     service.start()  # serves old; CURRENT names the refused new version
-    pointer = index_dir / storage.POINTER
+    pointer = index_dir / versions.POINTER
     pointer.unlink()
     pointer.mkdir()
     with TestClient(create_app(_settings(), service), raise_server_exceptions=False) as client:

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from assist.api.app import create_app
-from assist.index import storage
+from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.version import VECTORS, build_index
 from assist.knowledge.articles import load_catalog
@@ -58,7 +58,7 @@ def test_metrics_report_the_index_version_size_and_reloads(index_dir: Path, embe
     service.load()
     live = service.version or ""
     broken = build_index(load_catalog(FIXTURE_KB), embedder, index_dir)
-    (storage.version_path(index_dir, broken) / VECTORS).write_bytes(b"x")
+    (versions.version_path(index_dir, broken) / VECTORS).write_bytes(b"x")
     with TestClient(create_app(_settings(), service)) as client:
         assert client.post("/v1/admin/reload", headers=ADMIN).status_code == 409
         samples = _samples(client)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assist.api.server import create_server_app, server_config
-from assist.index import storage
+from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import build_index
@@ -31,7 +31,7 @@ def test_served_app_watches_the_pointer_and_reloads_a_new_publish(
     settings = Settings(_env_file=None, watch_seconds=0.02)  # type: ignore[call-arg]
     app = create_server_app(settings, index_dir)
     with TestClient(app) as client:
-        assert client.get("/readyz").json()["index_version"] == storage.current_version(index_dir)
+        assert client.get("/readyz").json()["index_version"] == versions.current_version(index_dir)
         (knowledge / "expired-sale.md").unlink()
         new = update_index(load_catalog(knowledge), embedder, index_dir).version
         deadline = time.monotonic() + 30  # a hang guard, not a timing assertion

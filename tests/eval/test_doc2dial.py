@@ -8,7 +8,8 @@ import pytest
 from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, covers, evaluate, read_queries, reliability_rows
 from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex
-from assist.retrieval.retriever import Retriever, Tuning
+from assist.retrieval.retriever import Retriever
+from assist.retrieval.tuning import Tuning
 
 
 def test_covers_needs_most_of_the_answer_in_a_focused_passage() -> None:

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from assist.index import storage
+from assist.index import storage, versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import build_index
@@ -44,7 +44,7 @@ def main(pristine: Path, knowledge: Path, index_dir: Path) -> None:
                 version = update_index(catalog, embedder, index_dir).version
             print(f"published {version}", flush=True)
             if round_ % 3 == 2:
-                storage.prune(index_dir, keep=3)
+                versions.prune(index_dir, keep=3)
                 print("pruned", flush=True)
 
 

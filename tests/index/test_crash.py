@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assist.call import Call
-from assist.index import storage
+from assist.index import storage, versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import build_index, rollback, verify_version
@@ -34,7 +34,7 @@ def _assert_loads(index_dir: Path, embedder: Embedder, expected: str) -> Knowled
     """What a service starting now would do: clean up after dead writers, then load the live version."""
     service = KnowledgeService(index_dir, embedder)
     assert service.start() == expected
-    assert not [p for p in index_dir.iterdir() if p.name.startswith(".") and p.name != storage.LOCK]
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".") and p.name != versions.LOCK]
     return service
 
 
@@ -45,7 +45,7 @@ def _assert_serves(index_dir: Path, embedder: Embedder, expected: str) -> None:
 
 
 def _assert_every_version_complete(index_dir: Path) -> None:
-    for name in storage.list_versions(index_dir):
+    for name in versions.list_versions(index_dir):
         verify_version(index_dir, name)
 
 
@@ -86,7 +86,7 @@ def test_kill_9_at_random_moments_always_leaves_a_live_version_that_verifies_and
         published = _run_and_kill(tmp_path, index_dir, round_, rng.uniform(0.0, 0.8))
         last = max([last, *[p for p in published if p != "None"]])
         interrupted += any(p.name.startswith(".staging-") for p in index_dir.iterdir())
-        live = storage.current_version(index_dir)
+        live = versions.current_version(index_dir)
         assert live is not None and live >= last, f"seed {seed}, round {round_}: a finished publish was undone"
         _assert_every_version_complete(index_dir)
         _assert_serves(index_dir, embedder, live)
@@ -104,7 +104,7 @@ def _fail_nth(n: int, seen: list[Step]) -> Callable[[str, Path], None]:
 
 def _fail_each_step_until_done(publish: Callable[[], object], index_dir: Path, embedder: Embedder) -> int:
     """Run `publish` failing its 1st, 2nd, ... disk step until it completes; check the old version each time."""
-    old = storage.current_version(index_dir) or ""
+    old = versions.current_version(index_dir) or ""
     for n in range(1, 500):
         seen: list[Step] = []
         try:
@@ -113,7 +113,7 @@ def _fail_each_step_until_done(publish: Callable[[], object], index_dir: Path, e
         except OSError:
             step, path = seen[-1]
             pointer_moved = step == "fsync-dir" and path == index_dir  # the only step after the atomic swap
-            live = storage.current_version(index_dir)
+            live = versions.current_version(index_dir)
             assert (live != old) == pointer_moved, f"fault at step {n} ({step} {path.name})"
             verify_version(index_dir, old)
             _assert_every_version_complete(index_dir)
@@ -121,7 +121,7 @@ def _fail_each_step_until_done(publish: Callable[[], object], index_dir: Path, e
                 rollback(index_dir, old)
             _assert_loads(index_dir, embedder, old)
             continue
-        new = storage.current_version(index_dir) or ""
+        new = versions.current_version(index_dir) or ""
         assert new != old
         _assert_serves(index_dir, embedder, new)
         return n - 1

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from assist.errors import FeedbackNotStoredError
-from assist.index import storage
+from assist.index import storage, versions
 
 
 def _publish(index_dir: Path, name: str, content: bytes = b"data") -> None:
-    staging = storage.staging_dir(index_dir)
+    staging = versions.staging_dir(index_dir)
     storage.write_file(staging / "file", content)
-    storage.publish(staging, index_dir, name)
+    versions.publish(staging, index_dir, name)
 
 
 def _fail_at(n: int, seen: list[tuple[str, Path]]) -> storage.FaultHook:
@@ -57,54 +57,54 @@ def test_publish_moves_the_pointer_only_after_the_version_is_in_place(tmp_path: 
     seen: list[tuple[str, Path]] = []
     with storage.inject_faults(_fail_at(3, seen)), pytest.raises(OSError):
         _publish(tmp_path, "v2")
-    assert storage.current_version(tmp_path) == "v1"
+    assert versions.current_version(tmp_path) == "v1"
     _publish(tmp_path, "v3")
-    assert storage.current_version(tmp_path) == "v3"
-    assert storage.list_versions(tmp_path) == ["v1", "v3"]
+    assert versions.current_version(tmp_path) == "v3"
+    assert versions.list_versions(tmp_path) == ["v1", "v3"]
 
 
 def test_publish_refuses_to_overwrite_a_version(tmp_path: Path) -> None:
     _publish(tmp_path, "v1")
     with pytest.raises(FileExistsError, match="v1"):
         _publish(tmp_path, "v1", b"other")
-    assert (storage.version_path(tmp_path, "v1") / "file").read_bytes() == b"data"
+    assert (versions.version_path(tmp_path, "v1") / "file").read_bytes() == b"data"
 
 
 @pytest.mark.parametrize("name", ["..", "../x", "a/b", "", ".hidden", "x" * 200])
 def test_version_names_that_could_escape_the_versions_directory_are_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match="not an index version name"):
-        storage.version_path(tmp_path, name)
+        versions.version_path(tmp_path, name)
 
 
 def test_clean_removes_what_dead_writers_left_but_not_versions(tmp_path: Path) -> None:
     _publish(tmp_path, "v1")
-    storage.staging_dir(tmp_path)
+    versions.staging_dir(tmp_path)
     (tmp_path / ".trash-abc").mkdir()
     (tmp_path / ".CURRENT.123.tmp").write_text("v2")
-    removed = storage.clean_if_idle(tmp_path)
+    removed = versions.clean_if_idle(tmp_path)
     assert len(removed) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "CURRENT", "versions"]
-    assert storage.current_version(tmp_path) == "v1"
+    assert versions.current_version(tmp_path) == "v1"
 
 
 def test_clean_leaves_a_running_writers_staging_directory_alone(tmp_path: Path) -> None:
-    with storage.writer(tmp_path):
-        staging = storage.staging_dir(tmp_path)
-        assert storage.clean_if_idle(tmp_path) == []
+    with versions.writer(tmp_path):
+        staging = versions.staging_dir(tmp_path)
+        assert versions.clean_if_idle(tmp_path) == []
         assert staging.is_dir()
 
 
 def test_writer_lock_is_exclusive(tmp_path: Path) -> None:
-    with storage.writer(tmp_path), open(tmp_path / storage.LOCK, "ab") as other, pytest.raises(BlockingIOError):
+    with versions.writer(tmp_path), open(tmp_path / versions.LOCK, "ab") as other, pytest.raises(BlockingIOError):
         fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def test_prune_keeps_the_newest_and_the_live_version(tmp_path: Path) -> None:
     for name in ("v1", "v2", "v3", "v4"):
         _publish(tmp_path, name)
-    storage.set_current(tmp_path, "v1")
-    assert storage.prune(tmp_path, keep=2) == ["v2"]
-    assert storage.list_versions(tmp_path) == ["v1", "v3", "v4"]
+    versions.set_current(tmp_path, "v1")
+    assert versions.prune(tmp_path, keep=2) == ["v2"]
+    assert versions.list_versions(tmp_path) == ["v1", "v3", "v4"]
 
 
 def test_prune_failing_part_way_never_lists_a_half_deleted_version(tmp_path: Path) -> None:
@@ -112,18 +112,18 @@ def test_prune_failing_part_way_never_lists_a_half_deleted_version(tmp_path: Pat
         _publish(tmp_path, name)
     seen: list[tuple[str, Path]] = []
     with storage.inject_faults(_fail_at(3, seen)), pytest.raises(OSError):
-        storage.prune(tmp_path, keep=1)
-    for name in storage.list_versions(tmp_path):
-        assert (storage.version_path(tmp_path, name) / "file").read_bytes() == b"data"
-    storage.prune(tmp_path, keep=1)
-    assert storage.list_versions(tmp_path) == ["v3"]
+        versions.prune(tmp_path, keep=1)
+    for name in versions.list_versions(tmp_path):
+        assert (versions.version_path(tmp_path, name) / "file").read_bytes() == b"data"
+    versions.prune(tmp_path, keep=1)
+    assert versions.list_versions(tmp_path) == ["v3"]
     assert not list(tmp_path.glob(".trash-*"))
 
 
 def test_remove_version_refuses_the_live_one(tmp_path: Path) -> None:
     _publish(tmp_path, "v1")
     with pytest.raises(ValueError, match="live"):
-        storage.remove_version(tmp_path, "v1")
+        versions.remove_version(tmp_path, "v1")
 
 
 def test_append_line_adds_one_line_per_call(tmp_path: Path) -> None:
@@ -202,9 +202,9 @@ def test_append_line_from_many_threads_keeps_every_line_whole(tmp_path: Path) ->
 _HOLD_LOCK = """
 import sys
 from pathlib import Path
-from assist.index import storage
+from assist.index import versions
 
-with storage.writer(Path(sys.argv[1])):
+with versions.writer(Path(sys.argv[1])):
     print("held", flush=True)
     sys.stdin.read()
 """
@@ -217,12 +217,12 @@ def test_writer_waiting_for_the_lock_logs_the_holders_pid(tmp_path: Path, caplog
     entered = threading.Event()
 
     def write() -> None:
-        with storage.writer(tmp_path):
+        with versions.writer(tmp_path):
             entered.set()
 
     try:
         assert holder.stdout.readline() == b"held\n"
-        with caplog.at_level(logging.WARNING, logger="assist.index.storage"):
+        with caplog.at_level(logging.WARNING, logger="assist.index.versions"):
             waiter = threading.Thread(target=write)
             waiter.start()
             deadline = time.monotonic() + 30  # a hang guard, not a timing assertion
@@ -241,7 +241,7 @@ def test_writer_waiting_for_the_lock_logs_the_holders_pid(tmp_path: Path, caplog
 def test_current_version_of_an_unreadable_pointer_is_none_and_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    (tmp_path / storage.POINTER).mkdir()
-    with caplog.at_level(logging.WARNING, logger="assist.index.storage"):
-        assert storage.current_version(tmp_path) is None
-    assert str(tmp_path / storage.POINTER) in caplog.text
+    (tmp_path / versions.POINTER).mkdir()
+    with caplog.at_level(logging.WARNING, logger="assist.index.versions"):
+        assert versions.current_version(tmp_path) is None
+    assert str(tmp_path / versions.POINTER) in caplog.text

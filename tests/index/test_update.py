@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assist.errors import ArticleError
-from assist.index import storage
+from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import ARTICLES, PASSAGES, VECTORS, build_index, is_stale, load_index
@@ -36,7 +36,7 @@ def _edit(knowledge: Path) -> None:
 
 def _assert_same_content(left: Path, right: Path, embedder: Embedder) -> None:
     a, b = load_index(left, embedder), load_index(right, embedder)
-    la, lb = storage.version_path(left, a.version), storage.version_path(right, b.version)
+    la, lb = versions.version_path(left, a.version), versions.version_path(right, b.version)
     assert (la / PASSAGES).read_bytes() == (lb / PASSAGES).read_bytes()
     assert (la / ARTICLES).read_bytes() == (lb / ARTICLES).read_bytes()
     assert a.manifest.articles == b.manifest.articles
@@ -76,7 +76,7 @@ def test_update_publishes_nothing_when_nothing_changed(knowledge: Path, tmp_path
     version = build_index(load_catalog(knowledge), embedder, index_dir)
     result = update_index(load_catalog(knowledge), embedder, index_dir)
     assert (result.version, result.base) == (None, version)
-    assert storage.list_versions(index_dir) == [version]
+    assert versions.list_versions(index_dir) == [version]
 
 
 def test_update_of_policies_alone_reuses_every_vector(knowledge: Path, tmp_path: Path, embedder: Embedder) -> None:
@@ -89,7 +89,7 @@ def test_update_of_policies_alone_reuses_every_vector(knowledge: Path, tmp_path:
     result = update_index(load_catalog(knowledge), embedder, index_dir)
     assert result.version is not None
     assert result.embedded == 0
-    live = storage.version_path(index_dir, result.version) / "policies" / VOCABULARY.name
+    live = versions.version_path(index_dir, result.version) / "policies" / VOCABULARY.name
     assert live.read_text().endswith("# reviewed\n")
 
 
@@ -106,7 +106,7 @@ def test_update_on_a_corrupted_live_version_rebuilds_everything_correctly(
 ) -> None:
     index_dir, full = tmp_path / "indexes", tmp_path / "full"
     build_index(load_catalog(knowledge), embedder, index_dir)
-    vectors = storage.version_path(index_dir, storage.current_version(index_dir) or "") / VECTORS
+    vectors = versions.version_path(index_dir, versions.current_version(index_dir) or "") / VECTORS
     vectors.write_bytes(vectors.read_bytes()[:-8])
     result = update_index(load_catalog(knowledge), embedder, index_dir)
     assert "checksum" in result.full_reason
@@ -137,4 +137,4 @@ def test_update_index_refuses_an_id_used_twice_and_publishes_nothing(
         update_index(load_catalog(knowledge), embedder, index_dir)
     assert f"{knowledge / 'shipping-times.md'}:2" in str(caught.value)
     assert f"{copy}:2" in str(caught.value)
-    assert storage.list_versions(index_dir) == [live] and storage.current_version(index_dir) == live
+    assert versions.list_versions(index_dir) == [live] and versions.current_version(index_dir) == live

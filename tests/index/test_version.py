@@ -9,7 +9,7 @@ import pytest
 
 from assist.digest import sha256
 from assist.errors import ArticleError, IndexMismatchError, IndexNotFoundError
-from assist.index import storage
+from assist.index import storage, versions
 from assist.index.embedder import Embedder
 from assist.index.manifest import Manifest
 from assist.index.version import (
@@ -30,7 +30,7 @@ from tests.conftest import DATA, FIXTURE_KB
 
 
 def _live(index_dir: Path) -> Path:
-    return storage.version_path(index_dir, storage.current_version(index_dir) or "")
+    return versions.version_path(index_dir, versions.current_version(index_dir) or "")
 
 
 def test_load_index_round_trips_passages_articles_and_vectors(index_dir: Path, embedder: Embedder) -> None:
@@ -100,18 +100,18 @@ def test_load_index_without_any_version_says_so(tmp_path: Path, embedder: Embedd
 
 
 def test_load_index_refuses_a_pointer_that_leaves_the_versions_directory(index_dir: Path, embedder: Embedder) -> None:
-    (index_dir / storage.POINTER).write_text("../../etc\n")
+    (index_dir / versions.POINTER).write_text("../../etc\n")
     with pytest.raises(IndexNotFoundError, match="not an index version name"):
         load_index(index_dir, embedder)
 
 
 def test_verify_version_checks_a_version_without_the_model(index_dir: Path) -> None:
-    live = storage.current_version(index_dir) or ""
+    live = versions.current_version(index_dir) or ""
     assert verify_version(index_dir, live).version == live
 
 
 def test_build_that_fails_part_way_leaves_the_previous_version_live(index_dir: Path, embedder: Embedder) -> None:
-    before = storage.current_version(index_dir)
+    before = versions.current_version(index_dir)
 
     def disk_full(step: str, path: Path) -> None:
         if step == "write" and path.name.startswith(f".{TITLES}"):
@@ -119,9 +119,9 @@ def test_build_that_fails_part_way_leaves_the_previous_version_live(index_dir: P
 
     with storage.inject_faults(disk_full), pytest.raises(OSError, match="disk full"):
         build_index(load_catalog(FIXTURE_KB), embedder, index_dir)
-    assert storage.current_version(index_dir) == before
+    assert versions.current_version(index_dir) == before
     assert load_index(index_dir, embedder).version == before
-    assert storage.list_versions(index_dir) == [before]
+    assert versions.list_versions(index_dir) == [before]
 
 
 def test_is_stale_until_built_and_again_after_an_article_changes(tmp_path: Path, embedder: Embedder) -> None:
@@ -141,8 +141,8 @@ def test_each_build_publishes_a_new_immutable_version_that_sorts_last(tmp_path: 
     first = build_index(catalog, embedder, tmp_path)
     second = build_index(catalog, embedder, tmp_path)
     assert first < second
-    assert storage.list_versions(tmp_path) == [first, second]
-    assert storage.current_version(tmp_path) == second
+    assert versions.list_versions(tmp_path) == [first, second]
+    assert versions.current_version(tmp_path) == second
     assert not list(tmp_path.glob(".staging-*"))
 
 
@@ -159,31 +159,31 @@ def test_rollback_makes_an_older_version_live(tmp_path: Path, embedder: Embedder
     first = build_index(catalog, embedder, tmp_path)
     build_index(catalog, embedder, tmp_path)
     rollback(tmp_path, first)
-    assert storage.current_version(tmp_path) == first
+    assert versions.current_version(tmp_path) == first
 
 
 def test_rollback_refuses_a_corrupted_version_and_keeps_the_pointer(tmp_path: Path, embedder: Embedder) -> None:
     catalog = load_catalog(FIXTURE_KB)
     first = build_index(catalog, embedder, tmp_path)
     second = build_index(catalog, embedder, tmp_path)
-    (storage.version_path(tmp_path, first) / VECTORS).write_bytes(b"not faiss")
+    (versions.version_path(tmp_path, first) / VECTORS).write_bytes(b"not faiss")
     with pytest.raises(IndexMismatchError, match="checksum"):
         rollback(tmp_path, first)
     with pytest.raises(IndexNotFoundError, match="does not exist"):
         rollback(tmp_path, "2020-01-01T00:00:00Z-0000")
-    assert storage.current_version(tmp_path) == second
+    assert versions.current_version(tmp_path) == second
 
 
 def test_build_index_refuses_an_id_used_twice_naming_both_paths_and_keeps_the_live_version(
     index_dir: Path, embedder: Embedder
 ) -> None:
-    live, versions = storage.current_version(index_dir), storage.list_versions(index_dir)
+    live, published = versions.current_version(index_dir), versions.list_versions(index_dir)
     with pytest.raises(ArticleError) as caught:
         build_index(load_catalog(DATA / "dup"), embedder, index_dir)
     message = str(caught.value)
     assert f"{DATA / 'dup' / 'retail' / 'dup-a.md'}:2: duplicate id 'same-id'" in message
     assert f"{DATA / 'dup' / 'archive' / 'dup-b.md'}:2" in message
-    assert (storage.current_version(index_dir), storage.list_versions(index_dir)) == (live, versions)
+    assert (versions.current_version(index_dir), versions.list_versions(index_dir)) == (live, published)
 
 
 def test_policy_files_leave_a_link_out_of_the_tree_behind(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from assist.call import Call, Turn
 from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex
 from assist.retrieval.features import FEATURES, quoting
-from assist.retrieval.retriever import Retriever, Tuning
+from assist.retrieval.retriever import Retriever
+from assist.retrieval.tuning import Tuning
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -1,0 +1,115 @@
+"""Scored candidates → what the agent sees: each answer in its display window, with highlights and a reason,
+no passage shown twice, and how sure we are of the first."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from assist.index.version import KnowledgeIndex
+from assist.knowledge.articles import Article
+from assist.knowledge.passages import Passage
+from assist.retrieval.features import Rows
+from assist.retrieval.lexical import Scores, matching_words, terms
+from assist.retrieval.query import Query
+from assist.retrieval.tuning import Tuning
+
+# Features the presentation reads whatever their weight: relevance for confidence and reasons, and the
+# conversation's best article.
+SHOWN_FEATURES = frozenset({"dense_last", "dense_all", "doc_bm25_all"})
+# doc_bm25_all is scaled so the best article scores 1.0; the margin absorbs float32 rounding.
+BEST_ARTICLE = 0.999
+SEPARATOR = "\n\n"  # between the passages of one display window
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A call's candidate passages, best first, with their weighted scores and the features behind them."""
+
+    query: Query
+    rows: Rows
+    scores: Scores
+    features: dict[str, Scores]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One ranked passage with the evidence shown to the agent."""
+
+    passage: Passage
+    article: Article
+    score: float
+    highlights: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The answers for one call, best first, and how sure we are of the first."""
+
+    answers: tuple[Answer, ...]
+    confidence: float
+    knowledge_gap: bool
+
+
+class Presenter:
+    """Turns scored candidates of one index version into the answers an agent reads."""
+
+    def __init__(self, index: KnowledgeIndex, article_row: Rows, tuning: Tuning) -> None:
+        self.index = index
+        self.tuning = tuning
+        self._article_row = article_row
+        self._owner = [index.articles[p.article_id] for p in index.passages]
+        self._passage_terms = [frozenset(terms(p.text)) for p in index.passages]
+
+    def present(self, scored: Scored, limit: int) -> Ranking:
+        """The best `limit` answers, each with its window; a passage inside a better answer's window is skipped."""
+        if not len(scored.rows):
+            return Ranking((), 0.0, True)
+        confidence = self._confidence(scored)
+        answers: list[Answer] = []
+        shown: set[int] = set()
+        for i, row in enumerate(int(r) for r in scored.rows):
+            if row in shown:
+                continue  # already on screen inside a better answer's window
+            window, rows = self._display(row)
+            shown.update(rows)
+            answers.append(self._answer(row, window, scored, i))
+            if len(answers) == limit:
+                break
+        return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold)
+
+    def _confidence(self, scored: Scored) -> float:
+        """Calibrated chance the first answer is the right passage: its lead, gated by its plain relevance."""
+        t, ordered = self.tuning, scored.scores
+        similarity = max(float(scored.features["dense_last"][0]), float(scored.features["dense_all"][0]))
+        lead = float(ordered[0] - ordered[1]) if len(ordered) > 1 else float(ordered[0])
+        chance = 1 / (1 + math.exp(-(t.confidence_slope * lead + t.confidence_offset)))
+        relevance = (similarity - t.relevance_floor) / (t.relevance_full - t.relevance_floor)
+        return round(chance * min(max(relevance, 0.0), 1.0), 4)
+
+    def _answer(self, row: int, window: Passage, scored: Scored, i: int) -> Answer:
+        passage, features = self.index.passages[row], scored.features
+        shared = matching_words(passage.text, frozenset(scored.query.last_terms) & self._passage_terms[row])
+        if shared:
+            why = "matches " + ", ".join(f"'{t}'" for t in shared[:5]) + " in the customer's last turn"
+        else:
+            why = f"close in meaning to the last turn (similarity {float(features['dense_last'][i]):.2f})"
+        if features["doc_bm25_all"][i] >= BEST_ARTICLE:
+            why += "; the article best matching the whole conversation"
+        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), shared, why)
+
+    def _display(self, row: int) -> tuple[Passage, range]:
+        """The passage with the following (then preceding) passages of its article, while they fit."""
+        passages, owner = self.index.passages, self._article_row
+        text, first, last = passages[row].text, row, row
+        while True:
+            after, before = last + 1, first - 1
+            if after < len(passages) and owner[after] == owner[row] and \
+                    len(text) + len(SEPARATOR) + len(passages[after].text) <= self.tuning.display_chars:
+                text, last = f"{text}{SEPARATOR}{passages[after].text}", after
+            elif before >= 0 and owner[before] == owner[row] and \
+                    len(text) + len(SEPARATOR) + len(passages[before].text) <= self.tuning.display_chars:
+                text, first = f"{passages[before].text}{SEPARATOR}{text}", before
+            else:
+                return replace(passages[row], text=text), range(first, last + 1)
