@@ -32,7 +32,7 @@ from assist.index.files import (
 from assist.index.version import Progress, VersionFiles, embed_articles, policy_files, read_version, write_version
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage
-from assist.policy.engine import load_policies
+from assist.policy.engine import verify_policies
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def update_index(
     nothing when two articles share an id (ArticleError) or a policy has errors (PolicyError).
     """
     catalog.require_unique_ids()
-    load_policies(catalog.policy_dir, catalog.by_id())
+    verify_policies(catalog.policy_dir, catalog.by_id())
     policies = policy_files(catalog)
     with versions.writer(index_dir):
         base, reason = _base(index_dir, embedder, passage_target)

@@ -31,7 +31,7 @@ from assist.index.files import (
 from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage, split_article
-from assist.policy.engine import PolicySet, load_policies, policy_paths
+from assist.policy.engine import PolicySet, load_policies, policy_paths, verify_policies
 
 __all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "VECTORS", "KnowledgeIndex", "Manifest",
            "build_index", "is_stale", "load_index"]
@@ -121,7 +121,7 @@ def build_index(
     yesterday's.
     """
     catalog.require_unique_ids()
-    load_policies(catalog.policy_dir, catalog.by_id())
+    verify_policies(catalog.policy_dir, catalog.by_id())
     with versions.writer(index_dir):
         passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)
         return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,

@@ -1,41 +1,21 @@
-"""Markdown articles with YAML front matter: parsing, validation with `path:line` problems, discovery."""
+"""Markdown articles: the Article an editor's file becomes, and the catalog of a knowledge tree."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from assist.digest import sha256
 from assist.errors import ArticleError, Problem
-from assist.knowledge.yamlfile import AnchorError, AnchorFreeLoader
+from assist.knowledge.dates import in_effect, parse_date
+from assist.knowledge.frontmatter import FIRST_LINE, KNOWN_FIELDS, read_front_matter
+from assist.knowledge.yamlfile import plain
 
-STATUSES = ("draft", "published", "archived")
-KNOWN_FIELDS = frozenset(
-    {"id", "title", "status", "segments", "tags", "domain", "locale", "effective_from", "effective_until",
-     "steps", "audience"}
-)
-_LIST_FIELDS = ("segments", "tags", "steps", "audience")
 MAX_ARTICLE_BYTES = 1024 * 1024  # the largest Doc2Dial article is 45 KB
-MAX_FRONT_MATTER_BYTES = 16 * 1024
-MAX_FRONT_MATTER_FIELDS = 64
-# Ids name files, URLs and log lines: a slug, never a path.
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-
-
-class _FrontMatterLoader(AnchorFreeLoader):
-    """Safe YAML without anchors that leaves dates as text, so a bad date is our validation error, not a crash."""
-
-
-_FrontMatterLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
-)
 
 
 @dataclass(frozen=True)
@@ -61,125 +41,21 @@ class Article:
 
     def is_live(self, today: dt.date) -> bool:
         """Published and inside its effective dates."""
-        if self.status != "published":
-            return False
-        if self.effective_from and today < self.effective_from:
-            return False
-        return not (self.effective_until and today > self.effective_until)
-
-
-def _split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
-    """Return (front matter, body, 1-based line where the body starts)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise ArticleError([Problem(path, 1, "missing front matter: the file must start with '---'")])
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":
-            return "".join(lines[1 : number - 1]), "".join(lines[number:]), number + 1
-    raise ArticleError([Problem(path, 1, "front matter is not closed by a '---' line")])
-
-
-def _key_lines(node: yaml.Node | None) -> dict[str, int]:
-    """Map each top-level front-matter key to its 1-based line in the file (front matter starts at line 2)."""
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
-
-
-def _read_front_matter(front: str, path: Path) -> tuple[Any, dict[str, int]]:
-    """Parse front matter within its limits: (its value, the line of each top-level key)."""
-    size = len(front.encode("utf-8"))
-    if size > MAX_FRONT_MATTER_BYTES:
-        raise ArticleError([Problem(path, 2, f"front matter is {size:,} bytes, over the limit of "
-                                             f"{MAX_FRONT_MATTER_BYTES:,}")])
-    loader = _FrontMatterLoader(front)
-    try:
-        node = loader.get_single_node()
-        if isinstance(node, yaml.MappingNode) and len(node.value) > MAX_FRONT_MATTER_FIELDS:
-            extra = node.value[MAX_FRONT_MATTER_FIELDS][0].start_mark.line + 2
-            raise ArticleError([Problem(path, extra, f"front matter has {len(node.value)} fields, over the limit "
-                                                     f"of {MAX_FRONT_MATTER_FIELDS}")])
-        return (loader.construct_document(node) if node is not None else None), _key_lines(node)
-    except RecursionError as exc:
-        raise ArticleError([Problem(path, 2, "bad YAML in front matter: nested too deeply")]) from exc
-    except yaml.YAMLError as exc:
-        raise ArticleError([_yaml_problem(exc, path)]) from exc
-    finally:
-        loader.dispose()
-
-
-def _yaml_problem(exc: yaml.YAMLError, path: Path) -> Problem:
-    mark = getattr(exc, "problem_mark", None)
-    where = mark.line + 2 if mark is not None else 1
-    if isinstance(exc, AnchorError):
-        return Problem(path, where, exc.message("in front matter"))
-    reason = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context_mark", None)
-    if context is not None and context.line + 2 != where:
-        reason += f" (in the value that starts on line {context.line + 2})"
-    return Problem(path, where, f"bad YAML in front matter: {reason}")
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(str(value))
-
-
-def is_slug(value: str) -> bool:
-    """True for an id that is safe as a file name, URL segment and log field."""
-    return _SLUG.fullmatch(value) is not None and ".." not in value
-
-
-def _validate(meta: dict[str, Any], lines: dict[str, int], path: Path) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def line(key: str) -> int:
-        return lines.get(key, 1)
-
-    for key in ("id", "title"):
-        if not isinstance(meta.get(key), str) or not meta[key].strip():
-            problems.append(Problem(path, line(key), f"missing or empty required field '{key}'"))
-    article_id = meta.get("id")
-    if isinstance(article_id, str) and article_id.strip() and not is_slug(article_id.strip()):
-        problems.append(Problem(path, line("id"), f"id {article_id!r} is not a slug: 1-128 letters, digits, "
-                                                  "'.', '_' or '-', starting with a letter or digit, no '..'"))
-    status = meta.get("status", "published")
-    if status not in STATUSES:
-        expected = ", ".join(STATUSES)
-        problems.append(Problem(path, line("status"), f"unknown status {status!r} (expected one of {expected})"))
-    for key in ("effective_from", "effective_until"):
-        try:
-            _as_date(meta.get(key))
-        except ValueError:
-            problems.append(Problem(path, line(key), f"bad date in '{key}': {meta[key]!r} (expected YYYY-MM-DD)"))
-    for key in _LIST_FIELDS:
-        value = meta.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            problems.append(Problem(path, line(key), f"'{key}' must be a list of strings"))
-    return problems
+        return self.status == "published" and in_effect(today, self.effective_from, self.effective_until)
 
 
 def parse_article(path: Path, text: str | None = None) -> Article:
     """Parse and validate one article file; raise ArticleError listing every problem found."""
     raw = path.read_text(encoding="utf-8") if text is None else text
-    front, body, body_line = _split_front_matter(raw, path)
-    meta, lines = _read_front_matter(front, path)
-    meta = meta or {}
-    if not isinstance(meta, dict):
-        raise ArticleError([Problem(path, 2, "front matter must be a mapping of fields")])
-    problems = _validate(meta, lines, path)
-    if problems:
-        raise ArticleError(problems)
+    front = read_front_matter(raw, path)
+    meta = front.fields
     return Article(
         id=meta["id"].strip(),
         title=meta["title"].strip(),
-        body=body,
+        body=front.body,
         path=path,
-        body_line=body_line,
-        content_hash=sha256(raw),
+        body_line=front.body_line,
+        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
         status=meta.get("status", "published"),
         segments=tuple(meta.get("segments") or ()),
         tags=tuple(meta.get("tags") or ()),
@@ -187,9 +63,9 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         audience=tuple(meta.get("audience") or ()),
         domain=meta.get("domain"),
         locale=meta.get("locale"),
-        effective_from=_as_date(meta.get("effective_from")),
-        effective_until=_as_date(meta.get("effective_until")),
-        metadata={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
+        effective_from=parse_date(meta.get("effective_from")),
+        effective_until=parse_date(meta.get("effective_until")),
+        metadata={k: plain(v) for k, v in meta.items() if k not in KNOWN_FIELDS},
     )
 
 
@@ -281,5 +157,5 @@ def _load(path: Path, root: Path, max_bytes: int) -> Article:
 
 
 def _id_line(article: Article) -> int:
-    front, _, _ = _split_front_matter(article.path.read_text(encoding="utf-8"), article.path)
-    return _read_front_matter(front, article.path)[1].get("id", 2)
+    fields = read_front_matter(article.path.read_text(encoding="utf-8"), article.path).fields
+    return fields.key_lines.get("id", FIRST_LINE)

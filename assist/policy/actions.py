@@ -11,7 +11,7 @@ from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, PolicySet
 from assist.policy.explanations import format_amount
 from assist.policy.moments import Sighting, find_moments
-from assist.policy.rules import Denial
+from assist.policy.rules import Denial, Outcome
 
 ASK_FOR_FACT = "ask-for-fact"
 ACKNOWLEDGE = "acknowledge-life-event"
@@ -51,7 +51,7 @@ def _asks(decisions: Sequence[Decision], policies: PolicySet) -> list[NextAction
     """One ask-for-fact per missing fact, in the order the decisions need them."""
     asked: dict[str, NextAction] = {}
     for decision in decisions:
-        if decision.decision != "ask":
+        if decision.decision != Outcome.ASK:
             continue
         for need in decision.needs:
             if need not in asked:
@@ -82,7 +82,7 @@ def _goodwill(promise: Sighting, decisions: Sequence[Decision], policies: Policy
     names = {promise.moment.id, promise.moment.kind}
     for decision in decisions:
         rule = policies.rule(decision.rule)
-        if decision.decision != "allowed" or rule is None or not names & set(rule.scope.moments):
+        if decision.decision != Outcome.ALLOWED or rule is None or not names & set(rule.scope.moments):
             continue
         label = decision.label
         if decision.limit:
@@ -98,7 +98,7 @@ def _procedure(
     """The article's steps in order; a denial adds an explanation, a stopping denial ends the steps there."""
     if procedure is None:
         return []
-    denied = next((d for d in decisions if d.decision == "denied" and d.source_article == procedure.id), None)
+    denied = next((d for d in decisions if d.decision == Outcome.DENIED and d.source_article == procedure.id), None)
     rule = policies.rule(denied.rule) if denied else None
     denial = rule.denial if rule else None
     source = f"article:{procedure.id}"

@@ -1,17 +1,13 @@
-"""The `when:` language of policy rules: parsing with `path:line` problems and three-valued evaluation."""
+"""The `when:` language of policy rules: conditions built from the file schema, and three-valued evaluation."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from assist.call import FactValue
-from assist.errors import Problem
-from assist.knowledge.yamlfile import LinedList, LinedMap
-from assist.policy.vocabulary import FactTerm, Vocabulary
+from assist.policy.schema import When
 
 COMPARISONS = {
     "less_than": lambda a, b: a < b,
@@ -19,9 +15,8 @@ COMPARISONS = {
     "more_than": lambda a, b: a > b,
     "at_least": lambda a, b: a >= b,
 }
-OPERATORS = ("equals", "not", "one_of", "none_of", *COMPARISONS)
-ATTRIBUTE_PREFIX = "attributes."
 
+_STRICT_STEP = 1e-9  # how far a strict bound moves inward, so `< 10` and `>= 10` do not meet
 Lookup = Callable[[str], FactValue | None]
 
 
@@ -32,7 +27,6 @@ class Test:
     subject: str
     op: str
     value: FactValue | tuple[FactValue, ...]
-    line: int
 
     def holds(self, actual: FactValue) -> bool:
         """Whether the known value `actual` passes this test."""
@@ -108,78 +102,17 @@ def all_tests(condition: Condition | None) -> list[Test]:
     return [t for part in condition.parts for t in all_tests(part)]
 
 
-def parse_when(node: Any, vocabulary: Vocabulary, path: Path, line: int) -> tuple[Condition, list[Problem]]:
-    """Parse a `when:` mapping (keys are facts, `attributes.x`, `any`, `all`) into a condition."""
-    problems: list[Problem] = []
-    if not isinstance(node, LinedMap) or not node:
-        return Group(()), [Problem(path, line, "'when' must be a mapping of facts to tests")]
-    parts: list[Condition] = []
-    for key, value in node.items():
-        where = node.line_of(key)
-        if key in ("any", "all"):
-            if not isinstance(value, LinedList) or not value:
-                problems.append(Problem(path, where, f"'{key}' must be a list of conditions"))
-                continue
-            children = [parse_when(item, vocabulary, path, value.line_of(i)) for i, item in enumerate(value)]
-            problems += [p for _, found in children for p in found]
-            parts.append(Group(tuple(c for c, _ in children), any=key == "any"))
-            continue
-        term = _term(key, vocabulary)
-        if term is None:
-            problems.append(Problem(path, where, f"unknown fact {key!r} (declare it in vocabulary.yaml)"))
-            continue
-        tests, found = _tests(key, term, value, path, where)
-        problems += found
-        parts += tests
-    return (parts[0] if len(parts) == 1 else Group(tuple(parts))), problems
-
-
-def _term(key: str, vocabulary: Vocabulary) -> FactTerm | None:
-    if key.startswith(ATTRIBUTE_PREFIX):
-        return vocabulary.attributes.get(key.removeprefix(ATTRIBUTE_PREFIX))
-    return vocabulary.facts.get(key)
-
-
-def _tests(key: str, term: FactTerm, value: Any, path: Path, line: int) -> tuple[list[Test], list[Problem]]:
-    if isinstance(value, LinedMap):
-        pairs = [(op, arg, value.line_of(op)) for op, arg in value.items()]
-    elif isinstance(value, list):
-        pairs = [("one_of", value, line)]
-    else:
-        pairs = [("equals", value, line)]
-    tests: list[Test] = []
-    problems: list[Problem] = []
-    for op, arg, where in pairs:
-        if op not in OPERATORS:
-            message = f"bad operator {op!r} for {key!r} (expected one of: {', '.join(OPERATORS)})"
-            problems.append(Problem(path, where, message))
-            continue
-        error = _type_error(term, op, arg)
-        if error:
-            problems.append(Problem(path, where, f"{key!r} {op}: {error}"))
-            continue
-        tests.append(Test(key, op, tuple(arg) if isinstance(arg, list) else arg, where))
-    return tests, problems
-
-
-def _fits(kind: str, value: Any) -> bool:
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind in ("int", "number"):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str)
-
-
-def _type_error(term: FactTerm, op: str, arg: Any) -> str | None:
-    if op in COMPARISONS:
-        if term.type not in ("int", "number") or not _fits(term.type, arg):
-            return f"needs a number and a {term.type} fact cannot be compared"
-        return None
-    if op in ("one_of", "none_of"):
-        if not isinstance(arg, list) or not arg or not all(_fits(term.type, a) for a in arg):
-            return f"needs a non-empty list of {term.type} values"
-        return None
-    return None if _fits(term.type, arg) else f"{arg!r} is not a {term.type}"
+def condition(when: When) -> Condition:
+    """The condition a `when:` mapping states: its facts' tests, then its `all` and `any` groups, all to hold."""
+    parts: list[Condition] = [
+        Test(subject, op, tuple(arg) if isinstance(arg, list) else arg)
+        for subject, ops in when.facts().items() for op, arg in ops.tests().items()
+    ]
+    if when.all:
+        parts.append(Group(tuple(condition(w) for w in when.all)))
+    if when.any:
+        parts.append(Group(tuple(condition(w) for w in when.any), any=True))
+    return parts[0] if len(parts) == 1 else Group(tuple(parts))
 
 
 def exclusive(first: Condition | None, second: Condition | None) -> bool:
@@ -233,7 +166,7 @@ def _interval(tests: list[Test]) -> tuple[float, float]:
         if t.op in ("at_most", "equals"):
             high = min(high, value)
         if t.op == "more_than":
-            low = max(low, value + 1e-9)
+            low = max(low, value + _STRICT_STEP)
         if t.op == "less_than":
-            high = min(high, value - 1e-9)
+            high = min(high, value - _STRICT_STEP)
     return low, high

@@ -10,7 +10,8 @@ from pathlib import Path
 from assist.errors import Problem
 from assist.knowledge.articles import Article
 from assist.policy.conditions import all_tests, exclusive
-from assist.policy.rules import PLACEHOLDER, Rule, RuleFile
+from assist.policy.explanations import PLACEHOLDER
+from assist.policy.rules import Rule, RuleFile
 from assist.policy.vocabulary import Vocabulary
 
 _NUMBER_WORDS = {
@@ -26,6 +27,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _EXAMPLE = re.compile(r"\b(for example|for instance|e\.g\.|such as)\b", re.IGNORECASE)
 _EXCEPT = re.compile(r"\b(unless|except|other than)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_SAME_NUMBER = 0.005  # half a cent: an article's "$9.99" backs a rule's 9.99
+_RULES_NAMED = 3  # rules a contradiction warning names before "…"
 Claim = tuple[str, float]
 
 
@@ -178,7 +181,7 @@ def _number_problems(article: Article, rules: list[Rule], vocabulary: Vocabulary
         backed = set().union(*(_rule_claims(r, vocabulary) for r in relevant))
         for unit, value in stated:
             known_unit = any(u == unit for u, _ in backed)
-            if known_unit and not any(u == unit and abs(v - value) < 0.005 for u, v in backed):
+            if known_unit and not any(u == unit and abs(v - value) < _SAME_NUMBER for u, v in backed):
                 problems.append(_contradiction(article.path, line, about, unit, value, relevant))
     return problems
 
@@ -200,7 +203,7 @@ def _contradiction(
     path: Path, line: int, actions: list[str], unit: str, value: float, rules: list[Rule]
 ) -> Problem:
     said = f"${value:g}" if unit == "money" else f"{value:g} days"
-    names = ", ".join(r.id for r in rules[:3]) + (", …" if len(rules) > 3 else "")
+    names = ", ".join(r.id for r in rules[:_RULES_NAMED]) + (", …" if len(rules) > _RULES_NAMED else "")
     about = ", ".join(repr(a) for a in actions)
     message = f"the article says {said} for {about}, but the policy ({names}) does not"
     return Problem(path, line, message, "warning")

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
-from pathlib import Path
 
 from assist.call import Call, FactValue
-from assist.errors import PolicyError, Problem
-from assist.knowledge.articles import Article, outside_tree
-from assist.policy.conditions import ATTRIBUTE_PREFIX, Lookup, Verdict, combine, evaluate
-from assist.policy.consistency import article_problems, rule_problems
+from assist.policy.conditions import Lookup, Verdict, combine, evaluate
 from assist.policy.cues import CueClock
 from assist.policy.explanations import render
-from assist.policy.moments import MomentBook, Sighting, find_moments, load_moments
-from assist.policy.rules import Limit, Rule, RuleFile, parse_rule_file
-from assist.policy.scope import Known
-from assist.policy.vocabulary import Vocabulary, coerce, load_vocabulary
+from assist.policy.moments import Sighting, find_moments
+from assist.policy.policyset import PolicySet, check_policies, load_policies, policy_paths, verify_policies
+from assist.policy.rules import Limit, Outcome, Rule
+from assist.policy.vocabulary import ATTRIBUTE_PREFIX, Vocabulary, coerce
 
-__all__ = ["Decision", "Limit", "PolicySet", "check_policies", "decide", "load_policies", "policy_paths"]
-
-VOCABULARY_FILE = "vocabulary.yaml"
-MOMENTS_FILE = "moments.yaml"
-_SPECIAL = (VOCABULARY_FILE, MOMENTS_FILE)
+# The loading functions live in policyset; they are named here too, where callers have always imported them.
+__all__ = ["Decision", "Limit", "Outcome", "PolicySet", "check_policies", "decide", "load_policies", "policy_paths",
+           "verify_policies"]
 
 
 @dataclass(frozen=True)
@@ -34,92 +28,12 @@ class Decision:
 
     action: str
     label: str
-    decision: str
+    decision: Outcome
     limit: Limit | None
     needs: tuple[str, ...]
     rule: str
     explanation: str
     source_article: str | None
-
-
-@dataclass(frozen=True)
-class PolicySet:
-    """The vocabulary, rules and moments of a knowledge base, with the article tags rules may select by."""
-
-    vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    files: tuple[RuleFile, ...] = ()
-    moments: MomentBook = field(default_factory=MomentBook)
-    article_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def rules(self) -> tuple[Rule, ...]:
-        """Every rule, file by file in file order."""
-        return tuple(rule for f in self.files for rule in f.rules)
-
-    def rule(self, rule_id: str) -> Rule | None:
-        """The rule with this id, if any."""
-        return next((r for r in self.rules if r.id == rule_id), None)
-
-
-def load_policies(directory: Path, articles: Mapping[str, Article]) -> PolicySet:
-    """Load a policy directory; raise PolicyError listing every error (warnings do not stop loading)."""
-    policies, problems = _read(directory, articles)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise PolicyError(errors)
-    return policies
-
-
-def check_policies(directory: Path, articles: Mapping[str, Article]) -> list[Problem]:
-    """Every problem of a policy directory, including warnings where an article contradicts its policy."""
-    policies, problems = _read(directory, articles)
-    if not policies.files and not problems:
-        return []
-    return problems + article_problems(policies.files, articles, policies.vocabulary)
-
-
-def policy_paths(directory: Path) -> tuple[list[Path], list[Problem]]:
-    """The policy files in `directory` by name, and a warning for each link out of the knowledge tree (skipped)."""
-    if not directory.is_dir():
-        return [], []
-    paths: list[Path] = []
-    warnings: list[Problem] = []
-    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
-        warning = outside_tree(path, directory.parent)
-        if warning is None:
-            paths.append(path)
-        else:
-            warnings.append(warning)
-    return paths, warnings
-
-
-def _read(directory: Path, articles: Mapping[str, Article]) -> tuple[PolicySet, list[Problem]]:
-    if not directory.is_dir():
-        return PolicySet(), []
-    listed, problems = policy_paths(directory)
-    names = {p.name for p in listed}
-    paths = [p for p in listed if p.name not in _SPECIAL]
-    vocabulary = Vocabulary()
-    if VOCABULARY_FILE in names:
-        read, found = load_vocabulary(directory / VOCABULARY_FILE)
-        if read is None:
-            return PolicySet(), problems + found  # every rule would fail against an unreadable vocabulary
-        vocabulary, problems = read, problems + found
-    elif paths:
-        problems.append(Problem(directory / VOCABULARY_FILE, 0, "missing: policy files need a vocabulary"))
-    moments = MomentBook()
-    if MOMENTS_FILE in names:
-        moments, found = load_moments(directory / MOMENTS_FILE)
-        problems += found
-    tags = {a.id: a.tags for a in articles.values()}
-    known = Known(frozenset(articles), frozenset(t for ts in tags.values() for t in ts), moments.names())
-    files: list[RuleFile] = []
-    for path in paths:
-        rule_file, found = parse_rule_file(path, vocabulary, known)
-        files.append(rule_file)
-        problems += found
-    problems += rule_problems(files, tags)
-    return PolicySet(vocabulary, tuple(files), moments, tags), problems
 
 
 def decide(
@@ -186,11 +100,9 @@ def _closest_article(issue: str, articles: tuple[str, ...]) -> str | None:
 
 def _lookup(vocabulary: Vocabulary, call: Call) -> Lookup:
     def lookup(subject: str) -> FactValue | None:
-        if subject.startswith(ATTRIBUTE_PREFIX):
-            name = subject.removeprefix(ATTRIBUTE_PREFIX)
-            term, raw = vocabulary.attributes.get(name), call.attributes.get(name)
-        else:
-            term, raw = vocabulary.facts.get(subject), call.facts.get(subject)
+        term = vocabulary.term(subject)
+        attribute = subject.removeprefix(ATTRIBUTE_PREFIX)
+        raw = call.attributes.get(attribute) if attribute != subject else call.facts.get(subject)
         return None if term is None or raw is None else coerce(term.type, raw)
 
     return lookup
@@ -237,12 +149,12 @@ def _ask(blockers: list[tuple[Rule, Verdict]], source: str | None, vocabulary: V
     rule = blockers[0][0]
     questions = " ".join(vocabulary.question(n) for n in needs)
     explanation = f"To decide '{vocabulary.action_label(rule.action)}', ask: {questions}"
-    return _decision(rule, "ask", tuple(needs), explanation, source, vocabulary)
+    return _decision(rule, Outcome.ASK, tuple(needs), explanation, source, vocabulary)
 
 
 def _decision(
     rule: Rule,
-    outcome: str,
+    outcome: Outcome,
     needs: tuple[str, ...],
     explanation: str,
     source: str | None,
@@ -254,7 +166,7 @@ def _decision(
         action=rule.action,
         label=vocabulary.action_label(rule.action),
         decision=outcome,
-        limit=rule.limit if outcome == "allowed" else None,
+        limit=rule.limit if outcome == Outcome.ALLOWED else None,
         needs=needs,
         rule=rule.id,
         explanation=explanation,

@@ -6,9 +6,11 @@ import re
 
 from assist.call import Call, FactValue
 from assist.policy.conditions import Lookup
-from assist.policy.rules import PLACEHOLDER, Rule
+from assist.policy.rules import Rule
 from assist.policy.vocabulary import Vocabulary
 
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+CALL_NAMES = ("segment", "role", "action", "limit")  # what an explanation may quote besides facts and attributes
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 

@@ -7,20 +7,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from assist.call import Turn
 from assist.errors import Problem
-from assist.knowledge.yamlfile import LinedList, LinedMap, read_yaml, string_list, unknown_keys
 from assist.policy.cues import CueClock, Pattern, compile_cue
+from assist.policy.schema import MomentKind, MomentsFile, MomentSpec
+from assist.policy.validation import read_document
 
-KINDS = ("life-event", "failed-promise")
-_FILE_KEYS = frozenset({"negations", "moments"})
-_MOMENT_KEYS = frozenset({"id", "kind", "label", "cues", "unless"})
+KINDS: tuple[str, ...] = get_args(MomentKind)
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _WORD = re.compile(r"[\w']+")
-_NEGATION_WINDOW = 3
-_QUOTE_LIMIT = 120
+_NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
+_QUOTE_LIMIT = 120  # characters of a sighting's sentence quoted back to the agent
 
 
 @dataclass(frozen=True)
@@ -56,62 +56,25 @@ class Sighting:
 
 
 def load_moments(path: Path) -> tuple[MomentBook, list[Problem]]:
-    """Read moments.yaml; a bad pattern or key is a problem on its line."""
-    data, problems = read_yaml(path)
-    if data is None:
+    """Read moments.yaml; a bad pattern, key or repeated id is a problem on its line, and no moment is kept."""
+    document, problems = read_document(path, MomentsFile)
+    if document is None:
         return MomentBook(), problems
-    if not isinstance(data, LinedMap):
-        return MomentBook(), [*problems, Problem(path, 1, "moments.yaml must be a mapping with 'moments'")]
-    problems += unknown_keys(data, _FILE_KEYS, path, "moments.yaml")
-    negations = string_list(data.get("negations", []))
-    if negations is None:
-        problems.append(Problem(path, data.line_of("negations"), "'negations' must be a list of words"))
-    items = data.get("moments")
-    if not isinstance(items, LinedList):
-        return MomentBook(), [*problems, Problem(path, data.line_of("moments"), "'moments' must be a list")]
-    moments: list[Moment] = []
-    for index, item in enumerate(items):
-        moment = _moment(item, items.line_of(index), path, problems)
-        if moment is not None and moment.id in {m.id for m in moments}:
-            problems.append(Problem(path, items.line_of(index), f"duplicate moment id {moment.id!r}"))
-        elif moment is not None:
-            moments.append(moment)
-    return MomentBook(tuple(moments), tuple(n.lower() for n in negations or ())), problems
+    spec = document.model
+    ids = [moment.id for moment in spec.moments]
+    repeated = [
+        document.problem(("moments", index), f"duplicate moment id {moment_id!r}")
+        for index, moment_id in enumerate(ids) if moment_id in ids[:index]
+    ]
+    if repeated:
+        return MomentBook(), problems + repeated
+    moments = tuple(_moment(moment) for moment in spec.moments)
+    return MomentBook(moments, tuple(n.lower() for n in spec.negations)), problems
 
 
-def _moment(item: object, line: int, path: Path, problems: list[Problem]) -> Moment | None:
-    if not isinstance(item, LinedMap):
-        problems.append(Problem(path, line, "a moment must be a mapping (id, kind, label, cues)"))
-        return None
-    before = len(problems)
-    problems += unknown_keys(item, _MOMENT_KEYS, path, "a moment")
-    moment_id, kind, label = item.get("id"), item.get("kind"), item.get("label")
-    if not isinstance(moment_id, str) or not moment_id:
-        problems.append(Problem(path, line, "a moment needs an 'id'"))
-    if kind not in KINDS:
-        message = f"kind must be one of {', '.join(KINDS)}, not {kind!r}"
-        problems.append(Problem(path, item.line_of("kind"), message))
-    if not isinstance(label, str) or not label.strip():
-        problems.append(Problem(path, line, "a moment needs a 'label' (what the agent does)"))
-    cues = _patterns(item, "cues", path, problems)
-    unless = _patterns(item, "unless", path, problems) if "unless" in item else ()
-    if len(problems) > before:
-        return None
-    return Moment(str(moment_id), str(kind), str(label).strip(), cues, unless)
-
-
-def _patterns(item: LinedMap, key: str, path: Path, problems: list[Problem]) -> tuple[Pattern, ...]:
-    texts = item.get(key)
-    if not isinstance(texts, LinedList) or not texts or not all(isinstance(t, str) for t in texts):
-        problems.append(Problem(path, item.line_of(key), f"'{key}' must be a non-empty list of patterns"))
-        return ()
-    patterns: list[Pattern] = []
-    for index, text in enumerate(texts):
-        try:
-            patterns.append(compile_cue(text))
-        except ValueError as exc:
-            problems.append(Problem(path, texts.line_of(index), f"bad pattern {text!r} in '{key}': {exc}"))
-    return tuple(patterns)
+def _moment(spec: MomentSpec) -> Moment:
+    return Moment(spec.id, spec.kind, spec.label, tuple(map(compile_cue, spec.cues)),
+                  tuple(map(compile_cue, spec.unless)))
 
 
 def find_moments(transcript: Sequence[Turn], book: MomentBook, clock: CueClock) -> list[Sighting]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assist.errors import ArticleError
-from assist.knowledge.articles import MAX_FRONT_MATTER_FIELDS, load_catalog, parse_article
+from assist.knowledge.articles import load_catalog, parse_article
+from assist.knowledge.frontmatter import MAX_FRONT_MATTER_FIELDS
 from tests.conftest import DATA, FIXTURE_KB, KNOWLEDGE, ROOT
 
 BAD = DATA / "bad"
@@ -39,7 +40,7 @@ def test_parse_article_reads_steps_segments_and_dates() -> None:
     [
         ("no-title.md", 1, "missing or empty required field 'title'"),
         ("bad-yaml.md", 4, "bad YAML"),
-        ("bad-date.md", 5, "bad date in 'effective_from'"),
+        ("bad-date.md", 5, "bad date in 'effective_from': '2024-13-45' (expected YYYY-MM-DD)"),
         ("bad-status.md", 4, "unknown status 'live'"),
     ],
 )

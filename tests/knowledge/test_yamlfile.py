@@ -1,4 +1,4 @@
-"""The line-aware YAML reader of policy files: refusing anchors and aliases, so an alias bomb cannot hang it."""
+"""The line-aware YAML reader: refusing anchors and aliases (an alias bomb cannot hang it), and placing problems."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assist.errors import Problem
-from assist.knowledge.yamlfile import read_yaml
+from assist.knowledge.yamlfile import locate, parse_yaml, plain, problem_at, read_yaml
 from tests.conftest import DATA
 
 BOMB = DATA / "bombs" / "policy-alias-bomb.yaml"
@@ -53,3 +55,67 @@ def test_read_yaml_still_reads_plain_mappings_and_inline_merge_keys(tmp_path: Pa
     path.write_text("a: 1\nb:\n  <<: {c: 2}\n  d: 3\n")
     data, problems = read_yaml(path)
     assert (data, problems) == ({"a": 1, "b": {"c": 2, "d": 3}}, [])
+
+
+SAMPLE = """\
+area: returns
+rules:
+  - id: a
+    when:
+      purchase_age_days: {at_most: 30}
+      has_receipt: [true, "yes"]
+  - id: b
+    segment: [gold, silver]
+"""
+
+
+def _sample(tmp_path: Path) -> Any:
+    path = tmp_path / "returns.yaml"
+    path.write_text(SAMPLE)
+    data, problems = read_yaml(path)
+    assert problems == []
+    return data
+
+
+@pytest.mark.parametrize(
+    ("location", "line", "field"),
+    [
+        (("area",), 1, "area"),
+        (("rules", 0, "when", "purchase_age_days", "at_most"), 5, "rules[0].when.purchase_age_days.at_most"),
+        (("rules", 1, "segment", 1), 8, "rules[1].segment[1]"),
+        (("rules", 1, "decision"), 7, "rules[1].decision"),  # a missing key: named, on the line of its mapping
+        (("rules", 0, "when", "has_receipt", "one_of", 1), 6, "rules[0].when.has_receipt[1]"),  # shorthand list
+        ((), 1, ""),
+    ],
+)
+def test_locate_follows_a_location_to_its_line_and_names_the_field(
+    tmp_path: Path, location: tuple[str | int, ...], line: int, field: str
+) -> None:
+    assert locate(_sample(tmp_path), location) == (line, field)
+
+
+def test_locate_leaves_out_a_step_the_document_lacks_unless_it_is_the_last(tmp_path: Path) -> None:
+    data = _sample(tmp_path)
+    assert locate(data, ("rules", "function-after", 1, "segment")) == (8, "rules[1].segment")
+
+
+def test_problem_at_writes_path_line_field_and_message(tmp_path: Path) -> None:
+    problem = problem_at(_sample(tmp_path), Path("returns.yaml"), ("rules", 1, "id"), "duplicate rule id 'b'")
+    assert str(problem) == "returns.yaml:7: rules[1].id: duplicate rule id 'b'"
+
+
+def test_parse_yaml_numbers_lines_from_where_the_text_starts_in_its_file() -> None:
+    data, problems = parse_yaml("id: x\ntags: [a, b]\n", Path("a.md"), first_line=2, kind="front matter")
+    assert problems == []
+    assert (data.key_lines, data["tags"].item_lines) == ({"id": 2, "tags": 3}, [3, 3])
+
+
+def test_parse_yaml_leaves_dates_as_text_for_the_one_date_parser() -> None:
+    data, _ = parse_yaml("effective_from: 2026-01-31\n", Path("a.yaml"))
+    assert data == {"effective_from": "2026-01-31"}
+
+
+def test_plain_turns_lined_containers_into_plain_ones(tmp_path: Path) -> None:
+    copy = plain(_sample(tmp_path))
+    assert copy == _sample(tmp_path)
+    assert type(copy) is dict and type(copy["rules"]) is list and type(copy["rules"][0]) is dict

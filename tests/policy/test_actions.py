@@ -275,7 +275,7 @@ def test_bad_cue_pattern_is_reported_with_its_line(tmp_path: Path) -> None:
     )
     book, problems = load_moments(path)
     assert [str(p).replace(str(tmp_path) + "/", "") for p in problems] == [
-        "moments.yaml:7: bad pattern '(unclosed' in 'cues': missing ) at position 9",
-        "moments.yaml:9: kind must be one of life-event, failed-promise, not 'celebration'",
+        "moments.yaml:7: moments[0].cues[1]: bad pattern '(unclosed': missing ) at position 9",
+        "moments.yaml:9: moments[1].kind: must be 'life-event' or 'failed-promise', not 'celebration'",
     ]
     assert book.moments == ()

@@ -12,7 +12,16 @@ import pytest
 from assist.call import Call, FactValue, Turn
 from assist.errors import PolicyError, Problem
 from assist.knowledge.articles import Article, load_catalog
-from assist.policy.engine import Decision, Limit, PolicySet, check_policies, decide, load_policies
+from assist.policy.engine import (
+    Decision,
+    Limit,
+    Outcome,
+    PolicySet,
+    check_policies,
+    decide,
+    load_policies,
+    verify_policies,
+)
 from assist.policy.vocabulary import coerce
 from tests.conftest import ROOT
 
@@ -254,6 +263,13 @@ def test_gold_member_is_decided_without_any_fact(policies: PolicySet, article: s
     assert _decide(policies, article, "gold", {})[action].decision == "allowed"
 
 
+def test_decisions_are_outcomes_that_read_as_their_names(policies: PolicySet) -> None:
+    decisions = _decide(policies, "returns-stain-damage", "silver", {"purchase_age_days": 120})
+    assert decisions["return_item"].decision is Outcome.ALLOWED
+    assert decisions["return_item"].decision == "allowed" and f"{decisions['return_item'].decision}" == "allowed"
+    assert _decide(policies, "returns-stain-damage", "silver", {})["return_item"].decision is Outcome.ASK
+
+
 def test_explanation_quotes_the_facts(policies: PolicySet) -> None:
     decision = _decide(policies, "returns-wrong-size", "silver", {"purchase_age_days": 120})["return_item"]
     assert decision.rule == "returns.silver.window"
@@ -435,42 +451,136 @@ def _messages(directory: Path, articles: dict[str, Article]) -> list[str]:
     return [str(p).replace(str(directory) + "/", "") for p in check_policies(directory, articles)]
 
 
+KNOWN_OPERATORS = "at_least, at_most, equals, less_than, more_than, none_of, not, one_of"
+WHEN = "    when: {purchase_age_days: {at_most: 30}}\n"
+DECISION = "    decision: allowed\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (DECISION, "    decison: allowed\n", "returns.yaml:8: rules[0].decison: unknown key"),
+        (DECISION, "    decison: allowed\n", "returns.yaml:4: rules[0].decision: required field is missing"),
+        (
+            "{at_most: 30}",
+            "{below: 30}",
+            f"returns.yaml:7: rules[0].when.purchase_age_days: unknown operator 'below' (known: {KNOWN_OPERATORS})",
+        ),
+        (
+            "{at_most: 30}",
+            "{at_most: yes}",
+            "returns.yaml:7: rules[0].when.purchase_age_days.at_most: must be a number, not True",
+        ),
+        (
+            "{purchase_age_days: {at_most: 30}}",
+            "{has_receipt: {at_most: 30}}",
+            "returns.yaml:7: rules[0].when.has_receipt.at_most: compares a number, and a bool fact is not one",
+        ),
+        (
+            "{purchase_age_days: {at_most: 30}}",
+            "{has_receipt: [true, 'yes']}",
+            "returns.yaml:7: rules[0].when.has_receipt.one_of: 'yes' is not a bool",
+        ),
+        (
+            "action: return_item",
+            "action: refund_everything",
+            "returns.yaml:5: rules[0].action: unknown action 'refund_everything' (declare it in vocabulary.yaml)",
+        ),
+        (
+            "when: {purchase_age_days",
+            "when: {age_days",
+            "returns.yaml:7: rules[0].when.age_days: unknown fact 'age_days' (declare it in vocabulary.yaml)",
+        ),
+        (
+            "articles: [returns]",
+            "articles: [returns, refunds]",
+            "returns.yaml:2: applies_to.articles[1]: unknown article 'refunds'",
+        ),
+        (
+            "segment: guest",
+            "segment: platinum",
+            "returns.yaml:6: rules[0].segment: unknown segment 'platinum' (declared: gold, guest)",
+        ),
+        (
+            "decision: allowed",
+            "decision: maybe",
+            "returns.yaml:8: rules[0].decision: must be 'allowed' or 'denied', not 'maybe'",
+        ),
+        (
+            "within 30 days.",
+            "within {days} days.",
+            "returns.yaml:9: rules[0].explanation: quotes unknown name {days}",
+        ),
+        (
+            DECISION,
+            DECISION + "    effective_from: 2026-13-01\n",
+            "returns.yaml:9: rules[0].effective_from: bad date '2026-13-01' (expected YYYY-MM-DD)",
+        ),
+        ("rules:", "rules: []\nold_rules:", "returns.yaml:4: old_rules: unknown key"),
+        ("rules:", "rules: []\nold_rules:", "returns.yaml:3: rules: must not be empty"),
+        (
+            "segment: guest",
+            "segment: guest\n    when_denied: {after_step: membership, then: [membership, refund]}",
+            "returns.yaml:7: rules[0].when_denied.then[1]: unknown step 'refund'",
+        ),
+        (
+            "decision: allowed",
+            "decision: denied\n    limit: 20",
+            "returns.yaml:9: rules[0].limit: only an 'allowed' rule can have a limit",
+        ),
+        (
+            "  articles: [returns]\n",
+            "",
+            "returns.yaml:3: rules[0]: rule 'r.guest' applies to nothing: give 'applies_to' articles, tags, "
+            "issues or moments",
+        ),
+    ],
+)
+def test_validation_names_file_line_field_and_fault(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    directory, articles = _kb(tmp_path, GOOD.replace(old, new))
+    messages = _messages(directory, articles)
+    assert expected in messages
+    with pytest.raises(PolicyError) as caught:
+        verify_policies(directory, articles)
+    assert all(isinstance(p, Problem) and p.severity == "error" for p in caught.value.problems)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
         (
-            "    decision: allowed\n",
-            "    decison: allowed\n",
-            "returns.yaml:8: unknown key 'decison' in a rule",
+            "{at_most: 30}",
+            "{at_mots: 30}",
+            f"returns.yaml:7: rules[0].when.purchase_age_days: unknown operator 'at_mots' (known: {KNOWN_OPERATORS})",
         ),
-        ("{at_most: 30}", "{below: 30}", "returns.yaml:7: bad operator 'below' for 'purchase_age_days'"),
-        ("{at_most: 30}", "{at_most: yes}", "returns.yaml:7: 'purchase_age_days' at_most: needs a number"),
         (
-            "action: return_item",
-            "action: refund_everything",
-            "returns.yaml:5: unknown action 'refund_everything' (declare it in vocabulary.yaml)",
+            DECISION,
+            DECISION + "    priority: high\n",
+            "returns.yaml:9: rules[0].priority: must be a whole number, not 'high'",
         ),
-        ("when: {purchase_age_days", "when: {age_days", "returns.yaml:7: unknown fact 'age_days'"),
-        ("articles: [returns]", "articles: [returns, refunds]", "returns.yaml:2: unknown article 'refunds'"),
-        ("segment: guest", "segment: platinum", "returns.yaml:6: unknown segment 'platinum'"),
-        ("decision: allowed", "decision: maybe", "returns.yaml:8: decision must be 'allowed' or 'denied'"),
-        ("within 30 days.", "within {days} days.", "returns.yaml:9: explanation quotes unknown name {days}"),
         (
-            "    decision: allowed\n",
-            "    decision: allowed\n    effective_from: 2026-13-01\n",
-            "returns.yaml:9: bad date in 'effective_from'",
+            DECISION,
+            DECISION + "    limit: {amount: fifty}\n",
+            "returns.yaml:9: rules[0].limit.amount: must be a number, not 'fifty'",
         ),
-        ("rules:", "rules: []\nold_rules:", "returns.yaml:4: unknown key 'old_rules' in a policy file"),
+        (DECISION, DECISION + "    comment: why\n", "returns.yaml:9: rules[0].comment: unknown key"),
+        (
+            "    explanation: Guests may return within 30 days.\n",
+            "",
+            "returns.yaml:4: rules[0].explanation: required field is missing",
+        ),
     ],
 )
-def test_validation_names_file_line_and_fault(tmp_path: Path, old: str, new: str, expected: str) -> None:
+def test_a_schema_error_is_one_exact_problem_and_stops_serving_too(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
     assert old in GOOD
     directory, articles = _kb(tmp_path, GOOD.replace(old, new))
-    messages = _messages(directory, articles)
-    assert any(m.startswith(expected) for m in messages), messages
+    assert _messages(directory, articles) == [expected]
     with pytest.raises(PolicyError) as caught:
         load_policies(directory, articles)
-    assert all(isinstance(p, Problem) and p.severity == "error" for p in caught.value.problems)
+    assert [str(p).replace(str(directory) + "/", "") for p in caught.value.problems] == [expected]
 
 
 def test_contradicting_rules_at_the_same_priority_are_reported(tmp_path: Path) -> None:
@@ -545,10 +655,15 @@ def test_rule_outside_its_effective_dates_is_ignored(tmp_path: Path) -> None:
         (
             "{type: int, unit: days",
             "{type: integer, unit: days",
-            "vocabulary.yaml:6: fact 'purchase_age_days' has type",
+            "vocabulary.yaml:6: facts.purchase_age_days.type: must be 'int', 'number', 'bool' or 'string', "
+            "not 'integer'",
         ),
         ("segments: [gold, guest]", "segments: [gold, guest", "vocabulary.yaml:2: bad YAML"),
-        ("  membership: Check", "  membership:\n  x: Check", "vocabulary.yaml:9: step 'membership' needs a label"),
+        (
+            "  membership: Check",
+            "  membership:\n  x: Check",
+            "vocabulary.yaml:9: steps.membership: must be text, not None",
+        ),
     ],
 )
 def test_vocabulary_problem_is_reported_alone_with_its_line(tmp_path: Path, old: str, new: str, expected: str) -> None:

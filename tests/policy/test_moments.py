@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,12 @@ def test_cues_read_only_the_first_cue_chars_of_a_turn() -> None:
     turn = Turn("customer", "x" * 3000 + " we just moved to a new house")
     assert find_moments((turn,), book, CueClock(1, max_chars=2000)) == []
     assert [s.moment.id for s in find_moments((turn,), book, CueClock(1, max_chars=4000))] == ["move"]
+
+
+def test_a_moment_id_used_twice_is_refused_on_the_second_one(tmp_path: Path) -> None:
+    path = tmp_path / "moments.yaml"
+    moment = "  - id: move\n    kind: life-event\n    label: Wish them well\n    cues: [moved]\n"
+    path.write_text("moments:\n" + moment + moment)
+    book, problems = load_moments(path)
+    assert [str(p) for p in problems] == [f"{path}:6: moments[1]: duplicate moment id 'move'"]
+    assert book.moments == ()

@@ -1,0 +1,93 @@
+"""A policy file read against its schema, every problem reported as `path:line: field: message`.
+
+The line comes from the line-aware YAML (`locate` follows pydantic's error location through it); the message
+is pydantic's, reworded the way an editor reads it ("must be a whole number, not 'high'").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from assist.errors import Problem
+from assist.knowledge.yamlfile import LinedMap, Location, locate, plain, problem_at, read_yaml
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# What a value of the wrong type should have been, by pydantic error type.
+_EXPECTED = {
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text",
+    "list_type": "a list", "tuple_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "date_type": "a date (YYYY-MM-DD)",
+}
+_EMPTY = ("too_short", "string_too_short")
+SHOWN_CHARS = 60  # a wrong value is quoted in the message; a whole mapping would bury the point
+
+
+@dataclass(frozen=True)
+class Document(Generic[Model]):
+    """A file that matched its schema: the typed model, and the line-aware data that places later findings."""
+
+    path: Path
+    data: Any
+    model: Model
+
+    def line(self, location: Location) -> int:
+        """The line `location` reaches in the file."""
+        return locate(self.data, location)[0]
+
+    def problem(self, location: Location, message: str, severity: str = "error") -> Problem:
+        """A finding about the value at `location`, as `path:line: field: message`."""
+        return problem_at(self.data, self.path, location, message, severity)
+
+
+def read_document(path: Path, schema: type[Model]) -> tuple[Document[Model] | None, list[Problem]]:
+    """Read a YAML file and validate it against `schema`; None with the problems when either fails."""
+    data, problems = read_yaml(path)
+    if data is None and not problems:
+        data = LinedMap()  # an empty file is an empty mapping
+    if data is None:
+        return None, problems
+    try:
+        model = schema.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + schema_problems(exc, data, path)
+    return Document(path, data, model), problems
+
+
+def schema_problems(exc: ValidationError, data: Any, path: Path) -> list[Problem]:
+    """Each schema error once, at the line its location reaches in `data`."""
+    found = [problem_at(data, path, error["loc"], _message(error)) for error in exc.errors()]
+    return list(dict.fromkeys(found))
+
+
+def _message(error: ErrorDetails) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind in _EXPECTED:
+        return f"must be {_EXPECTED[kind]}, not {_shown(error['input'])}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind in _EMPTY:
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"must be {ctx['expected']}, not {_shown(error['input'])}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']}, not {_shown(error['input'])}"
+    if kind == "value_error":
+        return str(ctx["error"])
+    return error["msg"][:1].lower() + error["msg"][1:]  # our own PydanticCustomError messages, and the rest
+
+
+def _shown(value: Any) -> str:
+    text = repr(plain(value))
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
