@@ -40,3 +40,11 @@ def index_dir(built_index_dir: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def fixture_index(built_index_dir: Path, embedder: Embedder) -> KnowledgeIndex:
     return load_index(built_index_dir, embedder)
+
+
+@pytest.fixture(scope="session")
+def hnsw_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeIndex:
+    """The fixture knowledge base with an HNSW vector index (the size threshold lowered to one passage)."""
+    index_dir = tmp_path_factory.mktemp("hnsw-indexes")
+    build_index(load_catalog(FIXTURE_KB), embedder, index_dir, ann_from=1)
+    return load_index(index_dir, embedder)

@@ -41,7 +41,7 @@ def serve(
 ) -> None:
     """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
     from assist.api.server import configure_logging, create_server_app, run
-    from assist.index.version import is_stale
+    from assist.index.update import is_stale
 
     settings = settings_from_env()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir

@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, settings_from_env
+from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, err, read_catalog, settings_from_env
 from assist.cli.index import build
+from assist.errors import AssistError
 
 eval_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
 
@@ -30,7 +31,8 @@ def eval_doc2dial(
 
     from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
     from assist.index.embedder import Embedder
-    from assist.index.version import is_stale, load_index
+    from assist.index.update import is_stale
+    from assist.index.version import load_index
     from assist.retrieval.retriever import Retriever
     from assist.retrieval.tuning import Tuning
 
@@ -71,7 +73,7 @@ def eval_retail(
 
     from assist.eval.retail import read_cases, score_cases
     from assist.index.embedder import Embedder
-    from assist.index.version import is_stale
+    from assist.index.update import is_stale
     from assist.service import KnowledgeService
 
     settings = settings_from_env()
@@ -85,3 +87,47 @@ def eval_retail(
         for miss in scores.misses:
             typer.echo(miss)
     console.print_json(json.dumps(scores.summary()))
+
+
+@eval_app.command("bench")
+def eval_bench(
+    passages: Annotated[int, typer.Option(min=1, help="size of the knowledge base, in passages")] = 100_000,
+    workdir: Annotated[Path, typer.Option(help="where the corpus, index, logs and results go")] = Path(
+        "/tmp/assist-bench"),
+    source: Annotated[Path, typer.Option(help="Doc2Dial: knowledge/ and queries_dev.jsonl")] = Path(
+        "../shared/bench/doc2dial"),
+    seconds: Annotated[float, typer.Option(min=1, help="measured load per concurrency")] = 30.0,
+    warmup: Annotated[float, typer.Option(min=0, help="unmeasured load before each")] = 5.0,
+    concurrency: Annotated[list[int] | None, typer.Option(help="desktops at once (repeat) [default: 1, 8]")] = None,
+    reuse: Annotated[bool, typer.Option(help="use the workdir's corpus and index as built")] = False,
+    only: Annotated[list[str] | None, typer.Option(help="phases: build, encoder, load, update (repeat)")] = None,
+    docs: Annotated[Path | None, typer.Option(help="refresh this page; --docs '' for none")] = Path(
+        "docs/performance.md"),
+) -> None:
+    """Build a large Doc2Dial-based knowledge base, serve it, load /v1/suggest with wrk, report against the floor."""
+    import sys
+
+    from assist.eval.bench import PHASES, BenchOptions, reproduce_command, run_bench
+    from assist.eval.bench_results import machine, markdown_table, measured_section, refresh_docs, today
+
+    phases = set(only or PHASES) - ({"build"} if reuse else set())
+    try:
+        options = BenchOptions(source, workdir, passages, seconds, warmup, tuple(concurrency or (1, 8)),
+                               frozenset(phases), passage_target=settings_from_env().passage_target)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    about = machine()
+    try:
+        rows = run_bench(options, console.print)
+    except AssistError as exc:
+        err.print(f"[red]bench stopped:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    table = Table("measure", "result", "x floor", title=f"assist eval bench, {today()}", show_lines=True)
+    for row in rows:
+        table.add_row(row.measure, row.value + (f" ({row.measured})" if row.measured != today() else ""),
+                      row.vs_floor)
+    console.print(table)
+    if docs is not None and str(docs):
+        refresh_docs(docs, measured_section(markdown_table(rows, today()), reproduce_command(sys.argv), about,
+                                            today()))
+        console.print(f"refreshed {docs}")

@@ -38,7 +38,8 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
         task = progress.add_task("embed", total=None)
         try:
             version = build_index(catalog, embedder, index_dir, settings.passage_target,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                                  ann_from=settings.ann_threshold)
         except AssistError as exc:
             progress.stop()
             typer.echo(f"index not built:\n{exc}", err=True)
@@ -69,7 +70,8 @@ def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
         task = progress.add_task("embed", total=None)
         try:
             result = update_index(catalog, Embedder(), index_dir, settings.passage_target,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                                  ann_from=settings.ann_threshold)
         except AssistError as exc:
             progress.stop()
             typer.echo(f"index not updated:\n{exc}", err=True)

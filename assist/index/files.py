@@ -1,8 +1,10 @@
-"""The files of an index version and how each is encoded: JSON lines for records, FAISS bytes for vectors."""
+"""The files of an index version and how each is encoded: JSON lines for records, FAISS bytes for vectors,
+bm25s' own files for the lexical indexes, .npy for derived arrays."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -21,6 +23,18 @@ TITLES = "titles.faiss"
 PASSAGES = "passages.jsonl"
 ARTICLES = "articles.jsonl"
 POLICIES = "policies"
+PASSAGE_BM25 = "bm25/passages"
+ARTICLE_BM25 = "bm25/articles"
+ARTICLE_VECTORS = "article_vectors.npy"
+
+# Exact search below this many passages; above, an HNSW graph (flat search at 100k costs as much as the query
+# embedding, and grows linearly). M and efConstruction set the graph's quality; efSearch its recall at query
+# time (measured on Doc2Dial x 29, 106k passages: see docs/performance.md).
+ANN_FROM = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+FLAT, HNSW = "flat", "hnsw"
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -53,11 +67,36 @@ def read_jsonl(data: bytes) -> list[dict[str, Any]]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
 
 
-def serialize(vectors: Vectors, dimension: int) -> bytes:
-    """Vectors as the bytes of a flat inner-product FAISS index."""
-    flat = faiss.IndexFlatIP(dimension)
-    flat.add(vectors)
-    return bytes(faiss.serialize_index(flat).tobytes())
+def index_type(count: int, ann_from: int = ANN_FROM) -> str:
+    """The vector index a version of `count` passages gets: exact below `ann_from`, HNSW from there on."""
+    return HNSW if count >= ann_from else FLAT
+
+
+def serialize(vectors: Vectors, dimension: int, kind: str = FLAT) -> bytes:
+    """Vectors as the bytes of an inner-product FAISS index of `kind` (flat, or HNSW over flat storage)."""
+    if kind == HNSW:
+        graph = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index: faiss.Index = graph
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    index.add(vectors)
+    return bytes(faiss.serialize_index(index).tobytes())
+
+
+def to_npy(array: np.ndarray[Any, Any]) -> bytes:
+    """An array as .npy bytes (no pickle)."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def from_npy(data: bytes, path: Path) -> np.ndarray[Any, Any]:
+    """The array in .npy bytes; `path` names it in errors."""
+    try:
+        return np.asarray(np.load(io.BytesIO(data), allow_pickle=False))
+    except ValueError as exc:
+        raise IndexMismatchError(f"{path}: not a readable .npy array ({exc})") from exc
 
 
 def deserialize(data: bytes, path: Path) -> faiss.Index:
@@ -68,11 +107,13 @@ def deserialize(data: bytes, path: Path) -> faiss.Index:
         raise IndexMismatchError(f"{path}: not a readable FAISS index ({str(exc).splitlines()[0]})") from exc
     if index.metric_type != faiss.METRIC_INNER_PRODUCT:
         raise IndexMismatchError(f"{path}: expected an inner-product index")
+    if isinstance(index, faiss.IndexHNSW):  # deserialize_index already gives the concrete class
+        index.hnsw.efSearch = HNSW_EF_SEARCH
     return index
 
 
 def matrix(index: faiss.Index) -> Vectors:
-    """Every vector a flat index stores, exactly as stored."""
+    """Every vector an index stores (flat, or the flat storage under HNSW), exactly as stored."""
     if index.ntotal == 0:
         return np.zeros((0, index.d), dtype=np.float32)
     return np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)

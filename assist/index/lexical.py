@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -23,19 +25,43 @@ def terms(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index over passage texts, built in memory when a version is loaded."""
+    """A BM25 index over texts: built when a version is built, saved inside it, loaded (memory-mapped) to serve."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.size = len(texts)
-        self._bm25 = bm25s.BM25()
+    def __init__(self, bm25: bm25s.BM25 | None, size: int) -> None:
+        self.size = size
+        self._bm25 = bm25
+        self._vocab: dict[str, int] = bm25.vocab_dict if bm25 is not None else {}
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Tokenize and index `texts` (an empty corpus gives an index that scores nothing)."""
+        if not texts:
+            return cls(None, 0)
+        bm25 = bm25s.BM25()
         corpus = bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, show_progress=False)
-        if self.size:
-            self._bm25.index(corpus, show_progress=False)
+        bm25.index(corpus, show_progress=False)
+        return cls(bm25, len(texts))
+
+    def files(self) -> dict[str, bytes]:
+        """The index as named files (bm25s' own format), to be written inside a version."""
+        if self._bm25 is None:
+            return {}
+        with tempfile.TemporaryDirectory() as directory:
+            self._bm25.save(directory, show_progress=False)
+            return {path.name: path.read_bytes() for path in sorted(Path(directory).iterdir())}
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> LexicalIndex:
+        """The index saved in `directory` by `files()`; memory-mapped, so loading costs no tokenizing."""
+        if size == 0:
+            return cls(None, 0)
+        bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
+        return cls(bm25, size)
 
     def scores(self, query_terms: Sequence[str], mask: npt.NDArray[np.float32] | None = None) -> Scores:
-        """BM25 score of every passage for the query terms (repeat a term to weight it); 0 where masked out."""
-        known = [t for t in query_terms if t in self._bm25.vocab_dict] if self.size else []
-        if not known:
+        """BM25 score of every text for the query terms (repeat a term to weight it); 0 where masked out."""
+        known = [t for t in query_terms if t in self._vocab]
+        if self._bm25 is None or not known:
             return np.zeros(self.size, dtype=np.float32)
         result = self._bm25.get_scores(known, weight_mask=mask)
         return np.asarray(result, dtype=np.float32)

@@ -9,7 +9,7 @@ from pathlib import Path
 from assist.digest import sha256
 from assist.errors import IndexMismatchError
 
-FORMAT = 3
+FORMAT = 4  # 4: BM25 indexes, article vectors and the vector index type saved in the version
 MANIFEST = "manifest.json"
 
 
@@ -31,6 +31,7 @@ class Manifest:
     articles: dict[str, str]
     policies: dict[str, str]
     files: dict[str, str]
+    index_type: str = "flat"
     digest: str = ""
 
     def sealed(self) -> Manifest:

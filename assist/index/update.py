@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from assist.digest import sha256
-from assist.errors import AssistError
+from assist.errors import AssistError, IndexMismatchError
 from assist.index import versions
 from assist.index.embedder import Embedder, Vectors
 from assist.index.files import (
+    ANN_FROM,
     ARTICLES,
     PASSAGES,
     TITLES,
@@ -29,6 +30,7 @@ from assist.index.files import (
     matrix,
     read_jsonl,
 )
+from assist.index.manifest import read_manifest
 from assist.index.version import Progress, VersionFiles, embed_articles, policy_files, read_version, write_version
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage
@@ -66,7 +68,7 @@ class _Base:
 
 def update_index(
     catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, ann_from: int = ANN_FROM,
 ) -> Update:
     """Publish a version matching `catalog`, re-embedding only new and changed articles.
 
@@ -85,7 +87,7 @@ def update_index(
         fresh = [a for a in catalog.articles if a.id in {*diff.added, *diff.changed}]
         passages, vectors, titles = _assemble(catalog.articles, fresh, base, embedder, passage_target, on_progress)
         name = write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policies)
+                             policies, ann_from)
     embedded = sum(1 for p in passages if p.article_id in {a.id for a in fresh})
     log.info("index updated", extra={"index_version": name, "base": diff.base, "embedded": embedded})
     return replace(diff, version=name, reused=len(passages) - embedded, embedded=embedded)
@@ -174,3 +176,20 @@ def _stack(rows: list[Vectors], dimension: int) -> Vectors:
     if not rows:
         return np.zeros((0, dimension), dtype=np.float32)
     return np.ascontiguousarray(np.stack(rows), dtype=np.float32)
+
+
+def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
+    """True when nothing is published or the live version was built from different articles or code."""
+    name = versions.current_version(index_dir)
+    if name is None:
+        return True
+    try:
+        manifest = read_manifest(versions.version_path(index_dir, name))
+    except (IndexMismatchError, ValueError):
+        return True
+    return (
+        manifest.articles != {a.id: a.content_hash for a in catalog.articles}
+        or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
+        or manifest.package_version != package_version("assist")
+        or manifest.passage_target != passage_target
+    )

@@ -14,9 +14,14 @@ import faiss
 from assist.digest import sha256
 from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
 from assist.index import storage, versions
+from assist.index.derived import article_vectors, embedding_text, lexical_files
 from assist.index.embedder import Embedder, Vectors
 from assist.index.files import (
+    ANN_FROM,
+    ARTICLE_BM25,
+    ARTICLE_VECTORS,
     ARTICLES,
+    PASSAGE_BM25,
     PASSAGES,
     POLICIES,
     TITLES,
@@ -24,17 +29,21 @@ from assist.index.files import (
     article_from_record,
     article_record,
     deserialize,
+    from_npy,
+    index_type,
     jsonl,
     read_jsonl,
     serialize,
+    to_npy,
 )
+from assist.index.lexical import LexicalIndex
 from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage, split_article
 from assist.policy.engine import PolicySet, load_policies, policy_paths, verify_policies
 
 __all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "VECTORS", "KnowledgeIndex", "Manifest",
-           "build_index", "is_stale", "load_index"]
+           "build_index", "load_index"]
 
 Progress = Callable[[int, int], None]
 _HEX4 = re.compile(r"[0-9a-f]{4}")
@@ -50,6 +59,9 @@ class KnowledgeIndex:
     vectors: faiss.Index
     titles: faiss.Index
     policies: PolicySet
+    passage_bm25: LexicalIndex
+    article_bm25: LexicalIndex
+    article_vectors: Vectors  # each article's passages' mean direction, unit length
 
     @property
     def version(self) -> str:
@@ -64,12 +76,6 @@ class VersionFiles:
     path: Path
     manifest: Manifest
     data: dict[str, bytes]
-
-
-def embedding_text(article: Article, passage: Passage) -> str:
-    """What the model sees for a passage: its heading path gives short passages their topic."""
-    heading = " > ".join(part for part in (article.title, passage.section) if part)
-    return f"{heading}\n{passage.text}"
 
 
 def new_version_name(now: dt.datetime, existing: Sequence[str] = ()) -> str:
@@ -112,7 +118,7 @@ def embed_articles(
 
 def build_index(
     catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, ann_from: int = ANN_FROM,
 ) -> str:
     """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
 
@@ -125,19 +131,26 @@ def build_index(
     with versions.writer(index_dir):
         passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)
         return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policy_files(catalog))
+                             policy_files(catalog), ann_from)
 
 
 def write_version(
     articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors, titles: Vectors,
-    embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes],
+    embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes], ann_from: int = ANN_FROM,
 ) -> str:
-    """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`."""
+    """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`.
+
+    Everything serving needs is computed here, once: the vector index (exact or HNSW by size), both BM25
+    indexes and the article vectors, so loading a version only reads files.
+    """
+    kind = index_type(len(passages), ann_from)
     payloads = {
-        VECTORS: serialize(vectors, embedder.dimension),
+        VECTORS: serialize(vectors, embedder.dimension, kind),
         TITLES: serialize(titles, embedder.dimension),
         PASSAGES: jsonl([asdict(p) for p in passages]),
         ARTICLES: jsonl([article_record(a) for a in articles]),
+        ARTICLE_VECTORS: to_npy(article_vectors(articles, passages, vectors)),
+        **lexical_files(articles, passages),
         **{f"{POLICIES}/{name}": data for name, data in policies.items()},
     }
     now = dt.datetime.now(dt.UTC)
@@ -147,10 +160,11 @@ def write_version(
         built_at=now.isoformat(timespec="seconds"), package_version=package_version("assist"),
         passage_target=passage_target, articles={a.id: a.content_hash for a in articles},
         policies={name: sha256(data) for name, data in policies.items()},
-        files={file: sha256(data) for file, data in payloads.items()},
+        files={file: sha256(data) for file, data in payloads.items()}, index_type=kind,
     ).sealed()
     staging = versions.staging_dir(index_dir)
-    storage.make_dir(staging / POLICIES)
+    for folder in sorted({parent for file in payloads for parent in Path(file).parents} - {Path(".")}):
+        storage.make_dir(staging / folder)
     for file, data in payloads.items():
         storage.write_file(staging / file, data)
     storage.write_file(staging / MANIFEST, manifest.to_bytes())
@@ -182,7 +196,8 @@ def read_version(index_dir: Path, name: str) -> VersionFiles:
         raise IndexNotFoundError(f"index version {name} does not exist in {index_dir}")
     manifest = read_manifest(path)
     _check(manifest.version == name, path, f"manifest names version {manifest.version}, directory is {name}")
-    _check({VECTORS, TITLES, PASSAGES, ARTICLES} <= set(manifest.files), path, "manifest lacks required files")
+    _check({VECTORS, TITLES, PASSAGES, ARTICLES, ARTICLE_VECTORS} <= set(manifest.files), path,
+           "manifest lacks required files")
     return VersionFiles(path, manifest, _read_files(path, manifest))
 
 
@@ -207,7 +222,10 @@ def _decode(files: VersionFiles) -> KnowledgeIndex:
         policies = load_policies(path / POLICIES, {a.id: a for a in articles})
     except PolicyError as exc:
         raise IndexMismatchError(f"{path / POLICIES}: policies do not load: {exc}") from exc
-    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat, titles, policies)
+    return KnowledgeIndex(manifest, passages, {a.id: a for a in articles}, flat, titles, policies,
+                          LexicalIndex.load(path / PASSAGE_BM25, len(passages)),
+                          LexicalIndex.load(path / ARTICLE_BM25, len(articles)),
+                          from_npy(data[ARTICLE_VECTORS], path / ARTICLE_VECTORS))
 
 
 def verify_version(index_dir: Path, name: str) -> Manifest:
@@ -240,20 +258,3 @@ def rollback(index_dir: Path, version: str) -> Manifest:
 def _check(condition: bool, path: Path, message: str) -> None:
     if not condition:
         raise IndexMismatchError(f"{path}: {message}")
-
-
-def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
-    """True when nothing is published or the live version was built from different articles or code."""
-    name = versions.current_version(index_dir)
-    if name is None:
-        return True
-    try:
-        manifest = read_manifest(versions.version_path(index_dir, name))
-    except (IndexMismatchError, ValueError):
-        return True
-    return (
-        manifest.articles != {a.id: a.content_hash for a in catalog.articles}
-        or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
-        or manifest.package_version != package_version("assist")
-        or manifest.passage_target != passage_target
-    )

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from assist.retrieval.lexical import LexicalIndex, Scores
+from assist.index.lexical import LexicalIndex, Scores
 from assist.retrieval.query import Query
 
 Vector = npt.NDArray[np.float32]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from assist.index.lexical import Scores, matching_words, terms
 from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.retrieval.features import Rows
-from assist.retrieval.lexical import Scores, matching_words, terms
 from assist.retrieval.query import Query
 from assist.retrieval.tuning import Tuning
 
@@ -60,7 +60,6 @@ class Presenter:
         self.tuning = tuning
         self._article_row = article_row
         self._owner = [index.articles[p.article_id] for p in index.passages]
-        self._passage_terms = [frozenset(terms(p.text)) for p in index.passages]
 
     def present(self, scored: Scored, limit: int) -> Ranking:
         """The best `limit` answers, each with its window; a passage inside a better answer's window is skipped."""
@@ -90,7 +89,7 @@ class Presenter:
 
     def _answer(self, row: int, window: Passage, scored: Scored, i: int) -> Answer:
         passage, features = self.index.passages[row], scored.features
-        shared = matching_words(passage.text, frozenset(scored.query.last_terms) & self._passage_terms[row])
+        shared = matching_words(passage.text, frozenset(scored.query.last_terms) & frozenset(terms(passage.text)))
         if shared:
             why = "matches " + ", ".join(f"'{t}'" for t in shared[:5]) + " in the customer's last turn"
         else:

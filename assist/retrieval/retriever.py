@@ -15,10 +15,11 @@ import numpy as np
 
 from assist.call import Call
 from assist.index.embedder import Embedder
-from assist.index.version import KnowledgeIndex, embedding_text
+from assist.index.files import matrix
+from assist.index.lexical import Scores
+from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.retrieval.features import Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
-from assist.retrieval.lexical import LexicalIndex, Scores
 from assist.retrieval.presentation import SHOWN_FEATURES, Presenter, Ranking, Scored
 from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
@@ -53,7 +54,7 @@ class Retriever:
             return Scored(query, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
         vectors = self._vectors(query)
         bm25_last, bm25_all = lexical_scores(self.corpus, query, mask)
-        params = _selection(mask)
+        params = _selection(self.index.vectors, mask)
         candidates = self._candidates(bm25_last, bm25_all, vectors, mask, params)
         anchor, similarity = self._anchor(vectors.agent, params)
         features = compute(self.corpus, query, vectors, candidates, bm25_last, bm25_all, anchor,
@@ -87,7 +88,7 @@ class Retriever:
     def _candidates(self, bm25_last: Scores, bm25_all: Scores, vectors: QueryVectors, mask: Scores,
                     params: faiss.SearchParameters | None) -> Rows:
         depth = min(self.tuning.depth, len(mask))
-        found = [np.argsort(-bm25_last)[:depth], np.argsort(-bm25_all)[:depth]]
+        found = [_top(bm25_last, depth), _top(bm25_all, depth)]
         _, ids = self.index.vectors.search(np.stack([vectors.last, vectors.conversation]), depth, params=params)
         found.extend(row[row >= 0] for row in ids)
         union = np.unique(np.concatenate(found))
@@ -122,35 +123,43 @@ def _mask_cache(articles: list[Article], article_row: Rows) -> _Mask:
     return mask
 
 
+def _top(scores: Scores, depth: int) -> Rows:
+    """The `depth` best-scoring rows, in no order: a partial sort (only the top is used); ties broken by row."""
+    if depth >= len(scores):
+        return np.arange(len(scores), dtype=np.int64)
+    # Negative rows as a second key make ties at the cut deterministic: the lowest row wins, as with a full sort.
+    part = np.argpartition(-scores, depth - 1)[:depth]
+    cut = scores[part].min()
+    above = np.flatnonzero(scores > cut)
+    tied = np.flatnonzero(scores == cut)[: depth - len(above)]
+    return np.concatenate([above, tied]).astype(np.int64)
+
+
 def _blend(vectors: list[Vector], weights: Sequence[float]) -> Vector:
     """The unit-length weighted sum of turn vectors."""
     total = (np.array(weights, dtype=np.float32)[:, None] * np.stack(vectors)).sum(axis=0)
     return np.asarray(total / max(float(np.linalg.norm(total)), 1e-9), dtype=np.float32)
 
 
-def _selection(mask: Scores) -> faiss.SearchParameters | None:
-    """FAISS search restricted to visible passages, when some are hidden."""
+def _selection(index: faiss.Index, mask: Scores) -> faiss.SearchParameters | None:
+    """FAISS search restricted to visible passages when some are hidden (an HNSW search keeps its efSearch)."""
     if mask.all():
         return None
     selector = faiss.IDSelectorBatch(np.flatnonzero(mask).astype(np.int64))
+    if isinstance(index, faiss.IndexHNSW):
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)  # type: ignore[attr-defined,no-any-return]
     return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
 
 
 def _corpus(index: KnowledgeIndex) -> Corpus:
-    articles = list(index.articles.values())
-    position = {a.id: i for i, a in enumerate(articles)}
-    rows = np.array([position[p.article_id] for p in index.passages], dtype=np.int64)
-    matrix = index.vectors.reconstruct_n(0, index.vectors.ntotal) if index.passages else np.zeros((0, 1), "f4")
-    means = np.zeros((len(articles), matrix.shape[1]), dtype=np.float32)
-    np.add.at(means, rows, matrix)
-    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
-    texts = [embedding_text(index.articles[p.article_id], p) for p in index.passages]
+    """The arrays features read, from what the version saved: nothing is tokenized or averaged at load."""
+    position = {article_id: i for i, article_id in enumerate(index.articles)}
     return Corpus(
-        passage_vectors=matrix,
-        article_row=rows,
+        passage_vectors=matrix(index.vectors),
+        article_row=np.array([position[p.article_id] for p in index.passages], dtype=np.int64),
         ordinal=np.array([p.ordinal for p in index.passages], dtype=np.int64),
-        passage_bm25=LexicalIndex(texts),
-        article_bm25=LexicalIndex([f"{a.title}\n{a.body}" for a in articles]),
-        article_vectors=means,
-        title_vectors=index.titles.reconstruct_n(0, index.titles.ntotal) if articles else np.zeros((0, 1), "f4"),
+        passage_bm25=index.passage_bm25,
+        article_bm25=index.article_bm25,
+        article_vectors=index.article_vectors,
+        title_vectors=matrix(index.titles),
     )

@@ -9,8 +9,8 @@ import pytest
 from assist.errors import ArticleError
 from assist.index import versions
 from assist.index.embedder import Embedder
-from assist.index.update import update_index
-from assist.index.version import ARTICLES, PASSAGES, VECTORS, build_index, is_stale, load_index
+from assist.index.update import is_stale, update_index
+from assist.index.version import ARTICLES, PASSAGES, VECTORS, build_index, load_index
 from assist.knowledge.articles import load_catalog
 from tests.conftest import FIXTURE_KB, ROOT
 

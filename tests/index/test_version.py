@@ -5,20 +5,26 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import faiss
+import numpy as np
 import pytest
 
 from assist.digest import sha256
 from assist.errors import ArticleError, IndexMismatchError, IndexNotFoundError
 from assist.index import storage, versions
+from assist.index.derived import embedding_text
 from assist.index.embedder import Embedder
+from assist.index.files import matrix
+from assist.index.lexical import LexicalIndex, terms
 from assist.index.manifest import Manifest
+from assist.index.update import is_stale
 from assist.index.version import (
     ARTICLES,
     MANIFEST,
     TITLES,
     VECTORS,
+    KnowledgeIndex,
     build_index,
-    is_stale,
     load_index,
     new_version_name,
     policy_files,
@@ -193,3 +199,25 @@ def test_policy_files_leave_a_link_out_of_the_tree_behind(tmp_path: Path) -> Non
     (tmp_path / "secret.yaml").write_text("secret: not for the index\n")
     (root / "policies" / "secret.yaml").symlink_to(tmp_path / "secret.yaml")
     assert list(policy_files(load_catalog(root))) == ["vocabulary.yaml"]
+
+
+def test_a_version_gets_exact_search_below_the_ann_threshold_and_hnsw_from_it(
+    fixture_index: KnowledgeIndex, hnsw_index: KnowledgeIndex
+) -> None:
+    assert fixture_index.manifest.index_type == "flat" and isinstance(fixture_index.vectors, faiss.IndexFlatIP)
+    assert hnsw_index.manifest.index_type == "hnsw" and isinstance(hnsw_index.vectors, faiss.IndexHNSWFlat)
+    assert np.allclose(matrix(hnsw_index.vectors), matrix(fixture_index.vectors))
+
+
+def test_a_version_carries_its_bm25_indexes_and_article_vectors(
+    built_index_dir: Path, fixture_index: KnowledgeIndex
+) -> None:
+    path = versions.version_path(built_index_dir, fixture_index.version)
+    assert (path / "bm25" / "passages" / "vocab.index.json").is_file()
+    assert (path / "bm25" / "articles" / "vocab.index.json").is_file()
+    texts = [embedding_text(fixture_index.articles[p.article_id], p) for p in fixture_index.passages]
+    rebuilt = LexicalIndex.build(texts)
+    query = terms("can I return a stained shirt")
+    assert np.allclose(fixture_index.passage_bm25.scores(query), rebuilt.scores(query))
+    norms = np.linalg.norm(fixture_index.article_vectors, axis=1)
+    assert fixture_index.article_vectors.shape == (len(fixture_index.articles), 384) and np.allclose(norms, 1)

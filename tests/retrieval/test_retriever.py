@@ -12,9 +12,12 @@ from assist.retrieval.retriever import Retriever
 TODAY = dt.date(2026, 11, 26)
 
 
-@pytest.fixture(scope="module")
-def retriever(fixture_index: KnowledgeIndex, embedder: Embedder) -> Retriever:
-    return Retriever(fixture_index, embedder)
+@pytest.fixture(scope="module", params=["flat", "hnsw"])
+def retriever(request: pytest.FixtureRequest, embedder: Embedder) -> Retriever:
+    """Every test runs against exact search and against the ANN index: filters must hold for both."""
+    index: KnowledgeIndex = request.getfixturevalue("fixture_index" if request.param == "flat" else "hnsw_index")
+    assert index.manifest.index_type == request.param
+    return Retriever(index, embedder)
 
 
 def _ask(text: str, **kwargs: object) -> Call:
