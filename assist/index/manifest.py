@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from assist.digest import sha256
 from assist.errors import IndexMismatchError
 
-FORMAT = 4  # 4: BM25 indexes, article vectors and the vector index type saved in the version
+FORMAT = 4  # 4: BM25 indexes, article vectors, the vector index type and the tree's signature saved
 MANIFEST = "manifest.json"
 
 
@@ -32,6 +32,7 @@ class Manifest:
     policies: dict[str, str]
     files: dict[str, str]
     index_type: str = "flat"
+    sources: dict[str, list[int]] = field(default_factory=dict)  # the knowledge tree: path -> [size, mtime_ns]
     digest: str = ""
 
     def sealed(self) -> Manifest:

@@ -32,7 +32,7 @@ from assist.index.files import (
 )
 from assist.index.manifest import read_manifest
 from assist.index.version import Progress, VersionFiles, embed_articles, policy_files, read_version, write_version
-from assist.knowledge.articles import Article, Catalog
+from assist.knowledge.articles import Article, Catalog, tree_signature
 from assist.knowledge.passages import DEFAULT_TARGET, Passage
 from assist.policy.engine import verify_policies
 
@@ -87,7 +87,7 @@ def update_index(
         fresh = [a for a in catalog.articles if a.id in {*diff.added, *diff.changed}]
         passages, vectors, titles = _assemble(catalog.articles, fresh, base, embedder, passage_target, on_progress)
         name = write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policies, ann_from)
+                             policies, ann_from, catalog.signature)
     embedded = sum(1 for p in passages if p.article_id in {a.id for a in fresh})
     log.info("index updated", extra={"index_version": name, "base": diff.base, "embedded": embedded})
     return replace(diff, version=name, reused=len(passages) - embedded, embedded=embedded)
@@ -192,4 +192,20 @@ def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TA
         or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
         or manifest.package_version != package_version("assist")
         or manifest.passage_target != passage_target
+    )
+
+
+def unchanged(root: Path, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
+    """True when the live version was built by this code from exactly the files now under `root` (same paths,
+    sizes and modification times): nothing to read or hash. False means "look closer" (`is_stale`)."""
+    name = versions.current_version(index_dir)
+    if name is None:
+        return False
+    try:
+        manifest = read_manifest(versions.version_path(index_dir, name))
+    except (IndexMismatchError, ValueError):
+        return False
+    return (
+        bool(manifest.sources) and manifest.sources == tree_signature(root)
+        and manifest.package_version == package_version("assist") and manifest.passage_target == passage_target
     )

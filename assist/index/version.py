@@ -131,12 +131,13 @@ def build_index(
     with versions.writer(index_dir):
         passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)
         return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policy_files(catalog), ann_from)
+                             policy_files(catalog), ann_from, catalog.signature)
 
 
 def write_version(
     articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors, titles: Vectors,
     embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes], ann_from: int = ANN_FROM,
+    sources: dict[str, list[int]] | None = None,
 ) -> str:
     """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`.
 
@@ -160,7 +161,7 @@ def write_version(
         built_at=now.isoformat(timespec="seconds"), package_version=package_version("assist"),
         passage_target=passage_target, articles={a.id: a.content_hash for a in articles},
         policies={name: sha256(data) for name, data in policies.items()},
-        files={file: sha256(data) for file, data in payloads.items()}, index_type=kind,
+        files={file: sha256(data) for file, data in payloads.items()}, index_type=kind, sources=sources or {},
     ).sealed()
     staging = versions.staging_dir(index_dir)
     for folder in sorted({parent for file in payloads for parent in Path(file).parents} - {Path(".")}):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assist.digest import sha256
 from assist.errors import ArticleError, Problem
 from assist.knowledge.dates import in_effect, parse_date
 from assist.knowledge.frontmatter import FIRST_LINE, KNOWN_FIELDS, read_front_matter
@@ -55,7 +56,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         body=front.body,
         path=path,
         body_line=front.body_line,
-        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        content_hash=sha256(raw),
         status=meta.get("status", "published"),
         segments=tuple(meta.get("segments") or ()),
         tags=tuple(meta.get("tags") or ()),
@@ -99,6 +100,7 @@ class Catalog:
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...]
     conflicts: tuple[Problem, ...] = ()  # ids used by two files: these stop a build, they are not skipped
+    signature: dict[str, list[int]] = field(default_factory=dict)  # tree_signature() when the tree was read
 
     @property
     def policy_dir(self) -> Path:
@@ -115,12 +117,30 @@ class Catalog:
             raise ArticleError(list(self.conflicts))
 
 
+def tree_signature(root: Path) -> dict[str, list[int]]:
+    """Size and modification time (ns) of every file under `root`, by relative path: a cheap way to tell that
+    nothing changed since a version was built, without reading a file."""
+    signature: dict[str, list[int]] = {}
+    for folder, names, files in os.walk(root):
+        names[:] = sorted(n for n in names if not n.startswith("."))
+        for name in sorted(f for f in files if not f.startswith(".")):
+            path = Path(folder) / name
+            with suppress(OSError):
+                info = path.stat()
+                signature[path.relative_to(root).as_posix()] = [info.st_size, info.st_mtime_ns]
+    return signature
+
+
 def load_catalog(
     root: Path, paths: Iterable[Path] | None = None, max_article_bytes: int = MAX_ARTICLE_BYTES
 ) -> Catalog:
-    """Parse every article under `root`: bad files become problems and are skipped, ids used twice conflicts."""
+    """Parse every article under `root`: bad files become problems and are skipped, ids used twice conflicts.
+
+    The tree's signature is taken first, so an edit made while a build reads the tree shows as a change later.
+    """
     if not root.is_dir():
         raise ArticleError([Problem(root, 0, "knowledge directory does not exist")])
+    signature = tree_signature(root) if paths is None else {}
     articles: list[Article] = []
     problems: list[Problem] = [] if paths is not None else linked_directories(root)
     conflicts: list[Problem] = []
@@ -138,7 +158,7 @@ def load_catalog(
             continue
         seen[article.id] = article
         articles.append(article)
-    return Catalog(root, tuple(articles), tuple(problems), tuple(conflicts))
+    return Catalog(root, tuple(articles), tuple(problems), tuple(conflicts), signature)
 
 
 def _load(path: Path, root: Path, max_bytes: int) -> Article:

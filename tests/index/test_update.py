@@ -9,7 +9,7 @@ import pytest
 from assist.errors import ArticleError
 from assist.index import versions
 from assist.index.embedder import Embedder
-from assist.index.update import is_stale, update_index
+from assist.index.update import is_stale, unchanged, update_index
 from assist.index.version import ARTICLES, PASSAGES, VECTORS, build_index, load_index
 from assist.knowledge.articles import load_catalog
 from tests.conftest import FIXTURE_KB, ROOT
@@ -138,3 +138,19 @@ def test_update_index_refuses_an_id_used_twice_and_publishes_nothing(
     assert f"{knowledge / 'shipping-times.md'}:2" in str(caught.value)
     assert f"{copy}:2" in str(caught.value)
     assert versions.list_versions(index_dir) == [live] and versions.current_version(index_dir) == live
+
+
+def test_unchanged_trusts_the_tree_signature_and_sees_any_edit(tmp_path: Path, embedder: Embedder) -> None:
+    knowledge, index_dir = tmp_path / "kb", tmp_path / "indexes"
+    shutil.copytree(FIXTURE_KB, knowledge)
+    assert not unchanged(knowledge, index_dir)  # nothing published yet
+    build_index(load_catalog(knowledge), embedder, index_dir)
+    assert unchanged(knowledge, index_dir)
+    assert not unchanged(knowledge, index_dir, passage_target=300)
+    article = knowledge / "returns-stain.md"
+    article.write_text(article.read_text() + "\nOne more sentence.\n")
+    assert not unchanged(knowledge, index_dir)
+    update_index(load_catalog(knowledge), embedder, index_dir)
+    assert unchanged(knowledge, index_dir)
+    (knowledge / "new-note.md").write_text("---\nid: new-note\ntitle: A new note\n---\nText.\n")
+    assert not unchanged(knowledge, index_dir)
