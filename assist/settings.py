@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger articles are skipped")
     # index: exact search below this many passages, HNSW from there on (assist.index.files.ANN_FROM)
     ann_threshold: int = Field(default=50_000, ge=1, description="passages from which an ANN index is built")
+    workers: int = Field(default=1, ge=1, le=16, description="server processes; each loads the model and index")
     # request bounds: what one request may cost, and how long a connection may take to send one
     request_deadline_seconds: float = Field(default=2.0, gt=0, le=600, description="answer within this or 503")
     read_turns: int = Field(default=24, ge=1, le=200, description="latest turns ranking reads (plus the opening)")

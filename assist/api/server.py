@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
+from typing import Any
 
 import faiss
 import h11
@@ -13,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from pythonjsonlogger.json import JsonFormatter
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
 
 from assist.api.app import create_app
 from assist.index.embedder import Embedder
@@ -48,67 +51,85 @@ def create_server_app(settings: Settings, index_dir: Path) -> FastAPI:
 
 # uvicorn's default; named here so the header limit is a decision, not an accident.
 MAX_HEADER_BYTES = 16 * 1024
+FACTORY = "assist.api.server:app_from_environment"
+# A worker loads the model and the index before it answers the supervisor's health check (uvicorn waits 5 s).
+WORKER_START_SECONDS = 120
 
 
-def server_config(app: FastAPI, settings: Settings, host: str, port: int) -> uvicorn.Config:
+def app_from_environment() -> FastAPI:
+    """The app of one worker process (`workers` > 1): settings from the environment the parent prepared."""
+    settings = Settings.load()
+    configure_logging(settings.log_level)
+    return create_server_app(settings, settings.index_dir)
+
+
+def server_config(app: FastAPI | str, settings: Settings, host: str, port: int) -> uvicorn.Config:
     """uvicorn's configuration with every connection limit set explicitly: idle keep-alive, the time a client
     has to send a request, how many connections at once (beyond that 503), and the header size."""
-    return uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False,
-        http=read_deadline_protocol(settings.request_read_seconds),
-        timeout_keep_alive=settings.keepalive_seconds,
-        limit_concurrency=settings.max_connections,
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+    config = uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, http=ReadDeadline,
+        timeout_keep_alive=settings.keepalive_seconds, limit_concurrency=settings.max_connections,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES, workers=settings.workers, factory=isinstance(app, str),
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
+    config.request_read_seconds = settings.request_read_seconds  # type: ignore[attr-defined]  # see ReadDeadline
+    return config
 
 
-def read_deadline_protocol(seconds: float) -> type[H11Protocol]:
+class ReadDeadline(H11Protocol):
     """uvicorn's h11 protocol, closing a connection whose request (headers and body) is not all received
-    within `seconds` of its first byte; uvicorn alone never times out a client trickling a request."""
+    within `request_read_seconds` of its first byte; uvicorn alone never times out a client trickling a request.
 
-    class ReadDeadline(H11Protocol):
-        _timer: asyncio.TimerHandle | None = None
+    A module-level class reading its limit from the config, so worker processes (spawned, pickled config) get it.
+    """
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
+    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self._seconds: float = getattr(config, "request_read_seconds", 10.0)
+        self._timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:
             self._arm()
-
-        def data_received(self, data: bytes) -> None:
-            if self.conn.their_state is h11.IDLE:
-                self._arm()
-            super().data_received(data)
-            if self.conn.their_state is not h11.IDLE and self.conn.their_state is not h11.SEND_BODY:
-                self._disarm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE and self.conn.their_state is not h11.SEND_BODY:
             self._disarm()
-            super().connection_lost(exc)
 
-        def handle_websocket_upgrade(self, event: h11.Request) -> None:
-            self._disarm()
-            super().handle_websocket_upgrade(event)
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
 
-        def _arm(self) -> None:
-            if self._timer is None:
-                self._timer = self.loop.call_later(seconds, self._expire)
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._disarm()
+        super().handle_websocket_upgrade(event)
 
-        def _disarm(self) -> None:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+    def _arm(self) -> None:
+        if self._timer is None:
+            self._timer = self.loop.call_later(self._seconds, self._expire)
 
-        def _expire(self) -> None:
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
             self._timer = None
-            if not self.transport.is_closing():
-                log.warning("request not received in time; connection closed", extra={
-                    "client": self.client, "read_seconds": seconds})
-                self.transport.close()
 
-    return ReadDeadline
-
-
-def run(app: FastAPI, settings: Settings, host: str, port: int) -> None:
-    """Serve `app` until interrupted."""
-    uvicorn.Server(server_config(app, settings, host, port)).run()
+    def _expire(self) -> None:
+        self._timer = None
+        if not self.transport.is_closing():
+            log.warning("request not received in time; connection closed", extra={
+                "client": self.client, "read_seconds": self._seconds})
+            self.transport.close()
 
 
+def serve_forever(settings: Settings, index_dir: Path, host: str, port: int) -> None:
+    """Serve until interrupted: in this process, or in `settings.workers` spawned processes sharing one socket
+    (each loads the model and the index; they follow CURRENT on their own)."""
+    if settings.workers == 1:
+        uvicorn.Server(server_config(create_server_app(settings, index_dir), settings, host, port)).run()
+        return
+    os.environ["ASSIST_INDEX_DIR"] = str(index_dir)  # what the workers' settings read
+    config = server_config(FACTORY, settings, host, port)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -40,7 +40,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port [default: 8000]")] = None,
 ) -> None:
     """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
-    from assist.api.server import configure_logging, create_server_app, run
+    from assist.api.server import configure_logging, serve_forever
     from assist.index.update import is_stale, unchanged
 
     settings = settings_from_env()
@@ -52,5 +52,4 @@ def serve(
         update(knowledge, index_dir, settings)
     else:
         console.print(f"index in {index_dir} is up to date")
-    application = create_server_app(settings, index_dir)
-    run(application, settings, host or settings.host, port or settings.port)
+    serve_forever(settings, index_dir, host or settings.host, port or settings.port)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -119,3 +122,29 @@ def test_connections_beyond_the_limit_get_503(index_dir: Path) -> None:
             for client in held:
                 client.close()
     assert reply.status_code == 503
+
+
+def test_serve_with_two_workers_loads_the_index_in_each_and_answers(tmp_path: Path, index_dir: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "ASSIST_WORKERS": "2", "ASSIST_WATCH_SECONDS": "0"}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([str(Path(sys.executable).parent / "assist"), "serve", "--knowledge", str(FIXTURE_KB),
+                                   "--index-dir", str(index_dir), "--port", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+    try:
+        guard = time.monotonic() + 120  # a hang guard: two workers load the model and the index
+        while log.read_text().count('"index loaded"') < 2:
+            assert server.poll() is None and time.monotonic() < guard, log.read_text()[-2000:]
+            time.sleep(0.2)
+        reply = httpx.post(f"http://127.0.0.1:{port}/v1/suggest", json={"issue": "stained shirt"}, timeout=30)
+        assert reply.status_code == 200 and reply.json()["answers"]
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
