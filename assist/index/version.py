@@ -10,6 +10,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 import faiss
+import numpy as np
 
 from assist.digest import sha256
 from assist.errors import IndexMismatchError, IndexNotFoundError, PolicyError
@@ -112,7 +113,10 @@ def embed_articles(
         if on_progress is not None:
             on_progress(done, len(texts))
 
-    vectors = embedder.encode(texts, on_batch=advance)
+    # Batches of similar length pad less: encode shortest first, then put the vectors back in passage order.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    vectors[order] = embedder.encode([texts[i] for i in order], on_batch=advance)
     return passages, vectors, embedder.encode([a.title for a in articles])
 
 
