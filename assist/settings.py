@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # knowledge tree
     max_article_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger articles are skipped")
-    # index: exact search below this many passages, HNSW from there on (assist.index.files.ANN_FROM)
+    # index: exact search below this many passages, IVF-Flat from there on (assist.index.files.ANN_FROM)
     ann_threshold: int = Field(default=50_000, ge=1, description="passages from which an ANN index is built")
     workers: int = Field(default=1, ge=1, le=16, description="server processes; each loads the model and index")
     # request bounds: what one request may cost, and how long a connection may take to send one
@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # edge and operations
     public_metrics: bool = Field(default=False, description="production: serve /metrics without an admin key")
     public_docs: bool = Field(default=False, description="production: serve /docs and /openapi.json")
+    # encoder: an index is queried with the encoder that built it, so switching means rebuilding
+    encoder: Literal["torch", "onnx"] = Field(default="torch", description="torch, or onnx: int8 on onnxruntime")
+    model_cache: Path = Field(default_factory=lambda: Path.home() / ".cache" / "assist" / "models",
+                              description="where the onnx encoder keeps its one-off export of the packaged model")
 
     @field_validator("api_keys", "api_key_sha256", "admin_keys", "admin_key_sha256", "cors_origins", mode="before")
     @classmethod

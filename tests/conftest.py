@@ -43,8 +43,8 @@ def fixture_index(built_index_dir: Path, embedder: Embedder) -> KnowledgeIndex:
 
 
 @pytest.fixture(scope="session")
-def hnsw_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeIndex:
-    """The fixture knowledge base with an HNSW vector index (the size threshold lowered to one passage)."""
-    index_dir = tmp_path_factory.mktemp("hnsw-indexes")
+def ann_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeIndex:
+    """The fixture knowledge base with an IVF vector index (the size threshold lowered to one passage)."""
+    index_dir = tmp_path_factory.mktemp("ann-indexes")
     build_index(load_catalog(FIXTURE_KB), embedder, index_dir, ann_from=1)
     return load_index(index_dir, embedder)

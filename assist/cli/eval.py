@@ -40,7 +40,7 @@ def eval_doc2dial(
     logging.basicConfig(level=logging.WARNING)
     if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
-    embedder = Embedder(threads=settings.torch_threads)
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache)
     index = load_index(index_dir, embedder)
     bench = read_queries(queries)[: limit or None]
     names = [CHOSEN] if chosen_only else list(CONFIGURATIONS)
@@ -80,7 +80,8 @@ def eval_retail(
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
-    service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads))
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache)
+    service = KnowledgeService(index_dir, embedder)
     service.load()
     scores = score_cases(service, read_cases(cases))
     if show_misses:
@@ -101,33 +102,38 @@ def eval_bench(
     concurrency: Annotated[list[int] | None, typer.Option(help="desktops at once (repeat) [default: 1, 8]")] = None,
     reuse: Annotated[bool, typer.Option(help="use the workdir's corpus and index as built")] = False,
     only: Annotated[list[str] | None, typer.Option(help="phases: build, encoder, load, update (repeat)")] = None,
-    docs: Annotated[Path | None, typer.Option(help="refresh this page; --docs '' for none")] = Path(
-        "docs/performance.md"),
+    docs: Annotated[str, typer.Option(help="refresh this page; --docs '' for none")] = "docs/performance.md",
 ) -> None:
     """Build a large Doc2Dial-based knowledge base, serve it, load /v1/suggest with wrk, report against the floor."""
     import sys
 
-    from assist.eval.bench import PHASES, BenchOptions, reproduce_command, run_bench
-    from assist.eval.bench_results import machine, markdown_table, measured_section, refresh_docs, today
+    from assist.eval.bench import PHASES, BenchOptions, built_by, reproduce_command, run_bench
+    from assist.eval.bench_results import machine, markdown_table, measured_section, refresh_docs
+    from assist.index.embedder import Embedder
 
+    settings = settings_from_env()  # the build and the server read the same environment
     phases = set(only or PHASES) - ({"build"} if reuse else set())
+    command = reproduce_command(sys.argv)
     try:
-        options = BenchOptions(source, workdir, passages, seconds, warmup, tuple(concurrency or (1, 8)),
-                               frozenset(phases), passage_target=settings_from_env().passage_target)
+        options = BenchOptions(
+            source, workdir, passages, seconds, warmup, tuple(concurrency or (1, 8)), frozenset(phases),
+            passage_target=settings.passage_target, command=command,
+            make_embedder=lambda threads: Embedder(threads, backend=settings.encoder, cache_dir=settings.model_cache))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     about = machine()
     try:
-        rows = run_bench(options, console.print)
+        results = run_bench(options, lambda line: console.print(line, soft_wrap=True))
     except AssistError as exc:
-        err.print(f"[red]bench stopped:[/red] {exc}")
+        err.print(f"[red]bench stopped:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from exc
-    table = Table("measure", "result", "x floor", title=f"assist eval bench, {today()}", show_lines=True)
+    rows, stamp = results.merged(), results.stamp
+    table = Table("measure", "result", "x floor", title=f"assist eval bench, {stamp}", show_lines=True)
     for row in rows:
-        table.add_row(row.measure, row.value + (f" ({row.measured})" if row.measured != today() else ""),
+        table.add_row(row.measure, row.value + (f" (measured {row.measured})" if row.measured != stamp else ""),
                       row.vs_floor)
-    console.print(table)
-    if docs is not None and str(docs):
-        refresh_docs(docs, measured_section(markdown_table(rows, today()), reproduce_command(sys.argv), about,
-                                            today()))
+    Console(width=max(console.width, 160)).print(table)
+    if docs:
+        commands = [built_by(workdir) or command, command]
+        refresh_docs(Path(docs), measured_section(markdown_table(rows, stamp), commands, about, stamp))
         console.print(f"refreshed {docs}")

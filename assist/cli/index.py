@@ -32,7 +32,7 @@ def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
     from assist.index.version import build_index
 
     catalog = read_catalog(knowledge, settings)
-    embedder = Embedder()
+    embedder = Embedder(backend=settings.encoder, cache_dir=settings.model_cache)
     columns = (TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("embed", total=None)
@@ -65,11 +65,12 @@ def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
     from assist.index.update import update_index
 
     catalog = read_catalog(knowledge, settings)
+    embedder = Embedder(backend=settings.encoder, cache_dir=settings.model_cache)
     columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("embed", total=None)
         try:
-            result = update_index(catalog, Embedder(), index_dir, settings.passage_target,
+            result = update_index(catalog, embedder, index_dir, settings.passage_target,
                                   on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                                   ann_from=settings.ann_threshold)
         except AssistError as exc:

@@ -57,7 +57,7 @@ class Floor:
 class Recall:
     """Recall@10 of the stored index against exact search over the same vectors."""
 
-    index_type: str  # the FAISS class of the stored index, e.g. IndexFlatIP or IndexHNSWFlat
+    index_type: str  # the FAISS class of the stored index, e.g. IndexFlatIP or IndexIVFFlat
     recall: float
     queries: int
     exact: bool  # the stored index is itself exact: recall is 1.0 by definition, nothing was searched
@@ -69,7 +69,7 @@ def live_vectors(index_dir: Path) -> tuple[str, faiss.Index]:
     if name is None:
         raise BenchError(f"no published index version in {index_dir}")
     path = version_path(index_dir, name) / VECTORS
-    return name, deserialize(path.read_bytes(), path)  # as the service reads it (HNSW efSearch included)
+    return name, deserialize(path.read_bytes(), path)  # as the service reads it (IVF nprobe included)
 
 
 def manifest_index_type(index_dir: Path, name: str) -> str:

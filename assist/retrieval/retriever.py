@@ -142,12 +142,12 @@ def _blend(vectors: list[Vector], weights: Sequence[float]) -> Vector:
 
 
 def _selection(index: faiss.Index, mask: Scores) -> faiss.SearchParameters | None:
-    """FAISS search restricted to visible passages when some are hidden (an HNSW search keeps its efSearch)."""
+    """FAISS search restricted to visible passages when some are hidden (an IVF search keeps its nprobe)."""
     if mask.all():
         return None
     selector = faiss.IDSelectorBatch(np.flatnonzero(mask).astype(np.int64))
-    if isinstance(index, faiss.IndexHNSW):
-        return faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)  # type: ignore[attr-defined,no-any-return]
+    if isinstance(index, faiss.IndexIVF):
+        return faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe)  # type: ignore[call-arg]
     return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
 
 

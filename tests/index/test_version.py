@@ -201,12 +201,12 @@ def test_policy_files_leave_a_link_out_of_the_tree_behind(tmp_path: Path) -> Non
     assert list(policy_files(load_catalog(root))) == ["vocabulary.yaml"]
 
 
-def test_a_version_gets_exact_search_below_the_ann_threshold_and_hnsw_from_it(
-    fixture_index: KnowledgeIndex, hnsw_index: KnowledgeIndex
+def test_a_version_gets_exact_search_below_the_ann_threshold_and_ivf_from_it(
+    fixture_index: KnowledgeIndex, ann_index: KnowledgeIndex
 ) -> None:
     assert fixture_index.manifest.index_type == "flat" and isinstance(fixture_index.vectors, faiss.IndexFlatIP)
-    assert hnsw_index.manifest.index_type == "hnsw" and isinstance(hnsw_index.vectors, faiss.IndexHNSWFlat)
-    assert np.allclose(matrix(hnsw_index.vectors), matrix(fixture_index.vectors))
+    assert ann_index.manifest.index_type == "ivf" and isinstance(ann_index.vectors, faiss.IndexIVFFlat)
+    assert np.allclose(matrix(ann_index.vectors), matrix(fixture_index.vectors))
 
 
 def test_a_version_carries_its_bm25_indexes_and_article_vectors(

@@ -12,10 +12,10 @@ from assist.retrieval.retriever import Retriever
 TODAY = dt.date(2026, 11, 26)
 
 
-@pytest.fixture(scope="module", params=["flat", "hnsw"])
+@pytest.fixture(scope="module", params=["flat", "ivf"])
 def retriever(request: pytest.FixtureRequest, embedder: Embedder) -> Retriever:
     """Every test runs against exact search and against the ANN index: filters must hold for both."""
-    index: KnowledgeIndex = request.getfixturevalue("fixture_index" if request.param == "flat" else "hnsw_index")
+    index: KnowledgeIndex = request.getfixturevalue("fixture_index" if request.param == "flat" else "ann_index")
     assert index.manifest.index_type == request.param
     return Retriever(index, embedder)
 
