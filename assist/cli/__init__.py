@@ -41,14 +41,16 @@ def serve(
 ) -> None:
     """Update the index when missing or stale (re-embedding only changed articles), then serve the HTTP API."""
     from assist.api.server import configure_logging, serve_forever
+    from assist.index.embedder import encoder_name
     from assist.index.update import is_stale, unchanged
 
     settings = settings_from_env()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     configure_logging(settings.log_level)
-    if unchanged(knowledge, index_dir, settings.passage_target):  # no file touched: nothing to read or hash
+    model = encoder_name(settings.encoder)  # an index built by the other encoder is stale: its vectors differ
+    if unchanged(knowledge, index_dir, settings.passage_target, model):  # no file touched: nothing to read or hash
         console.print(f"index in {index_dir} is up to date (no file under {knowledge} changed)")
-    elif is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
+    elif is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target, model):
         update(knowledge, index_dir, settings)
     else:
         console.print(f"index in {index_dir} is up to date")

@@ -49,13 +49,13 @@ class Embedder:
         self.backend = backend
         if backend == "torch":
             self._encode, self.dimension = _torch_encoder(model_dir, threads)
-            self.name = f"all-MiniLM-L6-v2 ({package})"
+            self.name = encoder_name("torch")
         else:
             if cache_dir is None:
                 raise ValueError("the onnx backend needs a cache_dir for the model it exports")
             self._encode, self.dimension, recipe = _onnx_encoder(model_dir, cache_dir / package.replace(" ", "-"),
                                                                  threads)
-            self.name = f"all-MiniLM-L6-v2 {recipe} ({package})"
+            self.name = encoder_name("onnx", recipe)
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None
@@ -72,6 +72,12 @@ class Embedder:
             if on_batch is not None:
                 on_batch(len(rows))
         return out
+
+
+def encoder_name(backend: Backend, recipe: str = "int8 ONNX") -> str:
+    """The name an index manifest records for vectors of this encoder (known without loading the model)."""
+    package = f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
+    return f"all-MiniLM-L6-v2 ({package})" if backend == "torch" else f"all-MiniLM-L6-v2 {recipe} ({package})"
 
 
 def _torch_encoder(model_dir: Path, threads: int | None) -> tuple[Encode, int]:

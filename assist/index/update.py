@@ -178,8 +178,9 @@ def _stack(rows: list[Vectors], dimension: int) -> Vectors:
     return np.ascontiguousarray(np.stack(rows), dtype=np.float32)
 
 
-def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
-    """True when nothing is published or the live version was built from different articles or code."""
+def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET, model: str | None = None) -> bool:
+    """True when nothing is published or the live version was built from different articles, code or (when
+    `model` is given) by another encoder."""
     name = versions.current_version(index_dir)
     if name is None:
         return True
@@ -192,10 +193,11 @@ def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TA
         or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
         or manifest.package_version != package_version("assist")
         or manifest.passage_target != passage_target
+        or (model is not None and manifest.model != model)
     )
 
 
-def unchanged(root: Path, index_dir: Path, passage_target: int = DEFAULT_TARGET) -> bool:
+def unchanged(root: Path, index_dir: Path, passage_target: int = DEFAULT_TARGET, model: str | None = None) -> bool:
     """True when the live version was built by this code from exactly the files now under `root` (same paths,
     sizes and modification times): nothing to read or hash. False means "look closer" (`is_stale`)."""
     name = versions.current_version(index_dir)
@@ -208,4 +210,5 @@ def unchanged(root: Path, index_dir: Path, passage_target: int = DEFAULT_TARGET)
     return (
         bool(manifest.sources) and manifest.sources == tree_signature(root)
         and manifest.package_version == package_version("assist") and manifest.passage_target == passage_target
+        and (model is None or manifest.model == model)
     )

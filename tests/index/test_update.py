@@ -8,7 +8,7 @@ import pytest
 
 from assist.errors import ArticleError
 from assist.index import versions
-from assist.index.embedder import Embedder
+from assist.index.embedder import Embedder, encoder_name
 from assist.index.update import is_stale, unchanged, update_index
 from assist.index.version import ARTICLES, PASSAGES, VECTORS, build_index, load_index
 from assist.knowledge.articles import load_catalog
@@ -154,3 +154,13 @@ def test_unchanged_trusts_the_tree_signature_and_sees_any_edit(tmp_path: Path, e
     assert unchanged(knowledge, index_dir)
     (knowledge / "new-note.md").write_text("---\nid: new-note\ntitle: A new note\n---\nText.\n")
     assert not unchanged(knowledge, index_dir)
+
+
+def test_an_index_built_by_another_encoder_is_stale(tmp_path: Path, embedder: Embedder) -> None:
+    knowledge, index_dir = tmp_path / "kb", tmp_path / "indexes"
+    shutil.copytree(FIXTURE_KB, knowledge)
+    build_index(load_catalog(knowledge), embedder, index_dir)
+    assert unchanged(knowledge, index_dir, model=embedder.name)
+    assert not is_stale(load_catalog(knowledge), index_dir, model=embedder.name)
+    assert not unchanged(knowledge, index_dir, model=encoder_name("onnx"))
+    assert is_stale(load_catalog(knowledge), index_dir, model=encoder_name("onnx"))
