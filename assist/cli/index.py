@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.logging import RichHandler
@@ -14,6 +14,9 @@ from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, disk_error, er
 from assist.errors import AssistError
 from assist.index import versions
 from assist.settings import Settings
+
+if TYPE_CHECKING:
+    from assist.index.embedder import Embedder
 
 index_app = typer.Typer(help="Build and manage index versions", no_args_is_help=True)
 
@@ -26,13 +29,23 @@ def _index_logging() -> None:
         logger.addHandler(RichHandler(level=logging.WARNING, console=err, show_time=False, show_path=False))
 
 
+def _embedder(settings: Settings, failure: str) -> Embedder:
+    """The configured encoder, or exit 1 with one line (an unreadable cached ONNX model, a missing runtime)."""
+    from assist.index.embedder import Embedder
+
+    try:
+        return Embedder(backend=settings.encoder, cache_dir=settings.model_cache)
+    except AssistError as exc:
+        typer.echo(f"{failure}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
     """Embed and publish the knowledge tree with a progress bar; return the new version."""
-    from assist.index.embedder import Embedder
     from assist.index.version import build_index
 
     catalog = read_catalog(knowledge, settings)
-    embedder = Embedder(backend=settings.encoder, cache_dir=settings.model_cache)
+    embedder = _embedder(settings, "index not built")
     columns = (TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("embed", total=None)
@@ -61,11 +74,10 @@ def index_build(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -
 
 def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
     """Re-embed only changed articles and publish; return the new version, or None when nothing changed."""
-    from assist.index.embedder import Embedder
     from assist.index.update import update_index
 
     catalog = read_catalog(knowledge, settings)
-    embedder = Embedder(backend=settings.encoder, cache_dir=settings.model_cache)
+    embedder = _embedder(settings, "index not updated")
     columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("embed", total=None)
