@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -40,27 +42,33 @@ def _embedder(settings: Settings, failure: str) -> Embedder:
         raise typer.Exit(1) from exc
 
 
+@contextmanager
+def _embedding(label: str, failure: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for the block's embedding; a domain or disk error ends the command in one line, exit 1."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("embed", total=None)
+        try:
+            yield lambda done, total: progress.update(task, completed=done, total=total)
+        except AssistError as exc:
+            progress.stop()
+            typer.echo(f"{failure}:\n{exc}", err=True)
+            raise typer.Exit(1) from exc
+        except OSError as exc:
+            progress.stop()
+            typer.echo(f"{failure}: {disk_error(exc)}", err=True)
+            raise typer.Exit(1) from exc
+
+
 def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
     """Embed and publish the knowledge tree with a progress bar; return the new version."""
     from assist.index.version import build_index
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not built")
-    columns = (TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("embed", total=None)
-        try:
-            version = build_index(catalog, embedder, index_dir, settings.passage_target,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                                  ann_from=settings.ann_threshold)
-        except AssistError as exc:
-            progress.stop()
-            typer.echo(f"index not built:\n{exc}", err=True)
-            raise typer.Exit(1) from exc
-        except OSError as exc:
-            progress.stop()
-            typer.echo(f"index not built: {disk_error(exc)}", err=True)
-            raise typer.Exit(1) from exc
+    with _embedding("embedding passages", "index not built") as on_progress:
+        version = build_index(catalog, embedder, index_dir, settings.passage_target, on_progress=on_progress,
+                              ann_from=settings.ann_threshold)
     console.print(f"published index version [bold]{version}[/bold] ({len(catalog.articles)} articles) in {index_dir}")
     return version
 
@@ -78,21 +86,9 @@ def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not updated")
-    columns = (TextColumn("embedding changed passages"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("embed", total=None)
-        try:
-            result = update_index(catalog, embedder, index_dir, settings.passage_target,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                                  ann_from=settings.ann_threshold)
-        except AssistError as exc:
-            progress.stop()
-            typer.echo(f"index not updated:\n{exc}", err=True)
-            raise typer.Exit(1) from exc
-        except OSError as exc:
-            progress.stop()
-            typer.echo(f"index not updated: {disk_error(exc)}", err=True)
-            raise typer.Exit(1) from exc
+    with _embedding("embedding changed passages", "index not updated") as on_progress:
+        result = update_index(catalog, embedder, index_dir, settings.passage_target, on_progress=on_progress,
+                              ann_from=settings.ann_threshold)
     if result.full_reason:
         err.print(f"[yellow]embedded everything:[/yellow] {result.full_reason}")
     if result.version is None:

