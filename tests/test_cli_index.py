@@ -18,6 +18,12 @@ from .conftest import FIXTURE_KB
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _torch_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture index is built with the torch encoder; the CLI must read it with the same one."""
+    monkeypatch.setenv("ASSIST_ENCODER", "torch")
+
+
 def _index(*args: str) -> str:
     result = runner.invoke(app, ["index", *args])
     assert result.exit_code == 0, result.output

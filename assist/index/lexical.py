@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import numpy.typing as npt
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 Scores = npt.NDArray[np.float32]
 _STEMMER = Stemmer.Stemmer("english")
+# What bm25s.tokenize(stopwords="en") does, without its per-call progress bars and set building: the same
+# token pattern (scikit-learn's) and the same stop words, so query terms match the index's exactly.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+TERM_CACHE = 16384  # texts whose terms are kept: turns are re-sent with every request of a call
 # bm25s logs every index build at DEBUG; one per loaded version is noise in our logs.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
+def words(text: str) -> list[str]:
+    """Lower-cased, stop-word-free words of `text`, in order (bm25s' tokenizer before stemming)."""
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed tokens of `text`, in order."""
-    tokens = bm25s.tokenize(text, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
-    return list(tokens[0]) if tokens else []
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=TERM_CACHE)
+def _terms(text: str) -> tuple[str, ...]:
+    return tuple(_STEMMER.stemWords(words(text)))
 
 
 class LexicalIndex:
@@ -31,6 +49,9 @@ class LexicalIndex:
         self.size = size
         self._bm25 = bm25
         self._vocab: dict[str, int] = bm25.vocab_dict if bm25 is not None else {}
+        # Plain views of the (memory-mapped) score columns: slicing np.memmap itself costs a wrapper per slice.
+        stored = bm25.scores if bm25 is not None else {}
+        self._columns = tuple(np.asarray(stored.get(name, ())) for name in ("data", "indices", "indptr"))
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
@@ -60,18 +81,26 @@ class LexicalIndex:
 
     def scores(self, query_terms: Sequence[str], mask: npt.NDArray[np.float32] | None = None) -> Scores:
         """BM25 score of every text for the query terms (repeat a term to weight it); 0 where masked out."""
-        known = [t for t in query_terms if t in self._vocab]
-        if self._bm25 is None or not known:
+        ids = Counter(self._vocab[t] for t in query_terms if t in self._vocab)
+        if self._bm25 is None or not ids:
             return np.zeros(self.size, dtype=np.float32)
-        result = self._bm25.get_scores(known, weight_mask=mask)
-        return np.asarray(result, dtype=np.float32)
+        # bm25s' own get_scores adds each term's column with np.add.at, once per repeat; one bincount over
+        # the same stored columns, each read once and weighted by its repeats, gives the same sums faster.
+        data, indices, indptr = self._columns
+        rows = np.concatenate([indices[indptr[i]:indptr[i + 1]] for i in ids])
+        weights = np.concatenate([data[indptr[i]:indptr[i + 1]] * np.float32(n) for i, n in ids.items()])
+        result = np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
+        if self._bm25.nonoccurrence_array is not None:
+            result += np.float32(sum(self._bm25.nonoccurrence_array[i] * n for i, n in ids.items()))
+        if mask is not None:
+            result *= mask
+        return result
 
 
 def matching_words(text: str, stems: frozenset[str]) -> tuple[str, ...]:
     """The words of `text` whose stems are in `stems`, as written, first occurrence order, lower-cased."""
     found: dict[str, None] = {}
-    words = bm25s.tokenize(text, stopwords="en", return_ids=False, show_progress=False)
-    for word in words[0] if words else []:
-        if _STEMMER.stemWord(word) in stems:
-            found.setdefault(word, None)
+    for word in words(text):
+        if word not in found and _STEMMER.stemWord(word) in stems:
+            found[word] = None
     return tuple(found)

@@ -71,7 +71,7 @@ class Presenter:
         for i, row in enumerate(int(r) for r in scored.rows):
             if row in shown:
                 continue  # already on screen inside a better answer's window
-            window, rows = self._display(row)
+            window, rows = self._display(row, shown)
             shown.update(rows)
             answers.append(self._answer(row, window, scored, i))
             if len(answers) == limit:
@@ -98,17 +98,23 @@ class Presenter:
             why += "; the article best matching the whole conversation"
         return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), shared, why)
 
-    def _display(self, row: int) -> tuple[Passage, range]:
-        """The passage with the following (then preceding) passages of its article, while they fit."""
-        passages, owner = self.index.passages, self._article_row
+    def _display(self, row: int, shown: set[int]) -> tuple[Passage, range]:
+        """The passage with the following (then preceding) passages of its article, while they fit and are
+        not on screen already: no two answers overlap. The window's section is that of its first line."""
+        passages = self.index.passages
         text, first, last = passages[row].text, row, row
         while True:
             after, before = last + 1, first - 1
-            if after < len(passages) and owner[after] == owner[row] and \
-                    len(text) + len(SEPARATOR) + len(passages[after].text) <= self.tuning.display_chars:
+            if self._joins(row, after, text, shown):
                 text, last = f"{text}{SEPARATOR}{passages[after].text}", after
-            elif before >= 0 and owner[before] == owner[row] and \
-                    len(text) + len(SEPARATOR) + len(passages[before].text) <= self.tuning.display_chars:
+            elif self._joins(row, before, text, shown):
                 text, first = f"{passages[before].text}{SEPARATOR}{text}", before
             else:
-                return replace(passages[row], text=text), range(first, last + 1)
+                window = replace(passages[row], text=text, section=passages[first].section)
+                return window, range(first, last + 1)
+
+    def _joins(self, row: int, other: int, text: str, shown: set[int]) -> bool:
+        """Whether passage `other` can join the window of `row` (same article, unseen, within the bound)."""
+        passages, owner = self.index.passages, self._article_row
+        return (0 <= other < len(passages) and owner[other] == owner[row] and other not in shown
+                and len(text) + len(SEPARATOR) + len(passages[other].text) <= self.tuning.display_chars)

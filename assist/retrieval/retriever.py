@@ -124,12 +124,17 @@ def _mask_cache(articles: list[Article], article_row: Rows) -> _Mask:
 
 
 def _top(scores: Scores, depth: int) -> Rows:
-    """The `depth` best-scoring rows, in no order: a partial sort (only the top is used); ties broken by row."""
+    """The `depth` best rows of non-negative `scores`, in no order: a partial sort (only the top is used);
+    ties broken by row."""
     if depth >= len(scores):
         return np.arange(len(scores), dtype=np.int64)
-    # Negative rows as a second key make ties at the cut deterministic: the lowest row wins, as with a full sort.
-    part = np.argpartition(-scores, depth - 1)[:depth]
-    cut = scores[part].min()
+    # Scores are never negative and mostly zero (BM25 of terms most passages lack): partition only the rest.
+    scored = np.flatnonzero(scores)
+    if len(scored) > depth:
+        cut = scores[scored[np.argpartition(-scores[scored], depth - 1)[:depth]]].min()
+    else:
+        cut = np.float32(0.0)
+    # Ties at the cut go to the lowest rows, as with a stable full sort.
     above = np.flatnonzero(scores > cut)
     tied = np.flatnonzero(scores == cut)[: depth - len(above)]
     return np.concatenate([above, tied]).astype(np.int64)

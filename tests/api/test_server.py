@@ -25,13 +25,15 @@ from assist.knowledge.articles import load_catalog
 from assist.settings import Settings
 from tests.conftest import DATA, FIXTURE_KB
 
+ENCODER = "torch"  # the fixture indexes are built with the torch encoder; the server must read them alike
+
 
 def test_served_app_watches_the_pointer_and_reloads_a_new_publish(
     tmp_path: Path, index_dir: Path, embedder: Embedder
 ) -> None:
     knowledge = tmp_path / "kb"
     shutil.copytree(FIXTURE_KB, knowledge)
-    settings = Settings(_env_file=None, watch_seconds=0.02)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, watch_seconds=0.02, encoder=ENCODER)  # type: ignore[call-arg]
     app = create_server_app(settings, index_dir)
     with TestClient(app) as client:
         assert client.get("/readyz").json()["index_version"] == versions.current_version(index_dir)
@@ -46,7 +48,7 @@ def test_served_app_watches_the_pointer_and_reloads_a_new_publish(
 
 
 def test_served_app_without_a_watch_interval_does_not_watch(index_dir: Path) -> None:
-    app = create_server_app(Settings(_env_file=None, watch_seconds=0), index_dir)  # type: ignore[call-arg]
+    app = create_server_app(Settings(_env_file=None, watch_seconds=0, encoder=ENCODER), index_dir)  # type: ignore[call-arg]
     assert app.state.watcher is None
 
 
@@ -71,7 +73,7 @@ def _serving(app: FastAPI, settings: Settings) -> Iterator[tuple[str, int]]:
 
 
 def _settings(**values: object) -> Settings:
-    return Settings(_env_file=None, watch_seconds=0, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, watch_seconds=0, encoder=ENCODER, **values)  # type: ignore[call-arg]
 
 
 def test_healthz_answers_while_a_backtracking_cue_is_in_flight(

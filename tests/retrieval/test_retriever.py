@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assist.call import Call, Turn
 from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex
-from assist.retrieval.retriever import Retriever
+from assist.retrieval.retriever import Retriever, _top
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -105,3 +108,34 @@ def test_answers_show_neighbours_but_never_a_passage_already_on_screen(
     for i, answer in enumerate(answers):
         assert len(answer.passage.text) <= 1200
         assert all(core[answer.passage.key] not in earlier.passage.text for earlier in answers[:i])
+
+
+
+def test_no_two_answers_show_the_same_passage(retriever: Retriever, fixture_index: KnowledgeIndex) -> None:
+    for question in ("can I send back a stained shirt, who can return?", "how long does shipping take?",
+                     "I was charged for something I never bought"):
+        answers = retriever.rank(_ask(question), 10, TODAY).answers
+        for passage in fixture_index.passages:
+            showing = [a for a in answers if a.article.id == passage.article_id and passage.text in a.passage.text]
+            assert len(showing) <= 1, (question, passage.key)
+
+
+def test_an_answers_section_is_the_heading_its_text_starts_under(
+    retriever: Retriever, fixture_index: KnowledgeIndex
+) -> None:
+    by_article: dict[str, list[object]] = {}
+    for passage in fixture_index.passages:
+        by_article.setdefault(passage.article_id, []).append(passage)
+    answers = retriever.rank(_ask("can I send back a stained shirt, who can return?"), 10, TODAY).answers
+    for answer in answers:
+        first = next(p for p in by_article[answer.article.id] if answer.passage.text.startswith(p.text))  # type: ignore[attr-defined]
+        assert answer.passage.section == first.section  # type: ignore[attr-defined]
+
+
+@given(st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.25, 0.5, 1.0, 2.0]) | st.floats(0, 10, width=32), max_size=300),
+       st.integers(1, 120))
+@settings(max_examples=300, deadline=None)
+def test_top_rows_are_those_a_stable_full_sort_puts_first(values: list[float], depth: int) -> None:
+    scores = np.array(values, dtype=np.float32)
+    expected = np.argsort(-scores, kind="stable")[:depth]
+    assert sorted(_top(scores, depth).tolist()) == sorted(expected.tolist())
