@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +17,14 @@ from assist.deadline import Deadline
 from assist.errors import AssistError, IndexNotFoundError
 from assist.index import versions
 from assist.index.embedder import Embedder
+from assist.index.lexical import terms
 from assist.index.version import KnowledgeIndex, load_index
 from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, next_best_actions
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
+from assist.policy.progress import Progress, call_progress, choose_procedure
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
@@ -31,6 +34,11 @@ log = logging.getLogger(__name__)
 # Policies come from the articles the agent is most likely reading; weaker matches would add decisions
 # about things the customer did not ask for.
 POLICY_ARTICLES = 3
+# A customer turn of at most this many content words answers the agent; it does not raise a new need.
+ANSWER_TERMS = 3
+# Two procedures whose best answers score this close (weighted features, a top answer scores about 3-4) are
+# equally likely: the agent gets a clarifying question.
+CLARIFY_MARGIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -173,8 +181,9 @@ class KnowledgeService:
         return self.refused is None or self.refused.version != current
 
     def suggest(self, call: Call, limit: int, today: dt.date | None = None,
-                deadline: Deadline | None = None) -> Suggestion:
-        """Rank answers for the call against the snapshot live when the request started.
+                deadline: Deadline | None = None, by_article: bool = False) -> Suggestion:
+        """Rank answers for the call against the snapshot live when the request started (`by_article`: one
+        answer per article, with references to its other good passages).
 
         With a `deadline`, a request that can no longer be answered in time stops between stages
         (DeadlineExceededError), and cue patterns get at most the time left.
@@ -186,15 +195,21 @@ class KnowledgeService:
         if deadline is not None:
             deadline.check("before the request was started (waiting for a worker)")
         day = today or dt.date.today()
-        ranking = snapshot.retriever.rank(call, max(limit, POLICY_ARTICLES * 3), day)
+        ranking = snapshot.retriever.rank(call, max(limit, POLICY_ARTICLES * 3), day, by_article)
         if deadline is not None:
             deadline.check("while ranking answers")
         articles = list({a.article.id: a.article for a in ranking.answers}.values())[:POLICY_ARTICLES]
         policies = snapshot.index.policies
         seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
-        sightings = find_moments(call.transcript, policies.moments, CueClock(seconds, self.limits.cue_chars))
+        clock = CueClock(seconds, self.limits.cue_chars)
+        sightings = find_moments(call.transcript, policies.moments, clock)
         decisions = decide(policies, call, [a.id for a in articles], day, sightings)
-        actions = next_best_actions(call, _procedure(articles), decisions, policies, sightings)
+        candidates = _procedures(ranking.answers)
+        steps = [s for article in candidates for s in article.steps] + list(policies.denial_steps)
+        progress = call_progress(call, steps, policies.vocabulary, clock)
+        procedure = choose_procedure(candidates, progress, _answering(call))
+        actions = next_best_actions(call, procedure, decisions, policies, sightings, progress,
+                                    _rival(ranking.answers, procedure, progress))
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
@@ -207,6 +222,30 @@ class KnowledgeService:
         )
 
 
-def _procedure(articles: list[Article]) -> Article | None:
-    """The best-ranked article that lays out steps to follow."""
-    return next((a for a in articles if a.steps), None)
+def _procedures(answers: Sequence[Answer]) -> list[Article]:
+    """The best-ranked articles that lay out steps to follow."""
+    found: dict[str, Article] = {}
+    for answer in answers:
+        if answer.article.steps:
+            found.setdefault(answer.article.id, answer.article)
+    return list(found.values())[:POLICY_ARTICLES]
+
+
+def _rival(answers: Sequence[Answer], procedure: Article | None, progress: Progress) -> Article | None:
+    """Before a procedure is under way, another procedure whose best answer scores within CLARIFY_MARGIN of
+    the procedure's best: the call fits both about as well, so the agent should ask which the customer means."""
+    best: dict[str, Answer] = {}
+    for answer in answers:
+        if answer.article.steps:
+            best.setdefault(answer.article.id, answer)
+    if procedure is None or procedure.id not in best or any(s in progress for s in procedure.steps):
+        return None
+    chosen = best[procedure.id]
+    return next((a.article for a in best.values() if a.article.steps != procedure.steps
+                 and abs(a.score - chosen.score) <= CLARIFY_MARGIN), None)
+
+
+def _answering(call: Call) -> bool:
+    """Whether the customer's last turn only answers the agent ("yes", "ok it's 4.99") rather than asks."""
+    last = next((t.text for t in reversed(call.transcript) if t.speaker == "customer"), None)
+    return last is not None and len(terms(last)) <= ANSWER_TERMS

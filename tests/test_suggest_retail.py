@@ -121,3 +121,51 @@ def test_same_request_gives_the_same_empowerment_and_actions(client: TestClient)
     assert first["empowerment"] == second["empowerment"]
     assert first["next_best_actions"] == second["next_best_actions"]
     assert _decision(first, "return_item")["decision"] == "ask"
+
+
+def _steps(response: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {a["action"]: (a["status"], a["reason"]) for a in response["next_best_actions"] if a["status"]}
+
+
+def test_step_statuses_advance_as_the_agent_works_through_a_return(client: TestClient) -> None:
+    turns = ["Hi, I'd like to return a jacket that arrived with a stain on the sleeve."]
+    start = _steps(_suggest(client, "silver", turns))
+    assert [s for s, _ in start.values()] == ["current", "todo", "todo", "todo", "todo"]
+    turns += ["I'm sorry about that! Can I have your full name or account ID?", "Dana Whitfield"]
+    after_account = _steps(_suggest(client, "silver", turns))
+    assert after_account["pull-up-account"][0] == "done" and "(turn 2)" in after_account["pull-up-account"][1]
+    assert after_account["validate-purchase"][0] == "current"
+    turns += ["Thanks Dana. Could you give me the username, email and order ID for that purchase?", "it's 4471203"]
+    after_order = _steps(_suggest(client, "silver", turns))
+    assert after_order["validate-purchase"][0] == "done" and "(turn 4)" in after_order["validate-purchase"][1]
+    assert after_order["membership"][0] == "current"
+    turns += ["Got it. And what is your membership level with us?", "yes"]
+    after_membership = _steps(_suggest(client, "silver", turns))
+    assert list(after_membership) == RETURN_STEPS  # "yes" did not switch the procedure
+    assert [s for s, _ in after_membership.values()] == ["done", "done", "done", "current", "todo"]
+
+
+def test_a_step_the_agent_has_not_done_yet_stays_open(client: TestClient) -> None:
+    turns = ["Hi, I'd like to return a jacket that arrived with a stain on the sleeve.",
+             "I can't pull up your account without your name, sorry. What is it?", "Lee Park"]
+    assert _steps(_suggest(client, "gold", turns))["pull-up-account"][0] == "current"
+
+
+def test_highlights_leave_out_stop_words_and_lists_keep_their_lines(client: TestClient) -> None:
+    response = _suggest(client, "silver", ["My shirt came with a stain, can I return it?"])
+    for answer in response["answers"]:
+        assert not {"my", "can", "it", "i", "a"} & set(answer["highlights"])
+    who = next(a for a in response["answers"] if a["article_id"] == "returns-stain-damage")
+    assert "\n- **Silver:**" in who["passage"] or who["section"] != "Who can return"
+
+
+def test_grouped_answers_show_each_article_once_with_more_passages(client: TestClient) -> None:
+    body = {"customer": {"segment": "silver"}, "transcript": [
+        {"speaker": "customer", "text": "My shirt came with a stain, can I return it?"}], "group_by_article": True}
+    answers = client.post("/v1/suggest", json=body).json()["answers"]
+    ids = [a["article_id"] for a in answers]
+    assert len(ids) == len(set(ids)) == 5
+    assert any(a["more"] for a in answers)
+    for answer in answers:
+        assert all(m["passage_id"].startswith(answer["article_id"] + "#") for m in answer["more"])
+        assert answer["passage_id"].startswith(answer["article_id"] + "#")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from assist.api.schemas import AnswerOut, EmpowermentOut, LimitOut, NextActionOut, SuggestRequest, SuggestResponse
+from assist.api.schemas import (
+    AnswerOut,
+    EmpowermentOut,
+    LimitOut,
+    MoreOut,
+    NextActionOut,
+    SuggestRequest,
+    SuggestResponse,
+)
 from assist.call import Call, Turn
 from assist.service import Suggestion
 
@@ -30,7 +38,10 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
         knowledge_gap=suggestion.knowledge_gap,
         answers=[
             AnswerOut(article_id=a.article.id, title=a.article.title, section=a.passage.section,
-                      passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why)
+                      passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why,
+                      passage_id=a.passage.key,
+                      more=[MoreOut(passage_id=m.passage.key, section=m.passage.section, score=m.score)
+                            for m in a.more])
             for a in suggestion.answers
         ],
         empowerment=[
@@ -41,7 +52,8 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
             for d in suggestion.empowerment
         ],
         next_best_actions=[
-            NextActionOut(action=n.action, label=n.label, reason=n.reason, source=n.source)
+            NextActionOut(action=n.action, label=n.label, reason=n.reason, source=n.source,
+                          status=n.status.value if n.status else None)
             for n in suggestion.next_best_actions
         ],
     )

@@ -53,7 +53,7 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
         """Ranked answers, empowerment and next-best actions for this moment of the call."""
         settings: Settings = request.app.state.settings
         deadline = Deadline(settings.request_deadline_seconds, started=request.state.started)
-        suggestion = service.suggest(to_call(body), body.limit, deadline=deadline)
+        suggestion = service.suggest(to_call(body), body.limit, deadline=deadline, by_article=body.group_by_article)
         metrics.suggestions.labels(str(suggestion.knowledge_gap).lower()).inc()
         _log_suggestion(body, suggestion)
         return to_response(suggestion)

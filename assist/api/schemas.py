@@ -77,6 +77,8 @@ class SuggestRequest(BaseModel):
     facts: dict[Name, FactValue] = Field(default_factory=dict, max_length=MAX_FACTS)
     filters: dict[Name, FactValue] = Field(default_factory=dict, max_length=MAX_FACTS)
     limit: int = Field(default=5, ge=1, le=50)
+    group_by_article: StrictBool = Field(default=False, description=(
+        "one answer per article (its best passage, the next best as `more`); the agent desktop sets it"))
 
     @field_validator("limit", mode="before")
     @classmethod
@@ -98,6 +100,14 @@ class LimitOut(BaseModel):
     currency: str
 
 
+class MoreOut(BaseModel):
+    """Another good passage of an answer's article (with `group_by_article`)."""
+
+    passage_id: str
+    section: str
+    score: float
+
+
 class AnswerOut(BaseModel):
     """One ranked passage."""
 
@@ -108,6 +118,8 @@ class AnswerOut(BaseModel):
     score: float
     highlights: list[str]
     why: str
+    passage_id: str = Field(description="the passage the answer was ranked for: article_id#ordinal")
+    more: list[MoreOut] = Field(default_factory=list, description="with group_by_article: the article's next best")
 
 
 class EmpowermentOut(BaseModel):
@@ -130,6 +142,8 @@ class NextActionOut(BaseModel):
     label: str
     reason: str
     source: str
+    status: Literal["done", "current", "todo"] | None = Field(default=None, description=(
+        "procedure steps only: done (the reason gives the evidence), current (the first not done) or todo"))
 
 
 class SuggestResponse(BaseModel):

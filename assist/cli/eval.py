@@ -64,6 +64,8 @@ def eval_doc2dial(
 @eval_app.command("retail")
 def eval_retail(
     cases: Annotated[Path, typer.Option("--cases", help="case JSONL")] = Path("tests/data/retail_cases.jsonl"),
+    step_cases: Annotated[Path, typer.Option("--step-cases", help="step-status case JSONL")] = Path(
+        "tests/data/retail_step_cases.jsonl"),
     knowledge: KnowledgeOpt = None,
     index_dir: IndexDirOpt = None,
     show_misses: Annotated[bool, typer.Option(help="print every miss")] = True,
@@ -71,7 +73,7 @@ def eval_retail(
     """Score empowerment decisions and next-best actions on a retail case book."""
     import json
 
-    from assist.eval.retail import read_cases, score_cases
+    from assist.eval.retail import read_cases, read_step_cases, score_cases, score_step_cases
     from assist.index.embedder import Embedder
     from assist.index.update import is_stale
     from assist.service import KnowledgeService
@@ -84,10 +86,11 @@ def eval_retail(
     service = KnowledgeService(index_dir, embedder)
     service.load()
     scores = score_cases(service, read_cases(cases))
+    steps = score_step_cases(service, read_step_cases(step_cases))
     if show_misses:
-        for miss in scores.misses:
+        for miss in scores.misses + steps.misses:
             typer.echo(miss)
-    console.print_json(json.dumps(scores.summary()))
+    console.print_json(json.dumps(scores.summary() | steps.summary()))
 
 
 @eval_app.command("bench")

@@ -1,8 +1,9 @@
-"""The retail case book behind `assist eval retail`: are empowerment decisions and next-best actions right?
+"""The retail case books behind `assist eval retail`: are empowerment decisions and next-best actions right?
 
 A case is a realistic suggest request plus what an outside reader of the ABCD guidelines expects: the policy
 decisions (action and decision) and the procedure's step sequence, which the next-best actions must contain
-in order (other actions may sit between the steps).
+in order (other actions may sit between the steps). A step case is a call in progress and the status each
+step of the right procedure should have (done, current, todo).
 """
 
 from __future__ import annotations
@@ -98,6 +99,73 @@ class CaseScores:
 def score_cases(service: KnowledgeService, cases: Iterable[Case]) -> CaseScores:
     """Run every case through the service exactly as the API would."""
     scores = CaseScores()
+    for case in cases:
+        scores.add(case, service.suggest(case.call, 5))
+    return scores
+
+
+@dataclass(frozen=True)
+class StepCase:
+    """A call in progress, the article whose procedure applies, and each of its steps' expected status."""
+
+    name: str
+    call: Call
+    article: str
+    status: tuple[tuple[str, str], ...]
+
+
+def read_step_cases(path: Path) -> list[StepCase]:
+    """Read a step-case JSONL file; a bad line is an error naming the line."""
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            expect = raw["expect"]
+            call = to_call(SuggestRequest.model_validate(raw["request"]))
+            cases.append(StepCase(raw["case"], call, expect["article"], tuple(expect["status"].items())))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}:{number}: bad step case ({exc})") from exc
+    return cases
+
+
+@dataclass
+class StepScores:
+    """Whether the right procedure is followed, and how many of its steps have the right status."""
+
+    cases: int = 0
+    procedure_right: int = 0
+    steps: int = 0
+    steps_right: int = 0
+    cases_all_right: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, case: StepCase, suggestion: Suggestion) -> None:
+        """Score one step case: a step missing from the actions, or of another procedure, is wrong."""
+        source = f"article:{case.article}"
+        got = {a.action: a.status for a in suggestion.next_best_actions if a.status and a.source == source}
+        shown = next((a.source for a in suggestion.next_best_actions if a.status), None)
+        self.cases += 1
+        self.procedure_right += shown == source
+        wrong = [f"{step} {want}/{got.get(step)}" for step, want in case.status if got.get(step) != want]
+        self.steps += len(case.status)
+        self.steps_right += len(case.status) - len(wrong)
+        self.cases_all_right += not wrong
+        if wrong:
+            self.misses.append(f"{case.name}: procedure {shown} (want {source}); expected/got: {', '.join(wrong)}")
+
+    def summary(self) -> dict[str, float | int]:
+        """Procedure choice and step status, per step and per case."""
+        return {"step_cases": self.cases,
+                "procedure_rate": round(self.procedure_right / max(self.cases, 1), 4),
+                "step_status_accuracy": round(self.steps_right / max(self.steps, 1), 4),
+                "cases_with_every_status_right": round(self.cases_all_right / max(self.cases, 1), 4)}
+
+
+def score_step_cases(service: KnowledgeService, cases: Iterable[StepCase]) -> StepScores:
+    """Run every step case through the service exactly as the API would."""
+    scores = StepScores()
     for case in cases:
         scores.add(case, service.suggest(case.call, 5))
     return scores

@@ -14,6 +14,8 @@ MAX_CHARS = 1200
 DEFAULT_TARGET = 450
 SECTION_SEPARATOR = " > "
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+# Lines that start a list item or a table row: an agent reads them as separate lines.
+_OWN_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s|\s*\|")
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
@@ -65,16 +67,20 @@ def _blocks(body: str) -> list[_Block]:
     return [b for b in blocks if b.text]
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    """Cut one over-long block into parts of at most `limit` chars: sentences, then words, then characters."""
-    parts: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        if len(sentence) <= limit:
-            parts.append(sentence)
-            continue
-        for word in sentence.split():
-            parts.extend(word[i : i + limit] for i in range(0, len(word), limit))
-    return [p for p in parts if p.strip()]
+def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
+    """Cut one over-long block into (joiner, part) pairs of at most `limit` chars: list items and table rows
+    (joined by a line break, so they stay on their own lines), then sentences, words, characters (a space)."""
+    parts: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        joiner = "\n" if _OWN_LINE.match(line) else " "
+        for sentence in [line] if len(line) <= limit else _SENTENCE_END.split(line):
+            if len(sentence) <= limit:
+                parts.append((joiner, sentence))
+            else:
+                for word in sentence.split():
+                    parts.extend((joiner, word[i : i + limit]) for i in range(0, len(word), limit))
+            joiner = " "
+    return [(j, p) for j, p in parts if p.strip()]
 
 
 def _pack(parts: list[tuple[str, str]], target: int) -> list[str]:
@@ -101,9 +107,9 @@ def split_article(article: Article, target: int = DEFAULT_TARGET) -> list[Passag
     passages: list[Passage] = []
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for block in _blocks(article.body):
-        pieces = [block.text] if len(block.text) <= target else _pieces(block.text, target)
-        # Pieces of one block read as running text; separate blocks stay separate paragraphs.
-        parts = [("\n\n" if i == 0 else " ", piece) for i, piece in enumerate(pieces)]
+        pieces = [("", block.text)] if len(block.text) <= target else _pieces(block.text, target)
+        # Separate blocks stay separate paragraphs; inside a block, list items keep their own lines.
+        parts = [("\n\n" if i == 0 else joiner, piece) for i, (joiner, piece) in enumerate(pieces)]
         if sections and sections[-1][0] == block.section:
             sections[-1][1].extend(parts)
         else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from assist.call import Call
 from assist.knowledge.articles import Article
@@ -11,6 +12,7 @@ from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, PolicySet
 from assist.policy.explanations import format_amount
 from assist.policy.moments import Sighting, find_moments
+from assist.policy.progress import Progress
 from assist.policy.rules import Denial, Outcome
 
 ASK_FOR_FACT = "ask-for-fact"
@@ -18,33 +20,71 @@ ACKNOWLEDGE = "acknowledge-life-event"
 APOLOGIZE = "apologize"
 EXPLAIN = "explain-decision"
 OFFER_GOODWILL = "offer-goodwill"
+CLARIFY = "clarify-need"
+
+
+class StepStatus(StrEnum):
+    """Where a procedure step stands: done (with evidence), the current one (the first not done), or to do."""
+
+    DONE = "done"
+    CURRENT = "current"
+    TODO = "todo"
 
 
 @dataclass(frozen=True)
 class NextAction:
-    """One thing the agent should do next, and where that advice comes from."""
+    """One thing the agent should do next, and where that advice comes from; procedure steps have a status."""
 
     action: str
     label: str
     reason: str
     source: str
+    status: StepStatus | None = None
 
 
 def next_best_actions(
     call: Call, procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet,
-    sightings: Sequence[Sighting] | None = None,
+    sightings: Sequence[Sighting] | None = None, progress: Progress | None = None,
+    alternative: Article | None = None,
 ) -> list[NextAction]:
     """Ordered advice: missing facts first, then what the customer revealed, then the procedure's steps.
 
-    `sightings` are the moments found in the call (found now, with the default cue limits, when not given).
+    `sightings` are the moments found in the call (found now, with the default cue limits, when not given);
+    `progress` the steps already done, which the procedure's steps show as done, the first other as current;
+    `alternative` another procedure that fits the call as well, which a clarifying question tells apart.
     """
     if sightings is None:
         sightings = find_moments(call.transcript, policies.moments, CueClock())
+    clarify = [_clarify(procedure, alternative)] if procedure and alternative else []
     return [
         *_asks(decisions, policies),
         *_moments(sightings, decisions, policies),
-        *_procedure(procedure, decisions, policies),
+        *clarify,
+        *_statuses(_procedure(procedure, decisions, policies), progress or {}),
     ]
+
+
+def _clarify(procedure: Article, alternative: Article) -> NextAction:
+    """A question that tells two equally likely procedures apart, by what each article is about."""
+    label = f'Ask: is it about "{procedure.title}", or "{alternative.title}"?'
+    reason = f"{procedure.id} and {alternative.id} fit the call about as well, and their procedures differ"
+    return NextAction(CLARIFY, label, reason, f"article:{alternative.id}")
+
+
+def _statuses(actions: list[NextAction], progress: Progress) -> list[NextAction]:
+    """Mark each step done (its reason gains the evidence), the first step not done current, the rest to do."""
+    marked: list[NextAction] = []
+    current_seen = False
+    for action in actions:
+        if action.status is None:
+            marked.append(action)
+        elif action.action in progress:
+            reason = f"{action.reason}; {progress[action.action].describe()}"
+            marked.append(replace(action, status=StepStatus.DONE, reason=reason))
+        else:
+            marked.append(replace(action, status=StepStatus.TODO if current_seen else StepStatus.CURRENT))
+            current_seen = True
+    return marked
 
 
 def _asks(decisions: Sequence[Decision], policies: PolicySet) -> list[NextAction]:
@@ -105,7 +145,7 @@ def _procedure(
     actions: list[NextAction] = []
     for number, step in enumerate(procedure.steps, start=1):
         label = policies.vocabulary.step_label(step)
-        actions.append(NextAction(step, label, f"step {number} of {procedure.id}", source))
+        actions.append(NextAction(step, label, f"step {number} of {procedure.id}", source, StepStatus.TODO))
         if denied and denial and step == denial.after_step:
             actions += _after_denial(denied, denial, policies)
             if denial.stop:
@@ -125,5 +165,5 @@ def _after_denial(decision: Decision, denial: Denial, policies: PolicySet) -> li
     actions = [NextAction(APOLOGIZE, f"Apologise that we cannot {label}", reason, source), explain]
     for step in denial.then:
         then_reason = f"what follows a denial under rule {decision.rule}"
-        actions.append(NextAction(step, policies.vocabulary.step_label(step), then_reason, source))
+        actions.append(NextAction(step, policies.vocabulary.step_label(step), then_reason, source, StepStatus.TODO))
     return actions

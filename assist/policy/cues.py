@@ -9,7 +9,9 @@ text a cue runs over is capped.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
+import re
 import re._constants as sre_constants
 import re._parser as sre_parser
 import time
@@ -25,6 +27,11 @@ MAX_PATTERN_CHARS = 500
 # the first 2,000 characters of each turn.
 CUE_SECONDS = 0.1
 CUE_CHARS = 2000
+_CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_WORD = re.compile(r"[\w']+")
+_NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
+_QUOTE_LIMIT = 120  # characters of the sentence around a cue quoted back to the agent
 _UNBOUNDED = sre_constants.MAXREPEAT
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
 
@@ -123,3 +130,28 @@ class CueClock:
         if self.timeouts == 1:
             log.warning("cue matching ran out of time; cue skipped", extra={
                 "pattern": pattern.pattern, "budget_s": self.seconds})
+
+
+def negated(before: str, negations: tuple[str, ...], window: int = _NEGATION_WINDOW) -> bool:
+    """A negation among the last few words of the same clause ("we haven't moved", "not charged twice")."""
+    clause = _CLAUSE_END.split(before)[-1].replace("\u2019", "'").lower()
+    words = _WORD.findall(clause)[-window:]
+    return any(fnmatch.fnmatchcase(word, negation) for word in words for negation in negations)
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end offsets of the sentence holding text[start:end]."""
+    head = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    tail_match = _SENTENCE_END.search(text, end)
+    return head, tail_match.start() if tail_match else len(text)
+
+
+def quote(text: str, start: int, end: int) -> str:
+    """The sentence holding the cue, shortened around it when long."""
+    head, tail = sentence_span(text, start, end)
+    sentence = text[head:tail].strip()
+    if len(sentence) <= _QUOTE_LIMIT:
+        return sentence
+    margin = (_QUOTE_LIMIT - (end - start)) // 2
+    left, right = max(head, start - margin), min(tail, end + margin)
+    return ("…" if left > head else "") + text[left:right].strip() + ("…" if right < tail else "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,16 +9,11 @@ from typing import get_args
 
 from assist.call import Turn
 from assist.errors import Problem
-from assist.policy.cues import CueClock, Pattern, compile_cue
+from assist.policy.cues import CueClock, Pattern, compile_cue, negated, quote, sentence_span
 from assist.policy.schema import MomentKind, MomentsFile, MomentSpec
 from assist.policy.validation import read_document
 
 KINDS: tuple[str, ...] = get_args(MomentKind)
-_CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?\n]")
-_WORD = re.compile(r"[\w']+")
-_NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
-_QUOTE_LIMIT = 120  # characters of a sighting's sentence quoted back to the agent
 
 
 @dataclass(frozen=True)
@@ -95,7 +88,7 @@ def find_moments(transcript: Sequence[Turn], book: MomentBook, clock: CueClock) 
             span = _cue(text, moment, book.negations, claimed, clock)
             if span is not None:
                 claimed.append(span)
-                sightings.append(Sighting(moment, number, _quote(text, *span)))
+                sightings.append(Sighting(moment, number, quote(text, *span)))
     return sightings
 
 
@@ -106,36 +99,11 @@ def _cue(
     for pattern in moment.cues:
         for match in clock.finditer(pattern, text):
             start, end = match.span()
-            if any(start < e and s < end for s, e in claimed) or _negated(text[:start], negations):
+            if any(start < e and s < end for s, e in claimed) or negated(text[:start], negations):
                 continue
-            head, tail = _sentence(text, start, end)
+            head, tail = sentence_span(text, start, end)
             timeouts = clock.timeouts
             vetoed = any(clock.search(veto, text[head:tail]) for veto in moment.unless)
             if not vetoed and clock.timeouts == timeouts:  # a veto that ran out of time cannot clear the cue
                 return start, end
     return None
-
-
-def _negated(before: str, negations: tuple[str, ...]) -> bool:
-    """A negation among the last few words of the same clause ("we haven't moved", "not charged twice")."""
-    clause = _CLAUSE_END.split(before)[-1].replace("\u2019", "'").lower()
-    words = _WORD.findall(clause)[-_NEGATION_WINDOW:]
-    return any(fnmatch.fnmatchcase(word, negation) for word in words for negation in negations)
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """Start and end offsets of the sentence holding text[start:end]."""
-    head = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    tail_match = _SENTENCE_END.search(text, end)
-    return head, tail_match.start() if tail_match else len(text)
-
-
-def _quote(text: str, start: int, end: int) -> str:
-    """The sentence holding the cue, shortened around it when long."""
-    head, tail = _sentence(text, start, end)
-    sentence = text[head:tail].strip()
-    if len(sentence) <= _QUOTE_LIMIT:
-        return sentence
-    margin = (_QUOTE_LIMIT - (end - start)) // 2
-    left, right = max(head, start - margin), min(tail, end + margin)
-    return ("…" if left > head else "") + text[left:right].strip() + ("…" if right < tail else "")

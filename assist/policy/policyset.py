@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from assist.errors import PolicyError, Problem
@@ -39,6 +40,11 @@ class PolicySet:
     def rules(self) -> tuple[Rule, ...]:
         """Every rule, file by file in file order."""
         return tuple(rule for f in self.files for rule in f.rules)
+
+    @cached_property
+    def denial_steps(self) -> tuple[str, ...]:
+        """The steps denials add after a stopped procedure (rules' `when_denied.then`)."""
+        return tuple(dict.fromkeys(step for rule in self.rules if rule.denial for step in rule.denial.then))
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule with this id, if any."""

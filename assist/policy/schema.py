@@ -85,6 +85,33 @@ class FactSpec(FileSchema):
     unit: str | None = None
 
 
+class CompletionSpec(FileSchema):
+    """`done_when` of a step: facts that, once the desktop sends them, complete it, and/or cue patterns on
+    the agent's turns ("can I have your order ID?"); `unless` patterns in the same sentence veto a cue."""
+
+    facts: list[str] = []
+    agent_says: list[Cue] = []
+    unless: list[Cue] = []
+
+    @model_validator(mode="after")
+    def _something(self) -> CompletionSpec:
+        if not self.facts and not self.agent_says:
+            raise ValueError("done_when needs facts or agent_says")
+        return self
+
+
+class StepSpec(FileSchema):
+    """A procedure step: `{label, done_when}`, or just its label."""
+
+    label: Text
+    done_when: CompletionSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_alone(cls, value: Any) -> Any:
+        return {"label": value} if isinstance(value, str) else value
+
+
 class VocabularyFile(FileSchema):
     """vocabulary.yaml: every name the policy files of a knowledge base may use."""
 
@@ -95,7 +122,9 @@ class VocabularyFile(FileSchema):
     actions: dict[str, ActionSpec] = {}
     facts: dict[str, FactSpec] = {}
     attributes: dict[str, FactSpec] = {}
-    steps: dict[str, Text] = {}
+    steps: dict[str, StepSpec] = {}
+    # Words that, just before an agent's cue, mean the step is not done: "I can't pull up your account yet".
+    step_negations: list[str] = []
 
 
 # --- moments.yaml -------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from assist.call import FactValue
 from assist.errors import Problem
-from assist.policy.schema import FactSpec, VocabularyFile
+from assist.policy.cues import Pattern, compile_cue
+from assist.policy.schema import CompletionSpec, FactSpec, VocabularyFile
 from assist.policy.validation import read_document
 
 # Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
@@ -41,6 +42,15 @@ class FactTerm:
 
 
 @dataclass(frozen=True)
+class Completion:
+    """What completes a procedure step: a fact the desktop sends, or an agent turn matching a cue."""
+
+    facts: tuple[str, ...] = ()
+    cues: tuple[Pattern, ...] = ()
+    unless: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Everything a knowledge base declares before its policies may use it."""
 
@@ -52,6 +62,8 @@ class Vocabulary:
     facts: dict[str, FactTerm] = field(default_factory=dict)
     attributes: dict[str, FactTerm] = field(default_factory=dict)
     steps: dict[str, str] = field(default_factory=dict)
+    completions: dict[str, Completion] = field(default_factory=dict)
+    step_negations: tuple[str, ...] = ()
 
     def step_label(self, step: str) -> str:
         """The human label of a procedure step; an undeclared step reads as its id."""
@@ -113,6 +125,11 @@ def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:
     if document is None:
         return None, problems
     spec = document.model
+    problems += [
+        document.problem(("steps", step, "done_when", "facts", index), f"unknown fact {fact!r} (declare it first)")
+        for step, step_spec in spec.steps.items() if step_spec.done_when
+        for index, fact in enumerate(step_spec.done_when.facts) if fact not in spec.facts
+    ]
     vocabulary = Vocabulary(
         currency=spec.currency or Vocabulary.currency,
         segments=tuple(s.lower() for s in spec.segments),
@@ -122,7 +139,9 @@ def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:
                  for name, a in spec.actions.items()},
         facts=_terms(spec.facts),
         attributes=_terms(spec.attributes),
-        steps=dict(spec.steps),
+        steps={name: step.label for name, step in spec.steps.items()},
+        completions={name: _completion(step.done_when) for name, step in spec.steps.items() if step.done_when},
+        step_negations=tuple(n.lower() for n in spec.step_negations),
     )
     return vocabulary, problems
 
@@ -132,3 +151,7 @@ def _terms(specs: dict[str, FactSpec]) -> dict[str, FactTerm]:
         name: FactTerm(name, spec.type, spec.ask or f"Ask for {name.replace('_', ' ')}", spec.unit)
         for name, spec in specs.items()
     }
+
+
+def _completion(spec: CompletionSpec) -> Completion:
+    return Completion(tuple(spec.facts), tuple(map(compile_cue, spec.agent_says)), tuple(map(compile_cue, spec.unless)))

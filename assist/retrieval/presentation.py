@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from assist.index.lexical import Scores, matching_words, terms
 from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
@@ -20,6 +22,10 @@ SHOWN_FEATURES = frozenset({"dense_last", "dense_all", "doc_bm25_all"})
 # doc_bm25_all is scaled so the best article scores 1.0; the margin absorbs float32 rounding.
 BEST_ARTICLE = 0.999
 SEPARATOR = "\n\n"  # between the passages of one display window
+MORE_PASSAGES = 3  # grouped by article: further passages of an answer's article, as references
+# BM25 keeps words such as "my" and "can" (its stop list is short, which suits ranking); an agent reading
+# highlights needs only the words that carry meaning: scikit-learn's English stop-word list filters them.
+_NOT_HIGHLIGHTED = ENGLISH_STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,15 @@ class Answer:
     score: float
     highlights: tuple[str, ...]
     why: str
+    more: tuple[More, ...] = ()  # grouped by article: its other good passages
+
+
+@dataclass(frozen=True)
+class More:
+    """A further passage of an answer's article, named for the desktop to fetch or expand."""
+
+    passage: Passage
+    score: float
 
 
 @dataclass(frozen=True)
@@ -61,21 +76,36 @@ class Presenter:
         self._article_row = article_row
         self._owner = [index.articles[p.article_id] for p in index.passages]
 
-    def present(self, scored: Scored, limit: int) -> Ranking:
-        """The best `limit` answers, each with its window; a passage inside a better answer's window is skipped."""
+    def present(self, scored: Scored, limit: int, by_article: bool = False) -> Ranking:
+        """The best `limit` answers, each with its window; a passage inside a better answer's window is skipped.
+
+        `by_article`: one answer per article, its best passage's window, with the article's next best
+        passages as `more` references.
+        """
         if not len(scored.rows):
             return Ranking((), 0.0, True)
         confidence = self._confidence(scored)
         answers: list[Answer] = []
+        more: dict[str, list[More]] = {}
         shown: set[int] = set()
         for i, row in enumerate(int(r) for r in scored.rows):
             if row in shown:
                 continue  # already on screen inside a better answer's window
+            article_id = self.index.passages[row].article_id
+            if by_article and article_id in more:
+                if len(more[article_id]) < MORE_PASSAGES:
+                    more[article_id].append(More(self.index.passages[row], round(float(scored.scores[i]), 4)))
+                continue
+            if len(answers) == limit:
+                if by_article:
+                    continue  # still collecting the `more` of the answers already chosen
+                break
             window, rows = self._display(row, shown)
             shown.update(rows)
             answers.append(self._answer(row, window, scored, i))
-            if len(answers) == limit:
-                break
+            more[article_id] = []
+        if by_article:
+            answers = [replace(a, more=tuple(more[a.article.id])) for a in answers]
         return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold)
 
     def _confidence(self, scored: Scored) -> float:
@@ -89,7 +119,8 @@ class Presenter:
 
     def _answer(self, row: int, window: Passage, scored: Scored, i: int) -> Answer:
         passage, features = self.index.passages[row], scored.features
-        shared = matching_words(passage.text, frozenset(scored.query.last_terms) & frozenset(terms(passage.text)))
+        stems = frozenset(scored.query.last_terms) & frozenset(terms(passage.text))
+        shared = tuple(w for w in matching_words(passage.text, stems) if w not in _NOT_HIGHLIGHTED)
         if shared:
             why = "matches " + ", ".join(f"'{t}'" for t in shared[:5]) + " in the customer's last turn"
         else:

@@ -42,9 +42,10 @@ class Retriever:
         self._turns: OrderedDict[str, Vector] = OrderedDict()
         self._turns_lock = threading.Lock()
 
-    def rank(self, call: Call, limit: int, today: dt.date) -> Ranking:
-        """The best `limit` passages for this call among those the caller may see."""
-        return self._presenter.present(self.score(call, today), limit)
+    def rank(self, call: Call, limit: int, today: dt.date, by_article: bool = False) -> Ranking:
+        """The best `limit` passages for this call among those the caller may see (`by_article`: the best
+        `limit` articles, each with its best passage and references to its next best)."""
+        return self._presenter.present(self.score(call, today), limit, by_article)
 
     def score(self, call: Call, today: dt.date) -> Scored:
         """Every candidate passage the caller may see, scored and ordered best first."""

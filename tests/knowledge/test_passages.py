@@ -62,3 +62,20 @@ def test_split_article_keeps_heading_path_as_section() -> None:
 def test_split_article_rejects_a_target_above_the_passage_bound() -> None:
     with pytest.raises(ValueError, match="1201"):
         split_article(_article("text"), MAX_CHARS + 1)
+
+
+def test_split_article_keeps_list_items_and_numbered_steps_on_their_own_lines() -> None:
+    items = "\n".join(f"- **Level {n}:** members may return within {n * 30} days of purchase, or with a receipt."
+                      for n in range(1, 9))
+    steps = "\n".join(f"{n}. **Step {n}.** Ask the customer for detail number {n} and record it." for n in range(1, 9))
+    passages = split_article(_article(f"## Who can return\n{items}\n\n## Steps\n{steps}"), 300)
+    assert len(passages) > 2
+    for passage in passages:
+        lines = passage.text.split("\n")
+        assert all(line.startswith(("- **Level", "1", "2", "3", "4", "5", "6", "7", "8")) for line in lines)
+        assert all(line.count("**Level") + line.count("**Step") == 1 for line in lines)
+
+
+def test_split_article_joins_the_sentences_of_a_long_paragraph_with_spaces() -> None:
+    body = " ".join(f"Sentence number {n} says something about returns." for n in range(40))
+    assert all("\n" not in p.text for p in split_article(_article(body), 200))

@@ -9,7 +9,7 @@ import pytest
 
 from assist.call import Call, FactValue, Turn
 from assist.knowledge.articles import Article, load_catalog
-from assist.policy.actions import NextAction, next_best_actions
+from assist.policy.actions import NextAction, StepStatus, next_best_actions
 from assist.policy.cues import CueClock
 from assist.policy.engine import PolicySet, decide, load_policies
 from assist.policy.moments import find_moments, load_moments
@@ -61,6 +61,7 @@ def test_allowed_return_follows_the_procedure_steps_in_order(
         "Pull up the customer's account",
         "step 1 of returns-stain-damage",
         "article:returns-stain-damage",
+        StepStatus.CURRENT,
     )
 
 

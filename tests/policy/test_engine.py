@@ -662,7 +662,7 @@ def test_rule_outside_its_effective_dates_is_ignored(tmp_path: Path) -> None:
         (
             "  membership: Check",
             "  membership:\n  x: Check",
-            "vocabulary.yaml:9: steps.membership: must be text, not None",
+            "vocabulary.yaml:9: steps.membership: must be a mapping, not None",
         ),
     ],
 )

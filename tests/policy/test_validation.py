@@ -25,7 +25,7 @@ def _problems(tmp_path: Path, text: str, schema: type[VocabularyFile | PolicyFil
         ("colour: blue\n", "file.yaml:1: colour: unknown key"),
         ("facts:\n  age: {type: int, ask: 7}\n", "file.yaml:2: facts.age.ask: must be text, not 7"),
         ("actions:\n  refund: {keywords: [money]}\n", "file.yaml:2: actions.refund.label: required field is missing"),
-        ("steps:\n  greet: '  '\n", "file.yaml:2: steps.greet: must not be empty"),
+        ("steps:\n  greet: '  '\n", "file.yaml:2: steps.greet.label: must not be empty"),
         ("- a\n- b\n", "file.yaml:1: must be a mapping, not ['a', 'b']"),
     ],
 )

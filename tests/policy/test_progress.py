@@ -1,0 +1,113 @@
+"""Step progress: which procedure steps a call has completed, on what evidence, and which procedure goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assist.call import Call, Turn
+from assist.knowledge.articles import Article
+from assist.policy.cues import CueClock, compile_cue
+from assist.policy.progress import call_progress, choose_procedure
+from assist.policy.vocabulary import Completion, Vocabulary, load_vocabulary
+
+FUTURE = compile_cue(r"\b(i|we)('ll| will| am going to)\b")
+VOCABULARY = Vocabulary(
+    steps={"pull-up-account": "Pull up the account", "shipping-status": "Check shipping",
+           "update-order": "Update the order"},
+    completions={
+        "pull-up-account": Completion(cues=(compile_cue(r"\baccount (id|number)\b"),
+                                            compile_cue(r"\bpulled up (your|the) account\b"))),
+        "shipping-status": Completion(facts=("order_shipped",), cues=(compile_cue(r"\btracking\b"),)),
+        "update-order": Completion(cues=(compile_cue(r"\bupdated (the|your) order\b"),), unless=(FUTURE,)),
+    },
+    step_negations=("not", "*n't", "cannot", "before", "until"),
+)
+STEPS = ("pull-up-account", "shipping-status", "update-order")
+
+
+def _call(*turns: tuple[str, str], facts: dict[str, object] | None = None) -> Call:
+    return Call(transcript=tuple(Turn(s, t) for s, t in turns), facts=facts or {})  # type: ignore[arg-type]
+
+
+def _article(article_id: str, steps: tuple[str, ...]) -> Article:
+    return Article(id=article_id, title=article_id, body="", path=Path(f"{article_id}.md"), body_line=1,
+                   content_hash="x", steps=steps)
+
+
+def test_an_agent_turn_matching_a_cue_completes_the_step_with_the_turn_as_evidence() -> None:
+    call = _call(("customer", "my parcel is late"), ("agent", "Sure. What's your account ID?"))
+    done = call_progress(call, STEPS, VOCABULARY, CueClock())
+    assert list(done) == ["pull-up-account"]
+    assert done["pull-up-account"].turn == 2
+    assert done["pull-up-account"].describe() == 'done: the agent said "What\'s your account ID" (turn 2)'
+
+
+def test_the_customer_saying_it_completes_nothing() -> None:
+    call = _call(("customer", "my account ID is 88123 and the tracking says delivered"))
+    assert call_progress(call, STEPS, VOCABULARY, CueClock()) == {}
+
+
+@pytest.mark.parametrize("said", [
+    "I can't see the tracking yet.",
+    "I have not pulled up your account so far.",
+    "Before I look at the tracking, one thing.",
+])
+def test_a_negated_cue_does_not_complete_the_step(said: str) -> None:
+    assert call_progress(_call(("agent", said)), STEPS, VOCABULARY, CueClock()) == {}
+
+
+def test_an_unless_pattern_in_the_same_sentence_vetoes_the_cue() -> None:
+    promised = _call(("agent", "Once we're done I will have updated your order."))
+    assert "update-order" not in call_progress(promised, STEPS, VOCABULARY, CueClock())
+    done = _call(("agent", "I will check. Right, I've updated your order."))
+    assert "update-order" in call_progress(done, STEPS, VOCABULARY, CueClock())
+
+
+def test_a_fact_the_desktop_sends_completes_its_step() -> None:
+    done = call_progress(_call(("customer", "where is it?"), facts={"order_shipped": True}), STEPS, VOCABULARY,
+                         CueClock())
+    assert done["shipping-status"].fact == "order_shipped"
+    assert done["shipping-status"].describe() == "done: order shipped is known"
+
+
+def test_a_step_without_completion_rules_is_never_done() -> None:
+    call = _call(("agent", "What's your account ID?"))
+    assert call_progress(call, ("verify-identity",), VOCABULARY, CueClock()) == {}
+
+
+def test_an_answer_keeps_the_procedure_the_agent_is_working_through() -> None:
+    faq = _article("faq", ("search-faq", "select-faq"))
+    returns = _article("returns", ("pull-up-account", "update-order"))
+    progress = call_progress(_call(("agent", "What's your account ID?")), STEPS, VOCABULARY, CueClock())
+    assert choose_procedure([faq, returns], progress, answering=True) is returns
+    assert choose_procedure([faq, returns], progress, answering=False) is faq
+    assert choose_procedure([faq, returns], {}, answering=True) is faq
+    assert choose_procedure([], progress, answering=True) is None
+
+
+def test_a_fact_alone_does_not_make_a_procedure_under_way() -> None:
+    first = _article("extension", ("pull-up-account", "update-order"))
+    other = _article("due-date", ("shipping-status",))
+    progress = call_progress(_call(("customer", "yes"), facts={"order_shipped": True}), STEPS, VOCABULARY,
+                             CueClock())
+    assert choose_procedure([first, other], progress, answering=True) is first
+
+
+def test_done_when_naming_an_undeclared_fact_is_an_error_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.yaml"
+    path.write_text("facts:\n  amount: {type: number}\nsteps:\n  refund:\n    label: Refund\n"
+                    "    done_when:\n      facts: [amount, ammount]\n")
+    _, problems = load_vocabulary(path)
+    assert [str(p) for p in problems] == [
+        f"{path}:7: steps.refund.done_when.facts[1]: unknown fact 'ammount' (declare it first)"]
+
+
+def test_done_when_needs_facts_or_cues_and_valid_patterns(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.yaml"
+    path.write_text("steps:\n  a:\n    label: A\n    done_when: {}\n  b:\n    label: B\n"
+                    "    done_when: {agent_says: ['(x+)+y']}\n")
+    vocabulary, problems = load_vocabulary(path)
+    assert vocabulary is None
+    assert len(problems) == 2 and "done_when needs facts or agent_says" in str(problems[0])
