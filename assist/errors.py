@@ -53,12 +53,23 @@ class ConfigurationError(AssistError):
 
 
 class FeedbackNotStoredError(AssistError):
-    """A feedback line that could not be appended whole; nothing of it was kept."""
+    """The event store could not keep a feedback event (database down or refusing): nothing of it was kept."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
+
+class UnknownSuggestionError(AssistError):
+    """Feedback about a suggestion the store never recorded."""
+
+    def __init__(self, suggestion_id: str) -> None:
+        self.suggestion_id = suggestion_id
+        super().__init__(f"unknown suggestion {suggestion_id}")
+
+
+class FeedbackRejectedError(AssistError):
+    """Feedback that does not fit its suggestion (an answer rank it did not show, an action it did not list)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
 
 
 class DeadlineExceededError(AssistError):

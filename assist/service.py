@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ulid import ULID
 
-from assist.call import Call
+from assist.call import Call, Turn
 from assist.deadline import Deadline
 from assist.errors import AssistError, IndexNotFoundError
 from assist.index import versions
@@ -220,6 +220,15 @@ class KnowledgeService:
             empowerment=tuple(decisions),
             next_best_actions=tuple(actions),
         )
+
+
+    def best_article(self, question: str) -> tuple[str, float] | None:
+        """The article the live index ranks first for a question on its own, with its score."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return None
+        ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today())
+        return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
 
 
 def _procedures(answers: Sequence[Answer]) -> list[Article]:

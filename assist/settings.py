@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     watch_seconds: float = Field(default=2.0, ge=0, description="how often to look for a new version; 0 = never")
     # The same bounds as assist.knowledge.passages (DEFAULT_TARGET, MAX_CHARS); settings import no domain module.
     passage_target: int = Field(default=450, ge=100, le=1200)
-    feedback_file: Path | None = Field(default=None, description="append feedback as JSON lines here")
+    # the event store (suggestions and feedback): SQLite under data_dir unless a database URL is given
+    data_dir: Path = Field(default=Path("data"), description="where the default SQLite event store lives")
+    database_url: str | None = Field(default=None, description="any SQLAlchemy URL, e.g. postgresql+psycopg://…")
+    record_suggestions: bool = Field(default=True, description="store every suggestion for feedback and reports")
+    record_queue: int = Field(default=10_000, ge=1, le=10_000_000, description="suggestions waiting to be stored")
+    retention_days: int = Field(default=90, ge=1, le=36_500, description="`assist db prune` deletes older events")
     log_level: str = "INFO"
     # knowledge tree
     max_article_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger articles are skipped")
@@ -80,6 +85,11 @@ class Settings(BaseSettings):
             if not _SHA256.fullmatch(item.lower()):
                 raise ValueError("expected hex SHA-256 digests (64 hex characters)")
         return [item.lower() for item in value]
+
+    @property
+    def store_url(self) -> str:
+        """The event store's database: ASSIST_DATABASE_URL, else SQLite in ASSIST_DATA_DIR."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'assist.db').resolve()}"
 
     @classmethod
     def load(cls) -> Settings:

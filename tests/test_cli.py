@@ -22,7 +22,8 @@ def test_check_prints_every_problem_as_path_line_message_and_exits_1() -> None:
     lines = result.stdout.splitlines()
     bad_date = DATA / "bad" / "bad-date.md"
     assert f"{bad_date}:5: bad date in 'effective_from': '2024-13-45' (expected YYYY-MM-DD)" in lines
-    assert sum(1 for line in lines if ".md:" in line) == 4
+    assert sum(1 for line in lines if ".md:" in line and ": warning:" not in line) == 4
+    assert f"{DATA / 'bad' / 'good.md'}:5: warning: no text an agent could read" in "\n".join(lines)
 
 
 def test_check_of_a_valid_tree_exits_0() -> None:

@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assist.api.security import KeyRing
+from assist.feedback.recorder import Recorder
 from assist.service import KnowledgeService
 from assist.settings import Settings
 
@@ -20,6 +21,17 @@ def _service(request: Request) -> KnowledgeService:
 
 
 ServiceDep = Annotated[KnowledgeService, Depends(_service)]
+
+
+def _recorder(request: Request) -> Recorder:
+    """The event store's recorder; 503 when the app runs without one."""
+    recorder: Recorder | None = request.app.state.recorder
+    if recorder is None:
+        raise HTTPException(503, detail="the event store is off (ASSIST_RECORD_SUGGESTIONS=false)")
+    return recorder
+
+
+RecorderDep = Annotated[Recorder, Depends(_recorder)]
 
 
 def _unauthorized() -> HTTPException:

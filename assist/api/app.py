@@ -14,13 +14,16 @@ from assist.api.metrics import Metrics
 from assist.api.middleware import BodyLimit, Observe
 from assist.api.routes import add_routes
 from assist.api.security import KeyRing
+from assist.feedback.recorder import Recorder
 from assist.service import KnowledgeService
 from assist.settings import Settings
 from assist.watcher import Watcher
 
 
-def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher | None = None) -> FastAPI:
-    """Build the app around an already constructed service; `watcher` runs for the app's lifetime."""
+def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher | None = None,
+               recorder: Recorder | None = None) -> FastAPI:
+    """Build the app around an already constructed service; `watcher` runs for the app's lifetime, and
+    `recorder` (the event store) keeps suggestions and feedback, closed when the app stops."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -31,6 +34,8 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
         finally:
             if watcher is not None:
                 watcher.stop()
+            if recorder is not None:
+                recorder.close()
 
     # Offline product: docs are served from local files, and in production only when ASSIST_PUBLIC_DOCS is set.
     docs = settings.profile != "production" or settings.public_docs
@@ -41,7 +46,8 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
     app.state.service = service
     app.state.watcher = watcher
     app.state.settings = settings
-    app.state.metrics = metrics = Metrics(service)
+    app.state.recorder = recorder
+    app.state.metrics = metrics = Metrics(service, recorder)
     app.state.client_keys = KeyRing(settings.key_hashes())
     app.state.admin_keys = KeyRing(settings.admin_key_hashes())
     add_error_handlers(app)

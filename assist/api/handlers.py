@@ -8,7 +8,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assist.errors import AssistError, DeadlineExceededError, FeedbackNotStoredError, IndexNotFoundError
+from assist.errors import (
+    AssistError,
+    DeadlineExceededError,
+    FeedbackNotStoredError,
+    FeedbackRejectedError,
+    IndexNotFoundError,
+    UnknownSuggestionError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +36,17 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FeedbackNotStoredError)
     async def _not_stored(request: Request, exc: FeedbackNotStoredError) -> JSONResponse:
-        log.error("feedback not stored", extra={"path": str(exc.path), "error": exc.reason})
-        return JSONResponse({"detail": f"feedback not stored: {exc.reason}"}, status_code=503)
+        log.error("feedback not stored", extra={"error": str(exc)})
+        return JSONResponse({"detail": f"feedback not stored: {exc}"}, status_code=503)
+
+    @app.exception_handler(UnknownSuggestionError)
+    async def _unknown(request: Request, exc: UnknownSuggestionError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(FeedbackRejectedError)
+    async def _rejected(request: Request, exc: FeedbackRejectedError) -> JSONResponse:
+        detail = [{"loc": ["body", exc.field], "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(IndexNotFoundError)
     async def _not_ready(request: Request, exc: IndexNotFoundError) -> JSONResponse:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from assist.api.schemas import (
     AnswerOut,
     EmpowermentOut,
+    FeedbackRequest,
     LimitOut,
     MoreOut,
     NextActionOut,
@@ -12,6 +15,7 @@ from assist.api.schemas import (
     SuggestResponse,
 )
 from assist.call import Call, Turn
+from assist.feedback.events import EventKind, FeedbackEvent, Outcome
 from assist.service import Suggestion
 
 
@@ -57,3 +61,19 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
             for n in suggestion.next_best_actions
         ],
     )
+
+
+def to_events(body: FeedbackRequest, at: dt.datetime) -> list[FeedbackEvent]:
+    """The feedback events a request carries: its `event`, or those the original fields stand for."""
+    if body.event is not None:
+        return [FeedbackEvent(body.suggestion_id, EventKind(body.event), at, body.rank, body.action,
+                              Outcome(body.outcome) if body.outcome else None, body.comment)]
+    events = []
+    if body.helpful is not None:
+        kind = EventKind.THUMBS_UP if body.helpful else EventKind.THUMBS_DOWN
+        events.append(FeedbackEvent(body.suggestion_id, kind, at, rank=body.used_rank or 1, comment=body.comment))
+    if body.used_rank is not None:
+        events.append(FeedbackEvent(body.suggestion_id, EventKind.USED, at, rank=body.used_rank))
+    if not events:
+        events.append(FeedbackEvent(body.suggestion_id, EventKind.COMMENT, at, comment=body.comment))
+    return events

@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import logging
+from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from assist.api.access import ServiceDep, admin, client, metrics_reader
-from assist.api.mapping import to_call, to_response
+from assist.api.access import RecorderDep, ServiceDep, admin, client, metrics_reader
+from assist.api.mapping import to_call, to_events, to_response
 from assist.api.metrics import CONTENT_TYPE, Metrics
 from assist.api.schemas import (
+    ActionCountOut,
+    ActionReportOut,
+    ArticleReportOut,
+    ArticleUseOut,
     ErrorOut,
     FeedbackRequest,
     FeedbackResponse,
+    GapGroupOut,
+    GapMemberOut,
+    GapReportOut,
     Health,
+    Period,
     ReloadRequest,
     ReloadResponse,
+    RuleCountOut,
     SuggestRequest,
     SuggestResponse,
 )
 from assist.deadline import Deadline
 from assist.errors import AssistError
-from assist.index import storage, versions
+from assist.feedback.events import suggestion_record
+from assist.feedback.gaps import gap_questions, group_gaps
+from assist.feedback.recorder import Recorder
+from assist.feedback.reports import action_report, article_report, period_start
+from assist.index import versions
 from assist.service import Suggestion
 from assist.settings import Settings
 
 log = logging.getLogger(__name__)
+Since = Annotated[Period, Query(description="the period, ending now: 7d, 24h, 2w")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "a body that is not JSON, or a bad Content-Length"},
     401: {"model": ErrorOut, "description": "missing or wrong API key"},
@@ -40,6 +55,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def add_routes(app: FastAPI, metrics: Metrics) -> None:
     _client_routes(app, metrics)
     _admin_routes(app)
+    _report_routes(app)
     _probe_routes(app, metrics)
 
 
@@ -53,22 +69,27 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
         """Ranked answers, empowerment and next-best actions for this moment of the call."""
         settings: Settings = request.app.state.settings
         deadline = Deadline(settings.request_deadline_seconds, started=request.state.started)
-        suggestion = service.suggest(to_call(body), body.limit, deadline=deadline, by_article=body.group_by_article)
+        call = to_call(body)
+        suggestion = service.suggest(call, body.limit, deadline=deadline, by_article=body.group_by_article)
         metrics.suggestions.labels(str(suggestion.knowledge_gap).lower()).inc()
+        recorder: Recorder | None = request.app.state.recorder
+        if recorder is not None:
+            record = suggestion_record(suggestion, call, body.conversation_id, body.agent.id, dt.datetime.now(dt.UTC))
+            recorder.submit(record)
         _log_suggestion(body, suggestion)
         return to_response(suggestion)
 
     @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=clients,
-              responses={**ERRORS, 503: {"model": ErrorOut, "description": "the feedback file could not be written"}})
-    def feedback(body: FeedbackRequest, request: Request) -> FeedbackResponse:
-        """Record whether a suggestion helped; appended to a file if set, then counted in metrics and logged."""
-        record = body.model_dump()
-        path = request.app.state.settings.feedback_file
-        if path is not None:  # stored first: what is counted and logged is what was kept
-            storage.append_line(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
-        metrics.feedback.labels(str(body.helpful).lower() if body.helpful is not None else "unknown").inc()
-        log.info("feedback", extra=record)
-        return FeedbackResponse(status="recorded", suggestion_id=body.suggestion_id)
+              responses={**ERRORS, 404: {"model": ErrorOut, "description": "the suggestion was never recorded"},
+                         503: {"model": ErrorOut, "description": "the event store could not keep the event"}})
+    def feedback(body: FeedbackRequest, recorder: RecorderDep) -> FeedbackResponse:
+        """Store what the agent did with a suggestion; answered once stored (it survives a crash)."""
+        events = to_events(body, dt.datetime.now(dt.UTC))
+        for event in events:
+            recorder.add(event)
+            metrics.feedback.labels(str(event.kind)).inc()
+        log.info("feedback", extra={"suggestion_id": body.suggestion_id, "events": [str(e.kind) for e in events]})
+        return FeedbackResponse(status="recorded", suggestion_id=body.suggestion_id, events=len(events))
 
 
 def _admin_routes(app: FastAPI) -> None:
@@ -84,6 +105,38 @@ def _admin_routes(app: FastAPI) -> None:
             raise HTTPException(409, detail=f"serving {outcome.version}, not {body.expect_version}")
         return ReloadResponse(index_version=outcome.version, previous_version=outcome.previous,
                               changed=outcome.changed)
+
+
+def _report_routes(app: FastAPI) -> None:
+    admins = [Depends(admin)]
+
+    @app.get("/v1/reports/articles", response_model=ArticleReportOut, dependencies=admins, responses=ERRORS)
+    def articles_report(recorder: RecorderDep, service: ServiceDep,
+                        since: Since = "7d") -> ArticleReportOut:
+        """Per article: shown, opened, used, thumbs, used rate, resolved when used; and the served articles
+        never shown."""
+        snapshot = service.snapshot
+        served = list(snapshot.index.articles) if snapshot else []
+        report = article_report(recorder.store, period_start(since), served)
+        return ArticleReportOut(since=since, articles=[ArticleUseOut(**asdict(a)) for a in report.articles],
+                                never_shown=list(report.never_shown))
+
+    @app.get("/v1/reports/actions", response_model=ActionReportOut, dependencies=admins, responses=ERRORS)
+    def actions_report(recorder: RecorderDep, since: Since = "7d") -> ActionReportOut:
+        """Per policy action and segment: allowed / denied / ask; and the rules that decided most."""
+        report = action_report(recorder.store, period_start(since))
+        return ActionReportOut(since=since, actions=[ActionCountOut(**asdict(a)) for a in report.actions],
+                               rules=[RuleCountOut(rule=r, decisions=n) for r, n in report.rules])
+
+    @app.get("/v1/reports/gaps", response_model=GapReportOut, dependencies=admins, responses=ERRORS)
+    def gaps_report(recorder: RecorderDep, service: ServiceDep,
+                    since: Since = "7d") -> GapReportOut:
+        """The questions nothing answered well, grouped by meaning, largest group first."""
+        groups = group_gaps(gap_questions(recorder.store, period_start(since)), service.embedder,
+                            service.best_article)
+        return GapReportOut(since=since, groups=[GapGroupOut(
+            size=g.size, representative=g.representative, examples=list(g.examples), best_article=g.best_article,
+            best_score=g.best_score, members=[GapMemberOut(**asdict(m)) for m in g.members]) for g in groups])
 
 
 def _probe_routes(app: FastAPI, metrics: Metrics) -> None:

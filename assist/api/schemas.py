@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 MAX_TURNS = 200
 MAX_TURN_CHARS = 5000
@@ -56,11 +65,26 @@ _SOMETHING_TO_ANSWER: dict[str, Any] = {"anyOf": [
     {"required": ["issue"], "properties": {"issue": _NON_BLANK}},
     {"required": ["transcript"], "properties": {"transcript": {"contains": {"properties": {"text": _NON_BLANK}}}}},
 ]}
-_SOMETHING_SAID: dict[str, Any] = {"anyOf": [
-    {"required": ["helpful"], "properties": {"helpful": {"type": "boolean"}}},
-    {"required": ["used_rank"], "properties": {"used_rank": {"type": "integer"}}},
-    {"required": ["comment"], "properties": {"comment": _NON_BLANK}},
-]}
+
+
+def _given(name: str, kind: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"type": kind}}}
+
+
+# The feedback request's cross-field rules, stated in its JSON schema too (clients and fuzzers read them).
+_ABOUT_SOMETHING = ["shown", "opened", "copied", "used", "dismissed", "thumbs_up", "thumbs_down"]
+_SOMETHING_SAID: dict[str, Any] = {
+    "anyOf": [_given("event", "string"), _given("helpful", "boolean"), _given("used_rank", "integer"),
+              {"required": ["comment"], "properties": {"comment": _NON_BLANK}}],
+    "allOf": [
+        {"if": {"required": ["event"], "properties": {"event": {"const": "outcome"}}},
+         "then": _given("outcome", "string"), "else": {"not": _given("outcome", "string")}},
+        {"if": {"required": ["event"], "properties": {"event": {"enum": _ABOUT_SOMETHING}}},
+         "then": {"anyOf": [_given("rank", "integer"), _given("action", "string")]}},
+        {"if": _given("event", "string"),
+         "then": {"not": {"anyOf": [_given("helpful", "boolean"), _given("used_rank", "integer")]}}},
+    ],
+}
 
 
 class SuggestRequest(BaseModel):
@@ -174,32 +198,51 @@ class ErrorOut(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    """POST /v1/feedback: what the agent made of one suggestion. Unknown fields are refused (422)."""
+    """POST /v1/feedback: what the agent did with one suggestion. Unknown fields are refused (422).
+
+    An `event` about an answer names its `rank`, one about an action names the `action`; `outcome` ends the
+    conversation. The original fields stay valid: `helpful` is a thumbs up or down (about `used_rank`, else
+    the first answer), `used_rank` a `used` event, `comment` alone a remark on the whole suggestion.
+    """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_SOMETHING_SAID)
 
     suggestion_id: str = Field(pattern=r"^sg_[0-9A-HJKMNP-TV-Z]{26}$", description="from the suggest response")
+    event: Literal["shown", "opened", "copied", "used", "dismissed", "thumbs_up", "thumbs_down", "outcome"] | None = (
+        None)
+    rank: int | None = Field(default=None, ge=1, le=50, description="1-based rank of the answer the event is about")
+    action: Name | None = Field(default=None, description="the empowerment or next-best action it is about")
+    outcome: Literal["resolved", "escalated", "transferred", "callback"] | None = Field(
+        default=None, description="with event=outcome: how the conversation ended")
     helpful: StrictBool | None = None
     used_rank: int | None = Field(default=None, ge=1, le=50, description="1-based rank of the answer used")
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
 
-    @field_validator("used_rank", mode="before")
+    @field_validator("used_rank", "rank", mode="before")
     @classmethod
-    def _rank_is_a_number(cls, value: object) -> object:
-        return _whole_number(value, "used_rank")
+    def _rank_is_a_number(cls, value: object, info: ValidationInfo) -> object:
+        return _whole_number(value, str(info.field_name))
 
     @model_validator(mode="after")
     def _says_something(self) -> FeedbackRequest:
-        if self.helpful is None and self.used_rank is None and not (self.comment and self.comment.strip()):
-            raise ValueError("helpful, used_rank or comment: at least one must be given")
+        if self.event is None and self.helpful is None and self.used_rank is None and not (
+                self.comment and self.comment.strip()):
+            raise ValueError("event, helpful, used_rank or comment: at least one must be given")
+        if (self.event == "outcome") != (self.outcome is not None):
+            raise ValueError("outcome: given exactly when event is 'outcome'")
+        if self.event not in (None, "outcome") and self.rank is None and self.action is None:
+            raise ValueError(f"rank or action: a {self.event!r} event is about an answer (rank) or an action")
+        if self.event is not None and (self.helpful is not None or self.used_rank is not None):
+            raise ValueError("event: send it alone, or the original helpful / used_rank fields, not both")
         return self
 
 
 class FeedbackResponse(BaseModel):
-    """The response of POST /v1/feedback."""
+    """The response of POST /v1/feedback: sent once the events are stored (they survive a crash)."""
 
     status: Literal["recorded"]
     suggestion_id: str
+    events: int = Field(description="events stored (the original fields may make more than one)")
 
 
 class ReloadRequest(BaseModel):
@@ -217,3 +260,78 @@ class ReloadResponse(BaseModel):
     index_version: str
     previous_version: str | None
     changed: bool
+
+
+Period = Annotated[str, StringConstraints(pattern=r"^\d{1,5}[dhw]$")]
+
+
+class ArticleUseOut(BaseModel):
+    """One article's use over the period."""
+
+    article_id: str
+    shown: int
+    shown_first: int
+    opened: int
+    used: int
+    thumbs_up: int
+    thumbs_down: int
+    used_rate: float
+    resolved_when_used: float | None
+
+
+class ArticleReportOut(BaseModel):
+    """GET /v1/reports/articles."""
+
+    since: str
+    articles: list[ArticleUseOut]
+    never_shown: list[str]
+
+
+class ActionCountOut(BaseModel):
+    """Decisions for one action and segment."""
+
+    action: str
+    segment: str | None
+    allowed: int
+    denied: int
+    ask: int
+
+
+class RuleCountOut(BaseModel):
+    """How often one rule decided."""
+
+    rule: str
+    decisions: int
+
+
+class ActionReportOut(BaseModel):
+    """GET /v1/reports/actions."""
+
+    since: str
+    actions: list[ActionCountOut]
+    rules: list[RuleCountOut]
+
+
+class GapMemberOut(BaseModel):
+    """One failed question (redacted) and its suggestion."""
+
+    suggestion_id: str
+    text: str
+
+
+class GapGroupOut(BaseModel):
+    """Failed questions of one meaning."""
+
+    size: int
+    representative: str
+    examples: list[str]
+    best_article: str | None
+    best_score: float | None
+    members: list[GapMemberOut]
+
+
+class GapReportOut(BaseModel):
+    """GET /v1/reports/gaps: groups largest first."""
+
+    since: str
+    groups: list[GapGroupOut]

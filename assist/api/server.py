@@ -18,6 +18,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from assist.api.app import create_app
+from assist.feedback.recorder import Recorder
+from assist.feedback.store import EventStore
 from assist.index.embedder import Embedder
 from assist.retrieval.query import Window
 from assist.retrieval.tuning import Tuning
@@ -49,7 +51,17 @@ def create_server_app(settings: Settings, index_dir: Path) -> FastAPI:
         log.error("no index loaded at start-up; /readyz is 503 until one is published", extra={
             "index_dir": str(index_dir)})
     watcher = Watcher(service, settings.watch_seconds) if settings.watch_seconds > 0 else None
-    return create_app(settings, service, watcher)
+    return create_app(settings, service, watcher, open_recorder(settings))
+
+
+def open_recorder(settings: Settings) -> Recorder | None:
+    """The event store, migrated to the current schema, behind its recorder (None when recording is off)."""
+    if not settings.record_suggestions:
+        return None
+    store = EventStore(settings.store_url)
+    store.upgrade()
+    log.info("event store ready", extra={"dialect": store.dialect})
+    return Recorder(store, settings.record_queue)
 
 
 # uvicorn's default; named here so the header limit is a decision, not an accident.
@@ -134,5 +146,9 @@ def serve_forever(settings: Settings, index_dir: Path, host: str, port: int) -> 
         uvicorn.Server(server_config(create_server_app(settings, index_dir), settings, host, port)).run()
         return
     os.environ["ASSIST_INDEX_DIR"] = str(index_dir)  # what the workers' settings read
+    if settings.record_suggestions:  # migrate once here, not in every worker at the same moment
+        store = EventStore(settings.store_url)
+        store.upgrade()
+        store.close()
     config = server_config(FACTORY, settings, host, port)
     Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -9,21 +9,27 @@ import typer
 
 from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, settings_from_env
 from assist.cli.eval import eval_app
+from assist.cli.feedback import db_app, report_app
 from assist.cli.index import index_app, update
 from assist.knowledge.articles import load_catalog
 
 app = typer.Typer(help="assist: agent-assist knowledge service", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
+app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
 
 
 @app.command()
 def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")] = Path("knowledge")) -> None:
-    """Validate every article (and policy file); print each problem as path:line: message."""
+    """Validate every article (and policy file), and warn of near-duplicate articles, articles with no
+    readable text and colliding titles; print each problem as path:line: message."""
+    from assist.knowledge.hygiene import hygiene_problems
     from assist.policy.engine import check_policies
 
     catalog = load_catalog(directory, max_article_bytes=settings_from_env().max_article_bytes)
-    problems = [*catalog.problems, *catalog.conflicts, *check_policies(catalog.policy_dir, catalog.by_id())]
+    problems = [*catalog.problems, *catalog.conflicts, *check_policies(catalog.policy_dir, catalog.by_id()),
+                *hygiene_problems(catalog.articles)]
     for problem in problems:
         typer.echo(str(problem))
     errors = [p for p in problems if p.severity == "error"]

@@ -93,6 +93,33 @@ def eval_retail(
     console.print_json(json.dumps(scores.summary() | steps.summary()))
 
 
+@eval_app.command("pii")
+def eval_pii(
+    data: Annotated[Path, typer.Option("--data", help="labelled utterances JSONL")] = Path(
+        "tests/data/pii_utterances.jsonl"),
+    show_misses: Annotated[bool, typer.Option(help="print every miss and false alarm")] = True,
+) -> None:
+    """Recall and precision of PII redaction per kind (e-mail, phone, card, SSN, IBAN, address)."""
+    from assist.eval.pii import score_pii
+
+    try:
+        scores = score_pii(data)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    if show_misses:
+        for miss in scores.misses:
+            typer.echo(f"missed {miss.kind}: {miss.value!r} in {miss.text!r}")
+        for alarm in scores.false_alarms:
+            typer.echo(f"false alarm {alarm.kind}: {alarm.value!r} in {alarm.text!r}")
+    table = Table(title=f"PII redaction on {data}")
+    for column in ("kind", "recall", "precision", "support"):
+        table.add_column(column)
+    for kind, rates in scores.summary().items():
+        table.add_row(str(kind), f"{rates['recall']:.3f}", f"{rates['precision']:.3f}", str(int(rates["support"])))
+    console.print(table)
+
+
 @eval_app.command("bench")
 def eval_bench(
     passages: Annotated[int, typer.Option(min=1, help="size of the knowledge base, in passages")] = 100_000,

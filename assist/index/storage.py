@@ -7,21 +7,15 @@ The layout of index versions on disk (staging, `versions/`, the `CURRENT` pointe
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import logging
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assist.errors import FeedbackNotStoredError
-
 FaultHook = Callable[[str, Path], None]
 _fault_hook: FaultHook | None = None
-_append_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
@@ -68,48 +62,6 @@ def write_file(path: Path, data: bytes) -> None:
     finally:
         temp.unlink(missing_ok=True)
     fsync_dir(path.parent)
-
-
-def append_line(path: Path, line: bytes) -> None:
-    """Append one whole line to the feedback log, or nothing: raise FeedbackNotStoredError if it is not stored.
-
-    A failed or short write (full disk, file size limit) is cut back off, so the file only ever holds whole
-    lines; appends are serialized within the process (a lock) and across processes (flock).
-    """
-    data = line if line.endswith(b"\n") else line + b"\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _append_lock:
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                _append_whole(fd, path, data)
-            finally:
-                os.close(fd)
-    except OSError as exc:
-        raise FeedbackNotStoredError(path, exc.strerror or str(exc)) from exc
-
-
-def _append_whole(fd: int, path: Path, data: bytes) -> None:
-    size = os.fstat(fd).st_size
-    if size and os.pread(fd, 1, size - 1) != b"\n":
-        data = b"\n" + data  # a line torn by a crash stays a line of its own; ours does not join it
-    try:
-        fault_point("append", path)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            if written == 0:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-            view = view[written:]
-        fault_point("fsync", path)
-        os.fsync(fd)
-    except OSError:
-        try:
-            os.ftruncate(fd, size)
-        except OSError:
-            log.error("feedback file may end in a torn line", extra={"path": str(path)})
-        raise
 
 
 def make_dir(path: Path) -> None:

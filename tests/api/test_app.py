@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import errno
-import json
 import logging
-import os
 import re
 import shutil
 import threading
@@ -14,10 +11,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, text
 
 from assist.api.app import create_app
 from assist.call import Call
-from assist.index import storage, versions
+from assist.feedback import tables
+from assist.feedback.recorder import Recorder
+from assist.feedback.store import EventStore
+from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import VECTORS, build_index
@@ -45,15 +46,21 @@ def service(index_dir: Path, embedder: Embedder) -> KnowledgeService:
     return service
 
 
+def _recorder(directory: Path) -> Recorder:
+    store = EventStore(f"sqlite:///{directory / 'assist.db'}")
+    store.upgrade()
+    return Recorder(store)
+
+
 @pytest.fixture
-def client(service: KnowledgeService) -> Iterator[TestClient]:
-    with TestClient(create_app(_settings(), service)) as test_client:
+def client(service: KnowledgeService, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(), service, recorder=_recorder(tmp_path))) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def keyed(service: KnowledgeService) -> Iterator[TestClient]:
-    with TestClient(create_app(_settings(**KEYS), service)) as test_client:
+def keyed(service: KnowledgeService, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(**KEYS), service, recorder=_recorder(tmp_path))) as test_client:
         yield test_client
 
 
@@ -252,19 +259,48 @@ def test_cors_is_closed_by_default_and_open_only_to_listed_origins(
         assert "access-control-allow-origin" not in other.headers
 
 
-def test_feedback_is_recorded_logged_and_appended_to_the_feedback_file(
-    service: KnowledgeService, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    log_file = tmp_path / "feedback.jsonl"
-    with TestClient(create_app(_settings(feedback_file=log_file), service)) as client:
-        suggestion_id = _suggest(client, issue="renew my license").json()["suggestion_id"]
-        with caplog.at_level(logging.INFO, logger="assist.api.routes"):
-            response = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "helpful": True,
-                                                         "used_rank": 1})
+def test_feedback_is_stored_counted_and_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    suggestion_id = _suggest(client, issue="renew my license").json()["suggestion_id"]
+    with caplog.at_level(logging.INFO, logger="assist.api.routes"):
+        response = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "helpful": True,
+                                                     "used_rank": 1})
+        opened = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "event": "opened", "rank": 2})
+        ended = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "event": "outcome",
+                                                  "outcome": "resolved"})
     assert response.status_code == 200
-    assert response.json() == {"status": "recorded", "suggestion_id": suggestion_id}
-    assert json.loads(log_file.read_text())["suggestion_id"] == suggestion_id
+    assert response.json() == {"status": "recorded", "suggestion_id": suggestion_id, "events": 2}
+    assert opened.json()["events"] == 1 and ended.status_code == 200
     assert any(getattr(r, "suggestion_id", None) == suggestion_id for r in caplog.records if r.message == "feedback")
+    store: EventStore = client.app.state.recorder.store  # type: ignore[attr-defined]
+    with store.engine.connect() as connection:
+        kinds = connection.execute(select(tables.events.c.kind).order_by(tables.events.c.id)).scalars().all()
+    assert kinds == ["thumbs_up", "used", "opened", "outcome"]
+    metrics = client.get("/metrics").text
+    assert 'assist_feedback_events_total{kind="used"} 1.0' in metrics
+    assert "assist_suggestions_recorded_total 1.0" in metrics
+
+
+def test_feedback_about_an_unknown_suggestion_is_404(client: TestClient) -> None:
+    response = client.post("/v1/feedback", json={"suggestion_id": "sg_01J00000000000000000000000", "helpful": True})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "unknown suggestion sg_01J00000000000000000000000"}
+
+
+def test_feedback_about_an_answer_or_action_not_shown_is_422_naming_the_field(client: TestClient) -> None:
+    suggestion_id = _suggest(client, issue="renew my license", limit=2).json()["suggestion_id"]
+    response = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "event": "used", "rank": 3})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "rank"]
+    response = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "event": "dismissed",
+                                                 "action": "refund_everything"})
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "action"]
+
+
+def test_feedback_without_an_event_store_is_503(service: KnowledgeService) -> None:
+    with TestClient(create_app(_settings(), service)) as client:
+        suggestion_id = _suggest(client, issue="renew my license").json()["suggestion_id"]
+        response = client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "helpful": True})
+    assert response.status_code == 503 and "event store is off" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -275,6 +311,12 @@ def test_feedback_is_recorded_logged_and_appended_to_the_feedback_file(
         ({"suggestion_id": "sg_01J00000000000000000000000"}, "at least one"),
         ({"suggestion_id": "sg_01J00000000000000000000000", "used_rank": 0}, "used_rank"),
         ({"suggestion_id": "sg_01J00000000000000000000000", "comment": "c" * 2001}, "comment"),
+        ({"suggestion_id": "sg_01J00000000000000000000000", "event": "used"}, "rank or action"),
+        ({"suggestion_id": "sg_01J00000000000000000000000", "event": "outcome"}, "outcome"),
+        ({"suggestion_id": "sg_01J00000000000000000000000", "event": "copied", "rank": 1, "outcome": "resolved"},
+         "outcome"),
+        ({"suggestion_id": "sg_01J00000000000000000000000", "event": "used", "rank": 1, "helpful": True}, "alone"),
+        ({"suggestion_id": "sg_01J00000000000000000000000", "event": "liked", "rank": 1}, "event"),
     ],
 )
 def test_feedback_rejects_unknown_fields_and_out_of_bounds_values(
@@ -286,7 +328,8 @@ def test_feedback_rejects_unknown_fields_and_out_of_bounds_values(
 
 
 def test_feedback_needs_a_client_key_when_keys_are_configured(keyed: TestClient) -> None:
-    body = {"suggestion_id": "sg_01J00000000000000000000000", "helpful": False}
+    suggested = keyed.post("/v1/suggest", json={"issue": "renew my license"}, headers=_bearer(CLIENT_KEY))
+    body = {"suggestion_id": suggested.json()["suggestion_id"], "helpful": False}
     assert keyed.post("/v1/feedback", json=body).status_code == 401
     assert keyed.post("/v1/feedback", json=body, headers=_bearer(CLIENT_KEY)).status_code == 200
 
@@ -384,25 +427,23 @@ def test_reload_under_load_gives_every_response_from_exactly_one_version(
 
 
 def test_feedback_that_cannot_be_stored_gets_503_and_is_neither_counted_nor_logged(
-    service: KnowledgeService, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    log_file = tmp_path / "feedback.jsonl"
-    body = {"suggestion_id": "sg_01J00000000000000000000000", "helpful": True}
-
-    def disk_full(step: str, path: Path) -> None:
-        if step == "append":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-
-    with TestClient(create_app(_settings(feedback_file=log_file), service)) as client:
-        with storage.inject_faults(disk_full), caplog.at_level(logging.INFO, logger="assist.api.routes"):
-            response = client.post("/v1/feedback", json=body)
-        assert response.status_code == 503
-        assert response.json() == {"detail": "feedback not stored: No space left on device"}
-        assert not [r for r in caplog.records if r.message == "feedback"]
-        assert 'assist_feedback_total{helpful="true"}' not in client.get("/metrics").text
-        assert client.post("/v1/feedback", json=body).status_code == 200
-        assert 'assist_feedback_total{helpful="true"} 1.0' in client.get("/metrics").text
-    assert log_file.read_text().count("\n") == 1
+    body = {"suggestion_id": _suggest(client, issue="renew my license").json()["suggestion_id"], "helpful": True}
+    store: EventStore = client.app.state.recorder.store  # type: ignore[attr-defined]
+    assert client.app.state.recorder.flush()  # type: ignore[attr-defined]
+    with store.engine.begin() as connection:  # the database breaks under the running service
+        connection.execute(text("ALTER TABLE events RENAME TO events_away"))
+    with caplog.at_level(logging.INFO, logger="assist.api.routes"):
+        response = client.post("/v1/feedback", json=body)
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("feedback not stored: the event store refused the event")
+    assert not [r for r in caplog.records if r.message == "feedback"]
+    assert 'assist_feedback_events_total{kind="thumbs_up"}' not in client.get("/metrics").text
+    with store.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE events_away RENAME TO events"))
+    assert client.post("/v1/feedback", json=body).status_code == 200
+    assert 'assist_feedback_events_total{kind="thumbs_up"} 1.0' in client.get("/metrics").text
 
 
 @pytest.mark.parametrize("route", ["/v1/suggest", "/v1/feedback"])

@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from assist.api.app import create_app
+from assist.feedback.recorder import Recorder
+from assist.feedback.store import EventStore
 from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.version import VECTORS, build_index
@@ -70,15 +72,22 @@ def test_metrics_report_the_index_version_size_and_reloads(index_dir: Path, embe
     assert samples[("assist_index_reload_failures_total", frozenset())] == 1
 
 
-def test_metrics_count_feedback_by_helpfulness(index_dir: Path, embedder: Embedder) -> None:
+def test_metrics_count_feedback_by_kind_and_suggestions_recorded(
+    index_dir: Path, embedder: Embedder, tmp_path: Path
+) -> None:
     service = KnowledgeService(index_dir, embedder)
-    with TestClient(create_app(_settings(), service)) as client:
+    service.load()
+    store = EventStore(f"sqlite:///{tmp_path / 'assist.db'}")
+    store.upgrade()
+    with TestClient(create_app(_settings(), service, recorder=Recorder(store))) as client:
+        suggestion_id = client.post("/v1/suggest", json={"issue": "renew my license"}).json()["suggestion_id"]
         for helpful in (True, True, False):
-            client.post("/v1/feedback", json={"suggestion_id": "sg_01J00000000000000000000000", "helpful": helpful})
+            client.post("/v1/feedback", json={"suggestion_id": suggestion_id, "helpful": helpful})
         samples = _samples(client)
-    assert samples[("assist_feedback_total", _labels(helpful="true"))] == 2
-    assert samples[("assist_feedback_total", _labels(helpful="false"))] == 1
-    assert samples[("assist_index_loaded", frozenset())] == 0
+    assert samples[("assist_feedback_events_total", _labels(kind="thumbs_up"))] == 2
+    assert samples[("assist_feedback_events_total", _labels(kind="thumbs_down"))] == 1
+    assert samples[("assist_suggestions_recorded_total", frozenset())] == 1
+    assert samples[("assist_suggestions_dropped_total", frozenset())] == 0
 
 
 def test_two_apps_in_one_process_keep_separate_registries(index_dir: Path, embedder: Embedder) -> None:

@@ -10,20 +10,27 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from assist.api.app import create_app
+from assist.feedback.recorder import Recorder
+from assist.feedback.store import EventStore
 from assist.index.embedder import Embedder
 from assist.service import KnowledgeService
 from assist.settings import Settings
 
 KEY, ADMIN_KEY = "fuzz-key-0123456789", "fuzz-admin-key-0123456789"
 OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/feedback"), ("POST", "/v1/admin/reload"),
+              ("GET", "/v1/reports/articles"), ("GET", "/v1/reports/actions"), ("GET", "/v1/reports/gaps"),
               ("GET", "/healthz"), ("GET", "/readyz")]
 
 
 @pytest.fixture(scope="module")
-def api_schema(built_index_dir: Path, embedder: Embedder) -> schemathesis.BaseSchema:
+def api_schema(built_index_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+               ) -> schemathesis.BaseSchema:
     service = KnowledgeService(built_index_dir, embedder)
     service.load()
-    app = create_app(Settings(_env_file=None, api_keys=[KEY], admin_keys=[ADMIN_KEY]), service)  # type: ignore[call-arg]
+    store = EventStore(f"sqlite:///{tmp_path_factory.mktemp('fuzz-store') / 'assist.db'}")
+    store.upgrade()
+    settings = Settings(_env_file=None, api_keys=[KEY], admin_keys=[ADMIN_KEY])  # type: ignore[call-arg]
+    app = create_app(settings, service, recorder=Recorder(store))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -45,7 +52,7 @@ def test_the_api_honours_its_own_schema(
     @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
               database=None)
     def fuzz(case: schemathesis.Case) -> None:
-        key = ADMIN_KEY if path.startswith("/v1/admin/") else KEY
+        key = ADMIN_KEY if path.startswith(("/v1/admin/", "/v1/reports/")) else KEY
         case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
 
     fuzz()

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import errno
 import fcntl
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -12,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from assist.errors import FeedbackNotStoredError
 from assist.index import storage, versions
 
 
@@ -124,79 +121,6 @@ def test_remove_version_refuses_the_live_one(tmp_path: Path) -> None:
     _publish(tmp_path, "v1")
     with pytest.raises(ValueError, match="live"):
         versions.remove_version(tmp_path, "v1")
-
-
-def test_append_line_adds_one_line_per_call(tmp_path: Path) -> None:
-    log = tmp_path / "logs" / "feedback.jsonl"
-    storage.append_line(log, b'{"a": 1}')
-    storage.append_line(log, b'{"a": 2}\n')
-    assert log.read_text().splitlines() == ['{"a": 1}', '{"a": 2}']
-
-
-# A child process whose file size limit lets only part of the next line reach the disk (a real short write).
-_SHORT_WRITE = """
-import resource, signal, sys
-from pathlib import Path
-from assist.index import storage
-from assist.errors import FeedbackNotStoredError
-
-path = Path(sys.argv[1])
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-limit = path.stat().st_size + 10
-resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-try:
-    storage.append_line(path, b'{"a": "' + b"x" * 100 + b'"}')
-except FeedbackNotStoredError as exc:
-    print(exc)
-    sys.exit(3)
-"""
-
-
-def test_append_line_cut_short_by_the_file_size_limit_leaves_only_whole_lines(tmp_path: Path) -> None:
-    log = tmp_path / "feedback.jsonl"
-    storage.append_line(log, b'{"a": 1}')
-    child = subprocess.run([sys.executable, "-c", _SHORT_WRITE, str(log)], capture_output=True, timeout=60)
-    assert child.returncode == 3, child.stderr.decode()
-    assert str(log) in child.stdout.decode() and os.strerror(errno.EFBIG) in child.stdout.decode()
-    assert log.read_bytes() == b'{"a": 1}\n'
-    storage.append_line(log, b'{"a": 2}')
-    assert log.read_text().splitlines() == ['{"a": 1}', '{"a": 2}']
-
-
-def test_append_line_failing_before_fsync_cuts_the_line_back_off(tmp_path: Path) -> None:
-    log = tmp_path / "feedback.jsonl"
-    storage.append_line(log, b'{"a": 1}')
-
-    def fail_fsync(step: str, path: Path) -> None:
-        if step == "fsync":
-            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
-
-    with storage.inject_faults(fail_fsync), pytest.raises(FeedbackNotStoredError, match="Input/output error"):
-        storage.append_line(log, b'{"a": 2}')
-    assert log.read_bytes() == b'{"a": 1}\n'
-
-
-def test_append_line_after_a_line_torn_by_a_crash_starts_a_line_of_its_own(tmp_path: Path) -> None:
-    log = tmp_path / "feedback.jsonl"
-    log.write_bytes(b'{"a": 1}\n{"a": ')
-    storage.append_line(log, b'{"a": 3}')
-    assert log.read_text().splitlines() == ['{"a": 1}', '{"a": ', '{"a": 3}']
-
-
-def test_append_line_from_many_threads_keeps_every_line_whole(tmp_path: Path) -> None:
-    log = tmp_path / "feedback.jsonl"
-    lines = [f'{{"thread": {t}, "n": {n}, "pad": "{"x" * 500}"}}' for t in range(8) for n in range(25)]
-
-    def append(chunk: list[str]) -> None:
-        for line in chunk:
-            storage.append_line(log, line.encode())
-
-    threads = [threading.Thread(target=append, args=(lines[t::8],)) for t in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(log.read_text().splitlines()) == sorted(lines)
 
 
 _HOLD_LOCK = """

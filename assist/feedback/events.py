@@ -1,0 +1,91 @@
+"""What the store records: a suggestion as shown (redacted), and what the agent did with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assist.call import Call
+from assist.feedback.redaction import redact
+from assist.service import Suggestion
+
+
+class EventKind(StrEnum):
+    """What an agent did with a suggestion: with an answer (by rank) or an action, or how the call ended."""
+
+    SHOWN = "shown"
+    OPENED = "opened"
+    COPIED = "copied"
+    USED = "used"
+    DISMISSED = "dismissed"
+    THUMBS_UP = "thumbs_up"
+    THUMBS_DOWN = "thumbs_down"
+    COMMENT = "comment"  # a remark about the suggestion as a whole (the original feedback's `comment` alone)
+    OUTCOME = "outcome"
+
+
+class Outcome(StrEnum):
+    """How a conversation ended."""
+
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    TRANSFERRED = "transferred"
+    CALLBACK = "callback"
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """One answer as the agent saw it."""
+
+    rank: int
+    article_id: str
+    passage_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SuggestionRecord:
+    """A suggestion as stored: who, when, what the customer said (redacted), and what was shown."""
+
+    id: str
+    at: dt.datetime
+    conversation_id: str | None
+    segment: str | None
+    agent_id: str | None
+    agent_role: str | None
+    index_version: str
+    customer_turn: str
+    confidence: float
+    knowledge_gap: bool
+    answers: tuple[ShownAnswer, ...]
+    decisions: tuple[tuple[str, str, str], ...]  # action, decision, rule
+    actions: tuple[tuple[str, str | None], ...]  # action, step status
+
+
+@dataclass(frozen=True)
+class FeedbackEvent:
+    """One thing the agent did: about an answer (`rank`), an action, or the conversation's `outcome`."""
+
+    suggestion_id: str
+    kind: EventKind
+    at: dt.datetime
+    rank: int | None = None
+    action: str | None = None
+    outcome: Outcome | None = None
+    comment: str | None = None
+
+
+def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str | None, agent_id: str | None,
+                      at: dt.datetime) -> SuggestionRecord:
+    """The record of a suggestion; the customer's last turn is redacted here, before it goes anywhere."""
+    last = next((t.text for t in reversed(call.transcript) if t.speaker == "customer"), call.issue or "")
+    return SuggestionRecord(
+        id=suggestion.suggestion_id, at=at, conversation_id=conversation_id, segment=call.segment,
+        agent_id=agent_id, agent_role=call.role, index_version=suggestion.index_version,
+        customer_turn=redact(last), confidence=suggestion.confidence, knowledge_gap=suggestion.knowledge_gap,
+        answers=tuple(ShownAnswer(rank, a.article.id, a.passage.key, a.score)
+                      for rank, a in enumerate(suggestion.answers, start=1)),
+        decisions=tuple((d.action, str(d.decision), d.rule) for d in suggestion.empowerment),
+        actions=tuple((a.action, str(a.status) if a.status else None) for a in suggestion.next_best_actions),
+    )

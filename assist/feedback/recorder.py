@@ -1,0 +1,140 @@
+"""Recording suggestions off the hot path: a bounded queue, and one writer thread storing it in batches.
+
+`/v1/suggest` only puts a record on the queue. When the queue is full or the database is down, suggestions
+are still answered; the records that could not be kept are counted (`dropped`, `failed`) and logged, never
+waited for. Feedback about a suggestion still on the queue first waits (briefly) for it to be written.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import replace
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from assist.errors import FeedbackNotStoredError, FeedbackRejectedError, UnknownSuggestionError
+from assist.feedback.events import EventKind, FeedbackEvent, SuggestionRecord
+from assist.feedback.redaction import redact
+from assist.feedback.store import EventStore, Shown
+
+log = logging.getLogger(__name__)
+
+BATCH = 256  # records per transaction at most
+FLUSH_WAIT_SECONDS = 2.0  # how long feedback waits for its suggestion to leave the queue
+
+
+class Recorder:
+    """Writes suggestion records in the background; stores feedback events at once (durable when it returns)."""
+
+    def __init__(self, store: EventStore, capacity: int = 10_000) -> None:
+        self.store = store
+        self._queue: queue.Queue[SuggestionRecord | None] = queue.Queue(maxsize=capacity)
+        self._pending: set[str] = set()
+        self._lock = threading.Condition()
+        self.recorded = 0
+        self.dropped = 0
+        self.failed = 0
+        self._thread = threading.Thread(target=self._run, name="assist-recorder", daemon=True)
+        self._thread.start()
+
+    def submit(self, record: SuggestionRecord) -> bool:
+        """Queue a suggestion record without waiting; False (counted, logged) when the queue is full."""
+        with self._lock:
+            self._pending.add(record.id)
+        try:
+            self._queue.put_nowait(record)
+        except queue.Full:
+            with self._lock:
+                self._pending.discard(record.id)
+                self.dropped += 1
+            log.warning("suggestion not recorded: the recording queue is full", extra={"suggestion_id": record.id})
+            return False
+        return True
+
+    def add(self, feedback: FeedbackEvent) -> None:
+        """Check a feedback event against its suggestion and store it durably.
+
+        UnknownSuggestionError when the suggestion was never recorded; FeedbackRejectedError when the event
+        names an answer rank or action the suggestion did not show; FeedbackNotStoredError when the store
+        cannot keep it.
+        """
+        shown = self._shown(feedback.suggestion_id)
+        if shown is None:
+            raise UnknownSuggestionError(feedback.suggestion_id)
+        if feedback.rank is not None and not 1 <= feedback.rank <= shown.answers:
+            raise FeedbackRejectedError("rank", f"the suggestion showed {shown.answers} answers, not {feedback.rank}")
+        if feedback.action is not None and feedback.action not in shown.actions:
+            raise FeedbackRejectedError("action", f"the suggestion did not list action {feedback.action!r}")
+        unnamed = feedback.kind not in (EventKind.OUTCOME, EventKind.COMMENT)
+        if unnamed and feedback.rank is None and feedback.action is None:
+            raise FeedbackRejectedError("rank", f"a {feedback.kind} event names an answer (rank) or an action")
+        self.store.add(replace(feedback, comment=redact(feedback.comment)) if feedback.comment else feedback)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued record has been written or dropped; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._lock.wait(left)
+        return True
+
+    def close(self) -> None:
+        """Write what is queued, stop the writer, release the database."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+        self.store.close()
+
+    @property
+    def backlog(self) -> int:
+        """Records queued and not yet written."""
+        return self._queue.qsize()
+
+    def _shown(self, suggestion_id: str) -> Shown | None:
+        deadline = time.monotonic() + FLUSH_WAIT_SECONDS
+        with self._lock:
+            while suggestion_id in self._pending and time.monotonic() < deadline:
+                self._lock.wait(deadline - time.monotonic())
+        try:
+            return self.store.shown(suggestion_id)
+        except SQLAlchemyError as exc:
+            raise FeedbackNotStoredError(f"the event store cannot be read: {type(exc).__name__}") from exc
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            batch: list[SuggestionRecord] = []
+            if first is None:
+                stopping = True
+            else:
+                batch.append(first)
+            while len(batch) < BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[SuggestionRecord]) -> None:
+        try:
+            self.store.record(batch)
+            written = len(batch)
+        except SQLAlchemyError as exc:
+            written = 0
+            log.error("suggestions not recorded: the event store refused them",
+                      extra={"records": len(batch), "error": type(exc).__name__, "detail": str(exc)[:300]})
+        with self._lock:
+            self.recorded += written
+            self.failed += len(batch) - written
+            self._pending.difference_update(r.id for r in batch)
+            self._lock.notify_all()

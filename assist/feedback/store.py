@@ -1,0 +1,134 @@
+"""The event store: suggestions and feedback in SQLite (one file, WAL) or PostgreSQL, by SQLAlchemy URL.
+
+Every write is one transaction; a feedback event is acknowledged only after its commit, so it survives the
+process being killed. The schema belongs to the Alembic migrations (`upgrade`), applied at start-up and by
+`assist db upgrade`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from assist.errors import ConfigurationError, FeedbackNotStoredError
+from assist.feedback import tables
+from assist.feedback.events import FeedbackEvent, SuggestionRecord
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a stored suggestion showed: how many answers, which actions, in which conversation."""
+
+    answers: int
+    actions: frozenset[str]
+    conversation_id: str | None
+
+
+class EventStore:
+    """One database of suggestions and feedback events."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+        except Exception as exc:  # SQLAlchemy raises ArgumentError, ValueError… for a malformed URL
+            raise ConfigurationError(f"ASSIST_DATABASE_URL is not a database URL: {exc}") from exc
+        self.url = url
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def upgrade(self) -> None:
+        """Apply every migration not yet applied (Alembic, to head)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def record(self, batch: Sequence[SuggestionRecord]) -> None:
+        """Store suggestions, all or none (one transaction)."""
+        if not batch:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(insert(tables.suggestions), [_suggestion_row(r) for r in batch])
+            rows = [{"suggestion_id": r.id, "rank": a.rank, "article_id": a.article_id, "passage_id": a.passage_id,
+                     "score": a.score} for r in batch for a in r.answers]
+            if rows:
+                connection.execute(insert(tables.answers), rows)
+            rows = [{"suggestion_id": r.id, "action": action, "decision": decision, "rule": rule}
+                    for r in batch for action, decision, rule in r.decisions]
+            if rows:
+                connection.execute(insert(tables.decisions), rows)
+            rows = [{"suggestion_id": r.id, "position": n, "action": action, "status": status}
+                    for r in batch for n, (action, status) in enumerate(r.actions, start=1)]
+            if rows:
+                connection.execute(insert(tables.actions), rows)
+
+    def shown(self, suggestion_id: str) -> Shown | None:
+        """What a stored suggestion showed, or None when the store never recorded it."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(tables.suggestions.c.conversation_id).where(
+                tables.suggestions.c.id == suggestion_id)).first()
+            if row is None:
+                return None
+            answers = connection.execute(select(func.count()).select_from(tables.answers).where(
+                tables.answers.c.suggestion_id == suggestion_id)).scalar_one()
+            names = connection.execute(select(tables.actions.c.action).where(
+                tables.actions.c.suggestion_id == suggestion_id)).scalars().all()
+            decided = connection.execute(select(tables.decisions.c.action).where(
+                tables.decisions.c.suggestion_id == suggestion_id)).scalars().all()
+        return Shown(int(answers), frozenset(names) | frozenset(decided), row.conversation_id)
+
+    def add(self, feedback: FeedbackEvent) -> None:
+        """Store one feedback event durably (committed before this returns); FeedbackNotStoredError if not."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(tables.events).values(
+                    suggestion_id=feedback.suggestion_id, at=feedback.at, kind=str(feedback.kind),
+                    rank=feedback.rank, action=feedback.action,
+                    outcome=str(feedback.outcome) if feedback.outcome else None, comment=feedback.comment))
+        except SQLAlchemyError as exc:
+            raise FeedbackNotStoredError(f"the event store refused the event: {type(exc).__name__}") from exc
+
+    def prune(self, before: dt.datetime) -> int:
+        """Delete suggestions recorded before `before` with everything about them; how many were deleted."""
+        old = select(tables.suggestions.c.id).where(tables.suggestions.c.at < before).scalar_subquery()
+        with self.engine.begin() as connection:
+            for child in (tables.events, tables.answers, tables.decisions, tables.actions):
+                connection.execute(delete(child).where(child.c.suggestion_id.in_(old)))
+            result = connection.execute(delete(tables.suggestions).where(tables.suggestions.c.at < before))
+        return int(result.rowcount)
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def _suggestion_row(record: SuggestionRecord) -> dict[str, Any]:
+    return {"id": record.id, "at": record.at, "conversation_id": record.conversation_id, "segment": record.segment,
+            "agent_id": record.agent_id, "agent_role": record.agent_role, "index_version": record.index_version,
+            "customer_turn": record.customer_turn, "confidence": record.confidence,
+            "knowledge_gap": record.knowledge_gap}
+
+
+def _sqlite_pragmas(connection: Any, _: Any) -> None:
+    """WAL (readers never wait for the writer), a full fsync per commit, and a wait instead of 'locked'."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

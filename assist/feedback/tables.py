@@ -1,0 +1,79 @@
+"""The event store's tables (SQLAlchemy Core): what was suggested, and what the agent did with it.
+
+The schema is created and changed only by the Alembic migrations beside this module; these definitions are
+what the code reads and writes, and a test checks that the migrations produce exactly them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+suggestions = Table(
+    "suggestions", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("conversation_id", String(128)),
+    Column("segment", String(128)),
+    Column("agent_id", String(128)),
+    Column("agent_role", String(128)),
+    Column("index_version", String(128), nullable=False),
+    Column("customer_turn", Text, nullable=False),  # redacted before it is written
+    Column("confidence", Float, nullable=False),
+    Column("knowledge_gap", Boolean, nullable=False),
+    Index("ix_suggestions_at", "at"),
+    Index("ix_suggestions_conversation", "conversation_id"),
+)
+
+answers = Table(
+    "answers", metadata,
+    Column("suggestion_id", String(40), ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, primary_key=True),  # 1-based, as shown
+    Column("article_id", String(256), nullable=False),
+    Column("passage_id", String(300), nullable=False),
+    Column("score", Float, nullable=False),
+    Index("ix_answers_article", "article_id"),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("suggestion_id", String(40), ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True),
+    Column("action", String(128), primary_key=True),
+    Column("decision", String(16), nullable=False),
+    Column("rule", String(256), nullable=False),
+)
+
+actions = Table(
+    "actions", metadata,
+    Column("suggestion_id", String(40), ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # 1-based, as shown
+    Column("action", String(128), nullable=False),
+    Column("status", String(16)),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("suggestion_id", String(40), ForeignKey("suggestions.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("rank", Integer),  # the answer it is about
+    Column("action", String(128)),  # or the action
+    Column("outcome", String(16)),  # kind "outcome": how the conversation ended
+    Column("comment", Text),  # redacted
+    Index("ix_events_suggestion", "suggestion_id"),
+    Index("ix_events_at", "at"),
+)

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assist.feedback.redaction import Finding, Kind, find_pii, redact
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to jane.doe@example.co.uk, thanks", "write to [EMAIL], thanks"),
+        ("call (415) 555-0132 after five", "call [PHONE] after five"),
+        ("my cell is 646.555.0199", "my cell is [PHONE]"),
+        ("the number is +1 646 555 0112", "the number is [PHONE]"),
+        ("text me at 6155550152 when it ships", "text me at [PHONE] when it ships"),
+        ("in Paris on +33 1 42 68 53 00 all week", "in Paris on [PHONE] all week"),
+        ("visa 4111 1111 1111 1111, exp 12/26", "visa [CARD], exp 12/26"),
+        ("amex 3782-822463-10005 please", "amex [CARD] please"),
+        ("card 5555555555554444", "card [CARD]"),
+        ("my social is 078-05-1120", "my social is [SSN]"),
+        ("ssn 078 05 1120 ok", "ssn [SSN] ok"),
+        ("my social security number is 078051120", "my social security number is [SSN]"),
+        ("iban DE89 3704 0044 0532 0130 00 please", "iban [IBAN] please"),
+        ("refund to GB82WEST12345698765432, ta", "refund to [IBAN], ta"),
+        ("ship to 42 Oak Street, Springfield, IL 62704 today", "ship to [ADDRESS] today"),
+        ("it went to 301 E 4th St apt 2C yesterday", "it went to [ADDRESS] yesterday"),
+        ("deliver to 1450 Broadway, Suite 800, New York, NY 10018", "deliver to [ADDRESS]"),
+    ],
+)
+def test_redact_replaces_each_kind_with_its_placeholder(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_find_pii_reports_kind_and_span() -> None:
+    text = "mail me: ann@example.org"
+    assert find_pii(text) == [Finding(Kind.EMAIL, 9, 24)]
+
+
+@pytest.mark.parametrize("number", ["4111 1111 1111 1112", "4111-1111-1111-1112", "5555555555554445"])
+def test_redact_keeps_luhn_invalid_card_numbers(number: str) -> None:
+    text = f"the card is {number}"
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi I'm calling about order #A12345",
+        "my order number is 100234567 and it's been a week",
+        "order 561730714665676, placed on 2024-05-01",
+        "the jacket was $1,299.99 and shipping 4.99",
+        "I ordered it on 03/04/2024 at 10:30, delivery 2024-05-01",
+        "the usps tracking is 9400 1000 0000 0000 0000 00",
+        "tracking number 1Z999AA10123456784",
+        "fedex says 7749 8812 0354 is delayed",
+        "is the store in 94103 open today, zip 10001-1234",
+        "the tag says SKU 12-3456-7890, item 300-2291",
+        "the barcode says 0 12345 67890 5",
+        "app version 4.2.1, ip 192.168.1.1, +20% off",
+        "ssn 000-12-3456, 666-12-3456, 900-12-3456, 123-00-4567 and 123-45-0000 are not issued",
+        "a fake iban DE89 3704 0044 0532 0130 01",
+        "the Main Street store, room 214, apartment 4",
+    ],
+)
+def test_redact_keeps_order_numbers_prices_dates_and_tracking_numbers(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_redact_replaces_several_pii_in_one_text() -> None:
+    text = "name Chris, email chris-taylor@mail.com phone (562) 555-0189 card 4826 4798 6710 9688"
+    assert redact(text) == "name Chris, email [EMAIL] phone [PHONE] card [CARD]"
+
+
+def test_redact_leaves_text_without_pii_unchanged() -> None:
+    text = "I want to speak to a supervisor please, I paid $59.99 twice on 2024-05-01"
+    assert redact(text) == text
+
+
+def test_redact_twice_is_the_same_as_once() -> None:
+    text = "my social is 078051120 and my order is 078051120, card 4111111111111111 at 12 Elm Rd"
+    once = redact(text)
+    assert once == "my social is [SSN] and my order is 078051120, card [CARD] at [ADDRESS]"
+    assert redact(once) == once
+
+
+def _with_check_digit(body: str) -> str:
+    """`body` plus the digit that makes it pass the Luhn check."""
+    total = 0
+    for position, ch in enumerate(reversed(body)):
+        value = int(ch) * (1 if position % 2 else 2)
+        total += value - 9 if value > 9 else value
+    return body + str(-total % 10)
+
+
+_WORDS = st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=8), max_size=4).map(" ".join)
+
+
+@st.composite
+def _cards(draw: st.DrawFn) -> str:
+    """A Luhn-valid 16-digit number starting 2-6, unbroken or in fours separated by a space or a dash."""
+    body = draw(st.sampled_from("23456")) + draw(st.text(alphabet="0123456789", min_size=14, max_size=14))
+    digits = _with_check_digit(body)
+    separator = draw(st.sampled_from(["", " ", "-"]))
+    return separator.join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_redact_never_raises_and_never_adds_digits(text: str) -> None:
+    redacted = redact(text)
+    assert sum(ch.isdigit() for ch in redacted) <= sum(ch.isdigit() for ch in text)
+    assert redact(redacted) == redacted
+
+
+@given(st.text(alphabet="0123456789 -.+()@abcDEFxyz,#", max_size=120))
+def test_redact_on_digit_heavy_text_is_idempotent_and_keeps_digit_counts_down(text: str) -> None:
+    redacted = redact(text)
+    assert sum(ch.isdigit() for ch in redacted) <= sum(ch.isdigit() for ch in text)
+    assert redact(redacted) == redacted
+
+
+@given(_WORDS, _cards(), _WORDS)
+def test_redact_leaves_no_digit_of_a_card(before: str, card: str, after: str) -> None:
+    redacted = redact(f"{before} {card} {after}")
+    assert redacted == f"{before} [CARD] {after}"
+    assert not any(ch.isdigit() for ch in redacted)

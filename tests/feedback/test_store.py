@@ -1,0 +1,142 @@
+"""The event store: migrations, recording, feedback, retention and reports, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from assist.errors import FeedbackNotStoredError, FeedbackRejectedError, UnknownSuggestionError
+from assist.feedback import tables
+from assist.feedback.events import EventKind, FeedbackEvent, Outcome, ShownAnswer, SuggestionRecord
+from assist.feedback.recorder import Recorder
+from assist.feedback.reports import action_report, article_report, period_start
+from assist.feedback.store import EventStore
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+
+def _record(n: int, at: dt.datetime = NOW, articles: tuple[str, ...] = ("returns", "shipping"),
+            segment: str = "gold", gap: bool = False, conversation: str | None = None) -> SuggestionRecord:
+    return SuggestionRecord(
+        id=f"sg_{n:026d}", at=at, conversation_id=conversation or f"call-{n}", segment=segment, agent_id="a1",
+        agent_role="tier1", index_version="v1", customer_turn=f"question {n}", confidence=0.1 if gap else 0.8,
+        knowledge_gap=gap,
+        answers=tuple(ShownAnswer(rank, a, f"{a}#0", 3.0 - rank) for rank, a in enumerate(articles, start=1)),
+        decisions=(("return_item", "allowed", "returns.gold"),), actions=(("pull-up-account", "current"),))
+
+
+def test_migrations_create_exactly_the_tables_the_code_uses(store: EventStore) -> None:
+    found = inspect(store.engine)
+    for table in tables.metadata.sorted_tables:
+        assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}
+    store.upgrade()  # a second upgrade is a no-op
+
+
+def test_recorded_suggestions_and_feedback_are_read_back(store: EventStore) -> None:
+    store.record([_record(1), _record(2)])
+    shown = store.shown(_record(1).id)
+    assert shown is not None and shown.answers == 2 and shown.conversation_id == "call-1"
+    assert shown.actions == {"pull-up-account", "return_item"}
+    assert store.shown("sg_" + "9" * 26) is None
+    store.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, rank=1))
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(tables.events.c.kind, tables.events.c.rank)).all()
+    assert [tuple(r) for r in rows] == [("used", 1)]
+
+
+def test_recorder_writes_in_the_background_and_checks_feedback_against_the_suggestion(store: EventStore) -> None:
+    recorder = Recorder(store)
+    try:
+        assert recorder.submit(_record(1))
+        recorder.add(FeedbackEvent(_record(1).id, EventKind.THUMBS_UP, NOW, rank=2))  # waits for the write
+        with pytest.raises(UnknownSuggestionError):
+            recorder.add(FeedbackEvent("sg_" + "7" * 26, EventKind.USED, NOW, rank=1))
+        with pytest.raises(FeedbackRejectedError, match="rank: the suggestion showed 2 answers, not 3"):
+            recorder.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, rank=3))
+        with pytest.raises(FeedbackRejectedError, match="action"):
+            recorder.add(FeedbackEvent(_record(1).id, EventKind.DISMISSED, NOW, action="refund_everything"))
+        recorder.add(FeedbackEvent(_record(1).id, EventKind.DISMISSED, NOW, action="pull-up-account"))
+        recorder.add(FeedbackEvent(_record(1).id, EventKind.COMMENT, NOW, comment="mail me at jo@example.com"))
+        assert recorder.flush() and recorder.recorded == 1
+    finally:
+        recorder.close()
+    with store.engine.connect() as connection:
+        comments = connection.execute(select(tables.events.c.comment).where(
+            tables.events.c.comment.is_not(None))).scalars().all()
+    assert comments == ["mail me at [EMAIL]"]
+
+
+def test_a_full_queue_drops_and_counts_instead_of_waiting(store: EventStore) -> None:
+    recorder = Recorder(store, capacity=1)
+    try:
+        results = [recorder.submit(_record(n)) for n in range(1, 200)]
+        assert recorder.flush()
+        assert recorder.recorded + recorder.dropped == 199 and recorder.dropped == results.count(False)
+    finally:
+        recorder.close()
+
+
+def test_a_store_that_refuses_writes_is_counted_and_feedback_is_a_clear_error(tmp_path: Path) -> None:
+    store = EventStore(f"sqlite:///{tmp_path / 'assist.db'}")
+    store.upgrade()
+    with store.engine.begin() as connection:  # the database goes wrong under the running service
+        connection.execute(text("DROP TABLE suggestions"))
+    recorder = Recorder(store)
+    try:
+        recorder.submit(_record(1))
+        assert recorder.flush() and recorder.failed == 1 and recorder.recorded == 0
+        with pytest.raises(FeedbackNotStoredError):
+            recorder.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, rank=1))
+    finally:
+        recorder.close()
+
+
+def test_prune_deletes_old_suggestions_with_their_feedback_and_keeps_the_rest(store: EventStore) -> None:
+    old = NOW - dt.timedelta(days=100)
+    store.record([_record(1, at=old), _record(2)])
+    store.add(FeedbackEvent(_record(1).id, EventKind.USED, old, rank=1))
+    store.add(FeedbackEvent(_record(2).id, EventKind.USED, NOW, rank=1))
+    assert store.prune(NOW - dt.timedelta(days=90)) == 1
+    assert store.shown(_record(1).id) is None and store.shown(_record(2).id) is not None
+    with store.engine.connect() as connection:
+        assert connection.execute(select(tables.events.c.suggestion_id)).scalars().all() == [_record(2).id]
+
+
+def test_article_report_counts_what_agents_did_and_resolutions(store: EventStore) -> None:
+    store.record([_record(1, conversation="c1"), _record(2, conversation="c2", articles=("shipping", "returns")),
+                  _record(3, at=NOW - dt.timedelta(days=30))])
+    for suggestion, kind, rank in [(1, EventKind.USED, 1), (1, EventKind.THUMBS_UP, 1), (1, EventKind.OPENED, 2),
+                                   (2, EventKind.USED, 2), (2, EventKind.THUMBS_DOWN, 1)]:
+        store.add(FeedbackEvent(_record(suggestion).id, kind, NOW, rank=rank))
+    store.add(FeedbackEvent(_record(1).id, EventKind.OUTCOME, NOW, outcome=Outcome.RESOLVED))
+    store.add(FeedbackEvent(_record(2).id, EventKind.OUTCOME, NOW, outcome=Outcome.ESCALATED))
+    report = article_report(store, NOW - dt.timedelta(days=7), served=["returns", "shipping", "privacy"])
+    by_id = {a.article_id: a for a in report.articles}
+    assert (by_id["returns"].shown, by_id["returns"].shown_first, by_id["returns"].used) == (2, 1, 2)
+    assert (by_id["returns"].thumbs_up, by_id["returns"].resolved_when_used) == (1, 0.5)
+    assert (by_id["shipping"].opened, by_id["shipping"].thumbs_down, by_id["shipping"].used) == (1, 1, 0)
+    assert by_id["shipping"].resolved_when_used is None
+    assert report.never_shown == ("privacy",)
+
+
+def test_action_report_counts_decisions_by_segment_and_rule(store: EventStore) -> None:
+    store.record([_record(1, segment="gold"), _record(2, segment="gold"), _record(3, segment="silver")])
+    report = action_report(store, NOW - dt.timedelta(days=1))
+    assert [(a.action, a.segment, a.allowed, a.denied, a.ask) for a in report.actions] == [
+        ("return_item", "gold", 2, 0, 0), ("return_item", "silver", 1, 0, 0)]
+    assert report.rules == (("returns.gold", 3),)
+
+
+@pytest.mark.parametrize(("period", "delta"), [("7d", dt.timedelta(days=7)), ("24h", dt.timedelta(hours=24)),
+                                                ("2w", dt.timedelta(weeks=2))])
+def test_a_period_ends_now(period: str, delta: dt.timedelta) -> None:
+    assert period_start(period, NOW) == NOW - delta
+
+
+@pytest.mark.parametrize("bad", ["7", "d7", "7 days", "-1d", ""])
+def test_a_malformed_period_names_itself(bad: str) -> None:
+    with pytest.raises(ValueError, match=repr(bad)):
+        period_start(bad, NOW)
