@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="any SQLAlchemy URL, e.g. postgresql+psycopg://…")
     record_suggestions: bool = Field(default=True, description="store every suggestion for feedback and reports")
     record_queue: int = Field(default=10_000, ge=1, le=10_000_000, description="suggestions waiting to be stored")
+    stream_idle_seconds: float = Field(default=900, gt=0, le=86_400, description="a silent /v1/stream closes")
     retention_days: int = Field(default=90, ge=1, le=36_500, description="`assist db prune` deletes older events")
     log_level: str = "INFO"
     # knowledge tree

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository
 KNOWLEDGE = ROOT / "knowledge"  # the bundled retail knowledge base
 DATA = ROOT / "tests" / "data"
 FIXTURE_KB = DATA / "kb"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _event_stores_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps and servers a test starts keep their default SQLite event store out of the checkout."""
+    previous = os.environ.get("ASSIST_DATA_DIR")
+    os.environ["ASSIST_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    yield
+    if previous is None:
+        os.environ.pop("ASSIST_DATA_DIR", None)
+    else:
+        os.environ["ASSIST_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,10 @@ from assist.api.docs import add_docs
 from assist.api.handlers import add_error_handlers
 from assist.api.metrics import Metrics
 from assist.api.middleware import BodyLimit, Observe
+from assist.api.pages import add_pages
 from assist.api.routes import add_routes
 from assist.api.security import KeyRing
+from assist.api.stream import add_stream_route
 from assist.feedback.recorder import Recorder
 from assist.service import KnowledgeService
 from assist.settings import Settings
@@ -52,6 +54,8 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
     app.state.admin_keys = KeyRing(settings.admin_key_hashes())
     add_error_handlers(app)
     add_routes(app, metrics)
+    add_stream_route(app)
+    add_pages(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

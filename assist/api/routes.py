@@ -18,6 +18,7 @@ from assist.api.schemas import (
     ActionReportOut,
     ArticleReportOut,
     ArticleUseOut,
+    CheckReportOut,
     ErrorOut,
     FeedbackRequest,
     FeedbackResponse,
@@ -26,6 +27,7 @@ from assist.api.schemas import (
     GapReportOut,
     Health,
     Period,
+    ProblemOut,
     ReloadRequest,
     ReloadResponse,
     RuleCountOut,
@@ -39,6 +41,7 @@ from assist.feedback.gaps import gap_questions, group_gaps
 from assist.feedback.recorder import Recorder
 from assist.feedback.reports import action_report, article_report, period_start
 from assist.index import versions
+from assist.policy.check import check_tree
 from assist.service import Suggestion
 from assist.settings import Settings
 
@@ -137,6 +140,17 @@ def _report_routes(app: FastAPI) -> None:
         return GapReportOut(since=since, groups=[GapGroupOut(
             size=g.size, representative=g.representative, examples=list(g.examples), best_article=g.best_article,
             best_score=g.best_score, members=[GapMemberOut(**asdict(m)) for m in g.members]) for g in groups])
+
+
+    @app.get("/v1/reports/check", response_model=CheckReportOut, dependencies=admins, responses=ERRORS)
+    def check_report(request: Request) -> CheckReportOut:
+        """What `assist check` says of the served knowledge tree: errors first, then warnings."""
+        settings: Settings = request.app.state.settings
+        _, problems = check_tree(settings.knowledge_dir, settings.max_article_bytes)
+        problems.sort(key=lambda p: p.severity != "error")
+        return CheckReportOut(knowledge_dir=str(settings.knowledge_dir), problems=[
+            ProblemOut(path=str(p.path), line=p.line, message=p.message, severity=p.severity)  # type: ignore[arg-type]
+            for p in problems])
 
 
 def _probe_routes(app: FastAPI, metrics: Metrics) -> None:

@@ -335,3 +335,68 @@ class GapReportOut(BaseModel):
 
     since: str
     groups: list[GapGroupOut]
+
+
+class ProblemOut(BaseModel):
+    """One problem of the served knowledge tree, as `assist check` prints it."""
+
+    path: str
+    line: int
+    message: str
+    severity: Literal["error", "warning"]
+
+
+class CheckReportOut(BaseModel):
+    """GET /v1/reports/check."""
+
+    knowledge_dir: str
+    problems: list[ProblemOut]
+
+
+# --- GET /v1/stream: the messages a desktop sends over the WebSocket ----------------------------------------
+
+
+class StreamContext(BaseModel):
+    """Who is on the call (first message; a later one replaces it and keeps the transcript)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["context"]
+    conversation_id: Name | None = None
+    customer: CustomerIn = Field(default_factory=CustomerIn)
+    agent: AgentIn = Field(default_factory=AgentIn)
+    issue: str | None = Field(default=None, max_length=MAX_TURN_CHARS)
+    filters: dict[Name, FactValue] = Field(default_factory=dict, max_length=MAX_FACTS)
+    limit: int = Field(default=5, ge=1, le=50)
+    group_by_article: StrictBool = True
+    api_key: str | None = Field(default=None, max_length=512, description="a client key, when keys are set")
+
+
+class StreamTurn(BaseModel):
+    """One more utterance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["turn"]
+    speaker: Literal["customer", "agent"]
+    text: str = Field(min_length=1, max_length=MAX_TURN_CHARS)
+
+
+class StreamFacts(BaseModel):
+    """Facts the desktop learned; merged into those known (null removes one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["facts"]
+    facts: dict[Name, FactValue | None] = Field(max_length=MAX_FACTS)
+
+
+class StreamReset(BaseModel):
+    """A new call on the same socket: transcript and facts cleared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["reset"]
+
+
+StreamMessage = Annotated[StreamContext | StreamTurn | StreamFacts | StreamReset, Field(discriminator="type")]

@@ -146,6 +146,7 @@ def serve_forever(settings: Settings, index_dir: Path, host: str, port: int) -> 
         uvicorn.Server(server_config(create_server_app(settings, index_dir), settings, host, port)).run()
         return
     os.environ["ASSIST_INDEX_DIR"] = str(index_dir)  # what the workers' settings read
+    os.environ["ASSIST_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
     if settings.record_suggestions:  # migrate once here, not in every worker at the same moment
         store = EventStore(settings.store_url)
         store.upgrade()

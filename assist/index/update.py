@@ -8,6 +8,7 @@ changed and new articles split and embedded now, deleted ones dropped, policies 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -31,7 +32,16 @@ from assist.index.files import (
     read_jsonl,
 )
 from assist.index.manifest import read_manifest
-from assist.index.version import Progress, VersionFiles, embed_articles, policy_files, read_version, write_version
+from assist.index.version import (
+    Progress,
+    TextEncoder,
+    VersionFiles,
+    build_record,
+    embed_articles,
+    policy_files,
+    read_version,
+    write_version,
+)
 from assist.knowledge.articles import Article, Catalog, tree_signature
 from assist.knowledge.passages import DEFAULT_TARGET, Passage
 from assist.policy.engine import verify_policies
@@ -68,7 +78,8 @@ class _Base:
 
 def update_index(
     catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
-    on_progress: Progress | None = None, ann_from: int = ANN_FROM,
+    on_progress: Progress | None = None, ann_from: int = ANN_FROM, encode: TextEncoder | None = None,
+    engine: tuple[str, int] = ("local", 1),
 ) -> Update:
     """Publish a version matching `catalog`, re-embedding only new and changed articles.
 
@@ -85,10 +96,13 @@ def update_index(
         if base and _unchanged(catalog, policies, base):
             return diff
         fresh = [a for a in catalog.articles if a.id in {*diff.added, *diff.changed}]
-        passages, vectors, titles = _assemble(catalog.articles, fresh, base, embedder, passage_target, on_progress)
+        started = time.perf_counter()
+        passages, vectors, titles = _assemble(catalog.articles, fresh, base, embedder, passage_target, on_progress,
+                                              encode)
+        embedded = sum(1 for p in passages if p.article_id in {a.id for a in fresh})
+        build = build_record(engine, embedded, time.perf_counter() - started)
         name = write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policies, ann_from, catalog.signature)
-    embedded = sum(1 for p in passages if p.article_id in {a.id for a in fresh})
+                             policies, ann_from, catalog.signature, build)
     log.info("index updated", extra={"index_version": name, "base": diff.base, "embedded": embedded})
     return replace(diff, version=name, reused=len(passages) - embedded, embedded=embedded)
 
@@ -147,10 +161,10 @@ def _reusable(files: VersionFiles) -> _Base:
 
 def _assemble(
     articles: tuple[Article, ...], fresh: list[Article], base: _Base | None, embedder: Embedder,
-    passage_target: int, on_progress: Progress | None,
+    passage_target: int, on_progress: Progress | None, encode: TextEncoder | None = None,
 ) -> tuple[list[Passage], Vectors, Vectors]:
     """Passages, passage vectors and title vectors in catalog order, reusing the base where unchanged."""
-    new_passages, new_vectors, new_titles = embed_articles(fresh, embedder, passage_target, on_progress)
+    new_passages, new_vectors, new_titles = embed_articles(fresh, embedder, passage_target, on_progress, encode)
     new_rows: dict[str, list[int]] = {}
     for row, passage in enumerate(new_passages):
         new_rows.setdefault(passage.article_id, []).append(row)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -47,6 +49,8 @@ __all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "
            "build_index", "load_index"]
 
 Progress = Callable[[int, int], None]
+# Texts → vectors in input order, telling a callback how many each finished batch held (a Ray cluster's encode).
+TextEncoder = Callable[[Sequence[str], Callable[[int], None] | None], Vectors]
 _HEX4 = re.compile(r"[0-9a-f]{4}")
 
 
@@ -99,9 +103,13 @@ def policy_files(catalog: Catalog) -> dict[str, bytes]:
 
 
 def embed_articles(
-    articles: Sequence[Article], embedder: Embedder, passage_target: int, on_progress: Progress | None = None
+    articles: Sequence[Article], embedder: Embedder, passage_target: int, on_progress: Progress | None = None,
+    encode: TextEncoder | None = None,
 ) -> tuple[list[Passage], Vectors, Vectors]:
-    """Split and embed articles: their passages, one vector per passage, one title vector per article."""
+    """Split and embed articles: their passages, one vector per passage, one title vector per article.
+
+    `encode` embeds elsewhere (a Ray cluster) with the same model; by default `embedder` does, here.
+    """
     passages = [p for article in articles for p in split_article(article, passage_target)]
     by_id = {a.id: a for a in articles}
     texts = [embedding_text(by_id[p.article_id], p) for p in passages]
@@ -113,16 +121,17 @@ def embed_articles(
         if on_progress is not None:
             on_progress(done, len(texts))
 
-    # Batches of similar length pad less: encode shortest first, then put the vectors back in passage order.
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    vectors[order] = embedder.encode([texts[i] for i in order], on_batch=advance)
-    return passages, vectors, embedder.encode([a.title for a in articles])
+    # Batches of similar length pad less: both encoders sort by length and return rows in input order.
+    run = encode or (lambda items, on_batch: embedder.encode(items, on_batch=on_batch))
+    vectors = run(texts, advance) if texts else np.zeros((0, embedder.dimension), dtype=np.float32)
+    titles = run([a.title for a in articles], None) if articles else np.zeros((0, embedder.dimension), np.float32)
+    return passages, vectors, titles
 
 
 def build_index(
     catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
-    on_progress: Progress | None = None, ann_from: int = ANN_FROM,
+    on_progress: Progress | None = None, ann_from: int = ANN_FROM, encode: TextEncoder | None = None,
+    engine: tuple[str, int] = ("local", 1),
 ) -> str:
     """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
 
@@ -133,15 +142,24 @@ def build_index(
     catalog.require_unique_ids()
     verify_policies(catalog.policy_dir, catalog.by_id())
     with versions.writer(index_dir):
-        passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress)
+        started = time.perf_counter()
+        passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress, encode)
+        build = build_record(engine, len(passages), time.perf_counter() - started)
         return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policy_files(catalog), ann_from, catalog.signature)
+                             policy_files(catalog), ann_from, catalog.signature, build)
+
+
+def build_record(engine: tuple[str, int], embedded: int, seconds: float) -> dict[str, Any]:
+    """How a version's vectors were made, for its manifest: engine, workers, passages embedded per second."""
+    name, workers = engine
+    return {"engine": name, "workers": workers, "embedded": embedded,
+            "passages_per_second": round(embedded / seconds, 1) if seconds > 0 else None}
 
 
 def write_version(
     articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors, titles: Vectors,
     embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes], ann_from: int = ANN_FROM,
-    sources: dict[str, list[int]] | None = None,
+    sources: dict[str, list[int]] | None = None, build: dict[str, Any] | None = None,
 ) -> str:
     """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`.
 
@@ -166,6 +184,7 @@ def write_version(
         passage_target=passage_target, articles={a.id: a.content_hash for a in articles},
         policies={name: sha256(data) for name, data in policies.items()},
         files={file: sha256(data) for file, data in payloads.items()}, index_type=kind, sources=sources or {},
+        build=build or {},
     ).sealed()
     staging = versions.staging_dir(index_dir)
     for folder in sorted({parent for file in payloads for parent in Path(file).parents} - {Path(".")}):

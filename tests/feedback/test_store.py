@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,41 @@ def test_a_period_ends_now(period: str, delta: dt.timedelta) -> None:
 def test_a_malformed_period_names_itself(bad: str) -> None:
     with pytest.raises(ValueError, match=repr(bad)):
         period_start(bad, NOW)
+
+
+def test_replicas_migrating_postgresql_at_the_same_moment_both_succeed(postgres_url: str) -> None:
+    stores = [EventStore(postgres_url) for _ in range(3)]
+    failures: list[BaseException] = []
+
+    def migrate(store: EventStore) -> None:
+        try:
+            store.upgrade()
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=migrate, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert failures == []
+        assert {t.name for t in tables.metadata.sorted_tables} <= set(inspect(stores[0].engine).get_table_names())
+    finally:
+        with stores[0].engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS events, actions, decisions, answers, suggestions, "
+                                    "alembic_version CASCADE"))
+        for store in stores:
+            store.close()
+
+
+def test_feedback_about_an_unknown_id_from_the_future_or_the_past_is_refused_at_once(store: EventStore) -> None:
+    recorder = Recorder(store)
+    try:
+        for suggestion_id in ("sg_7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "sg_01J00000000000000000000000"):
+            started = time.monotonic()
+            with pytest.raises(UnknownSuggestionError):
+                recorder.add(FeedbackEvent(suggestion_id, EventKind.USED, NOW, rank=1))
+            assert time.monotonic() - started < 60  # a hang guard: an unknown id is never waited for long
+    finally:
+        recorder.close()

@@ -1,0 +1,873 @@
+/* assist agent desk: the call on the left, what the knowledge base says about it on the right.
+ *
+ * The page holds the call (context, turns, facts) itself and streams it to WS /v1/stream; the server answers
+ * with suggestions. Because the page is the source of truth, a dropped socket loses nothing: on reconnect the
+ * whole call is sent again. Server text is only ever put in the page as text nodes (never innerHTML), so a
+ * passage that contains markup shows as markup, it does not run.
+ */
+"use strict";
+
+(function () {
+  // ---------------------------------------------------------------------------------------------------------
+  // Constants
+
+  // The facts the bundled knowledge base's policies ask about (knowledge/policies/vocabulary.yaml), typed so
+  // the agent gets the right input. A fact missing here still gets a plain text input.
+  const FACTS = {
+    purchase_age_days: { type: "int", label: "Days since purchase", unit: "days" },
+    has_receipt: { type: "bool", label: "Has the receipt" },
+    original_packaging: { type: "bool", label: "In original packaging" },
+    order_shipped: { type: "bool", label: "Order has shipped" },
+    company_error: { type: "bool", label: "Our systems confirm our mistake" },
+    days_late: { type: "int", label: "Days late", unit: "days" },
+    amount: { type: "number", label: "Amount disputed", unit: "USD" },
+  };
+  const VERDICTS = {
+    allowed: { icon: "✓", text: "Allowed" },
+    denied: { icon: "✕", text: "Not allowed" },
+    ask: { icon: "?", text: "Ask first" },
+  };
+  // Thumbs drawn as SVG (paths after Feather Icons, MIT): agent desktops often lack a colour emoji font,
+  // and a missing 👍 glyph shows as an empty box.
+  const THUMB_UP = "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 " +
+    "1-2-2v-7a2 2 0 0 1 2-2h3";
+  const THUMB_DOWN = "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 " +
+    "2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17";
+  const STEP_ICONS = { done: "✓", current: "▶", todo: "○" };
+  const STEP_WORDS = { done: "done", current: "now", todo: "to do" };
+
+  const params = new URLSearchParams(location.search);
+  // ?speed=10 plays the sample call ten times faster (the browser tests use it); 1.2 s a turn reads naturally.
+  const SPEED = Math.min(100, Math.max(0.1, Number(params.get("speed")) || 1));
+  const TURN_GAP_MS = 1200 / SPEED;
+  const RETRY_MAX_MS = 8000;
+  // A suggestion is recorded off the server's hot path. The server already waits briefly for one still queued;
+  // a 404 gets one more try after that before the agent is told.
+  const FEEDBACK_RETRIES = 1;
+
+  const $ = (id) => document.getElementById(id);
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The call: everything the server needs to rebuild it after a reconnect
+
+  const call = {
+    id: newCallId(),
+    turns: [],
+    facts: {},
+    speaker: "customer",
+    suggestion: null, // the latest suggestion: feedback is always about what the agent is looking at
+    ended: false,
+    playing: false,
+    marks: new Map(), // per article, the feedback the agent gave in this call ("used", "thumbs_up", …)
+    actionMarks: new Map(), // per next-best action key: "used" / "dismissed"
+    opened: new Set(), // articles whose full passage is open
+    sent: new Set(), // "suggestion|event|target": the same event about the same suggestion goes once
+  };
+
+  function newCallId() {
+    const random = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 12);
+    return "call-" + random;
+  }
+
+  function contextMessage() {
+    const message = {
+      type: "context",
+      conversation_id: call.id,
+      customer: { id: $("customer-id").value.trim() || "anonymous", segment: $("segment").value, attributes: {} },
+      agent: { id: $("agent-id").value.trim() || "agent", role: $("role").value },
+      issue: null,
+      group_by_article: true,
+    };
+    const key = $("api-key").value.trim();
+    if (key) message.api_key = key;
+    return message;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The socket
+
+  const conn = {
+    ws: null,
+    sent: 0, // messages sent on this socket: the server's seq counts the same way
+    replayUntil: 0, // the seq of the last message of the post-connect replay
+    pending: null, // a suggestion held back while the replay runs, so the panel does not flicker
+    resetAt: 0, // the seq of the last reset: a suggestion computed before it belongs to the previous call
+    retries: 0,
+    timer: null,
+  };
+
+  function connect() {
+    if (conn.ws || conn.timer) return;
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const ws = new WebSocket(scheme + location.host + "/v1/stream");
+    conn.ws = ws;
+    setStatus(conn.retries ? "reconnecting" : "connecting", conn.retries ? "reconnecting…" : "connecting…");
+    ws.onopen = () => {
+      if (ws !== conn.ws) return;
+      conn.sent = 0;
+      conn.resetAt = 0;
+      conn.pending = null;
+      replayCall();
+      setStatus("connected", "connected");
+    };
+    ws.onmessage = (event) => {
+      if (ws === conn.ws) receive(JSON.parse(event.data));
+    };
+    ws.onclose = (event) => {
+      if (ws !== conn.ws) return;
+      conn.ws = null;
+      closed(event);
+    };
+  }
+
+  // The whole call again, in the order that computes the fewest throw-away suggestions: context and facts
+  // first (no turn yet, so no suggestion), then the turns.
+  function replayCall() {
+    rawSend(contextMessage());
+    if (Object.keys(call.facts).length) rawSend({ type: "facts", facts: Object.assign({}, call.facts) });
+    call.turns.forEach((turn) => rawSend({ type: "turn", speaker: turn.speaker, text: turn.text }));
+    conn.replayUntil = conn.sent;
+  }
+
+  function rawSend(message) {
+    conn.ws.send(JSON.stringify(message));
+    conn.sent += 1;
+  }
+
+  // Send now when connected; otherwise the call state already holds the change and the replay will carry it.
+  function send(message) {
+    if (conn.ws && conn.ws.readyState === WebSocket.OPEN) {
+      rawSend(message);
+      if (message.type === "reset") conn.resetAt = conn.sent;
+    } else if (!conn.ws) {
+      clearTimeout(conn.timer);
+      conn.timer = null;
+      connect();
+    }
+  }
+
+  function receive(message) {
+    if (message.type === "suggestion") {
+      if (message.seq < conn.resetAt) return;
+      if (message.seq >= conn.replayUntil) {
+        conn.pending = null;
+        showSuggestion(message.suggestion);
+      } else {
+        conn.pending = message.suggestion;
+      }
+    } else if (message.type === "ack") {
+      if (message.seq >= conn.replayUntil && conn.pending) {
+        showSuggestion(conn.pending);
+        conn.pending = null;
+      }
+    } else if (message.type === "error") {
+      toast(message.detail || "the server reported an error", true);
+      setStatus("connected", "connected · last error: " + (message.detail || "?"));
+    }
+  }
+
+  function closed(event) {
+    if (event.code === 4401) {
+      // Retrying with the same key would be refused again: wait for the agent to change it (or to type).
+      setStatus("error", "API key refused: check the key field");
+      return;
+    }
+    if (event.code === 4408) {
+      // Idle calls are closed by the server; the next thing the agent does reconnects.
+      setStatus("idle", "idle: reconnects when you type");
+      return;
+    }
+    const why = { 4400: "bad message", 4413: "message too large" }[event.code];
+    const delay = Math.min(RETRY_MAX_MS, 500 * Math.pow(2, conn.retries));
+    conn.retries += 1;
+    setStatus("reconnecting", (why ? why + "; " : "connection lost; ") + "reconnecting in " +
+      Math.ceil(delay / 1000) + " s…");
+    conn.timer = setTimeout(() => {
+      conn.timer = null;
+      connect();
+    }, delay);
+  }
+
+  function setStatus(state, text) {
+    const el = $("status");
+    el.dataset.state = state;
+    el.textContent = text;
+    el.title = text;
+    if (state === "connected") conn.retries = 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Transcript
+
+  function addTurn(speaker, text) {
+    call.turns.push({ speaker: speaker, text: text });
+    const list = $("turns");
+    const empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+    const item = document.createElement("li");
+    item.className = "turn " + speaker;
+    item.setAttribute("data-testid", "turn");
+    item.dataset.speaker = speaker;
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = speaker;
+    item.append(who, document.createTextNode(text));
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+    send({ type: "turn", speaker: speaker, text: text });
+  }
+
+  function setSpeaker(speaker) {
+    call.speaker = speaker;
+    document.querySelectorAll(".speaker .seg").forEach((button) => {
+      button.setAttribute("aria-pressed", String(button.dataset.speaker === speaker));
+    });
+  }
+
+  function newCall() {
+    call.playing = false;
+    call.id = newCallId();
+    call.turns = [];
+    call.facts = {};
+    call.suggestion = null;
+    call.ended = false;
+    call.marks.clear();
+    call.actionMarks.clear();
+    call.opened.clear();
+    call.sent.clear();
+    $("turns").replaceChildren(placeholder("No turns yet. Type what the customer says, or play the sample call."));
+    $("end-note").textContent = "";
+    $("end-call").disabled = false;
+    clearPanel();
+    send({ type: "reset" });
+    send(contextMessage());
+  }
+
+  async function playSample() {
+    if (call.playing) {
+      call.playing = false; // the loop below stops before its next turn
+      return;
+    }
+    let sample;
+    try {
+      const response = await fetch("/static/sample-call.json");
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      sample = await response.json();
+    } catch (error) {
+      toast("could not load the sample call: " + error.message, true);
+      return;
+    }
+    if (sample.customer) {
+      $("customer-id").value = sample.customer.id || $("customer-id").value;
+      if (sample.customer.segment) $("segment").value = sample.customer.segment;
+    }
+    if (sample.agent) {
+      $("agent-id").value = sample.agent.id || $("agent-id").value;
+      if (sample.agent.role) $("role").value = sample.agent.role;
+    }
+    newCall();
+    call.playing = true;
+    const button = $("play");
+    button.textContent = "■ Stop";
+    button.setAttribute("aria-pressed", "true");
+    const id = call.id;
+    for (let i = 0; i < sample.turns.length; i++) {
+      if (i) await sleep(TURN_GAP_MS);
+      if (!call.playing || call.id !== id) break; // stopped, or a new call began meanwhile
+      addTurn(sample.turns[i].speaker, sample.turns[i].text);
+    }
+    if (call.id === id) call.playing = false;
+    button.textContent = "▶ Play sample call";
+    button.setAttribute("aria-pressed", "false");
+    button.dataset.done = String(call.id === id);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The suggestion panel: lists are updated in place, keyed, so cards the agent is reading stay put
+
+  function showSuggestion(suggestion) {
+    call.suggestion = suggestion;
+    const focused = document.activeElement;
+    showMeter(suggestion);
+    reconcile($("answers"), suggestion.answers, (a) => a.article_id, newAnswer, updateAnswer,
+      "No answer in the knowledge base matches yet.");
+    reconcile($("decisions"), suggestion.empowerment, (d) => d.action, newDecision, updateDecision,
+      "No decision applies yet.");
+    reconcile($("actions"), suggestion.next_best_actions, (a) => a.action + "|" + a.label, newAction, updateAction,
+      "Nothing to suggest yet.");
+    // Moving a card that holds focus blurs it in Chromium; give focus back so typing a fact is not interrupted.
+    if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus({ preventScroll: true });
+    $("took").textContent = suggestion.suggestion_id + " · index " + suggestion.index_version + " · " +
+      suggestion.took_ms + " ms";
+  }
+
+  function clearPanel() {
+    showMeter(null);
+    $("answers").replaceChildren(placeholder("Suggestions appear here once the customer has said something."));
+    $("decisions").replaceChildren(placeholder("No decision applies yet."));
+    $("actions").replaceChildren(placeholder("Nothing to suggest yet."));
+    $("took").textContent = "";
+    showFacts();
+  }
+
+  function showMeter(suggestion) {
+    const meter = document.querySelector(".meter");
+    const value = suggestion ? suggestion.confidence : null;
+    meter.dataset.value = value === null ? "" : String(value);
+    meter.dataset.level = value === null ? "" : value < 0.4 ? "low" : value < 0.7 ? "mid" : "high";
+    $("confidence-fill").style.width = value === null ? "0" : Math.round(value * 100) + "%";
+    $("confidence-text").textContent = value === null ? "–" : Math.round(value * 100) + "%";
+    const gap = Boolean(suggestion && suggestion.knowledge_gap);
+    $("gap").hidden = !gap;
+    document.querySelector(".answers-panel").dataset.gap = String(gap);
+  }
+
+  // Make `list` show `items` in order: reuse the element of each key, create the missing, drop the rest, and
+  // move an element only when it is out of place.
+  function reconcile(list, items, keyOf, create, update, emptyText) {
+    const existing = new Map();
+    Array.from(list.children).forEach((child) => {
+      if (child.dataset.key) existing.set(child.dataset.key, child);
+    });
+    const seen = new Map();
+    const wanted = items.map((item, index) => {
+      let key = keyOf(item);
+      const n = (seen.get(key) || 0) + 1; // the same key twice (ungrouped answers): keep both
+      seen.set(key, n);
+      if (n > 1) key += "#" + n;
+      let node = existing.get(key);
+      existing.delete(key);
+      if (!node) {
+        node = create(item);
+        node.dataset.key = key;
+      }
+      update(node, item, index);
+      return node;
+    });
+    existing.forEach((node) => node.remove());
+    list.querySelectorAll(":scope > .empty").forEach((node) => node.remove());
+    wanted.forEach((node, index) => {
+      if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null);
+    });
+    if (!items.length && emptyText) list.appendChild(placeholder(emptyText));
+  }
+
+  function placeholder(text) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = text;
+    return li;
+  }
+
+  // ---- answers
+
+  function newAnswer(answer) {
+    const li = el("li", "answer");
+    li.setAttribute("data-testid", "answer");
+    const head = el("div", "answer-head");
+    head.append(el("span", "rank"), el("h3", "title"), el("span", "section"), el("span", "score"));
+    const passage = el("div", "passage");
+    passage.setAttribute("data-testid", "passage");
+    const buttons = el("div", "answer-buttons");
+    buttons.append(
+      button("Open", "open", () => toggleOpen(li)),
+      button("Copy", "copy", () => copyAnswer(li)),
+      button("Used", "used", () => markAnswer(li, "used")),
+      iconButton(THUMB_UP, "thumbs-up", () => markAnswer(li, "thumbs_up"), "Helpful"),
+      iconButton(THUMB_DOWN, "thumbs-down", () => askWhyNot(li), "Not helpful"),
+    );
+    li.append(head, passage, el("p", "why"), el("p", "more"), buttons, commentForm(li));
+    return li;
+  }
+
+  function updateAnswer(li, answer, index) {
+    li.dataset.articleId = answer.article_id;
+    li.dataset.passageId = answer.passage_id;
+    li.dataset.rank = String(index + 1);
+    li.querySelector(".rank").textContent = index + 1 + ".";
+    li.querySelector(".title").textContent = answer.title;
+    li.querySelector(".title").title = answer.title;
+    li.querySelector(".section").textContent = answer.section ? "§ " + answer.section : "";
+    li.querySelector(".score").textContent = answer.score.toFixed(2);
+    li.querySelector(".score").title = "ranking score";
+    // Re-render the passage only when it changed: a stable DOM keeps the agent's text selection.
+    const signature = answer.passage + "\u0000" + answer.highlights.join("\u0001");
+    const passage = li.querySelector(".passage");
+    if (passage.dataset.signature !== signature) {
+      renderPassage(passage, answer.passage, answer.highlights);
+      passage.dataset.signature = signature;
+    }
+    li.querySelector(".why").textContent = answer.why ? "Why: " + answer.why : "";
+    const more = (answer.more || []).map((m) => (m.section || "introduction") + " (" + m.score.toFixed(2) + ")");
+    li.querySelector(".more").textContent = more.length ? "Also in this article: " + more.join(" · ") : "";
+    const open = call.opened.has(answer.article_id);
+    li.classList.toggle("open", open);
+    li.querySelector('[data-testid="open"]').setAttribute("aria-expanded", String(open));
+    li.querySelector('[data-testid="open"]').textContent = open ? "Close" : "Open";
+    const marks = call.marks.get(answer.article_id) || new Set();
+    pressed(li, "used", marks.has("used"));
+    pressed(li, "thumbs-up", marks.has("thumbs_up"));
+    pressed(li, "thumbs-down", marks.has("thumbs_down"));
+  }
+
+  // Markdown as the knowledge base writes it: **bold**, line breaks, "- " items and "#" headings. Built from
+  // text nodes, so nothing in the passage can become markup.
+  function renderPassage(target, text, highlights) {
+    target.replaceChildren();
+    const words = highlightPattern(highlights);
+    text.split("\n").forEach((line, i) => {
+      if (i) target.appendChild(document.createElement("br"));
+      let parent = target;
+      const heading = /^#{1,6}\s+/.exec(line);
+      if (heading) {
+        parent = target.appendChild(document.createElement("strong"));
+        line = line.slice(heading[0].length);
+      } else if (/^\s*[-*]\s+/.test(line)) {
+        line = line.replace(/^\s*[-*]\s+/, "• ");
+      }
+      line.split(/\*\*(.+?)\*\*/).forEach((part, j) => {
+        if (!part) return;
+        const into = j % 2 ? parent.appendChild(document.createElement("strong")) : parent;
+        appendMarked(into, part, words);
+      });
+    });
+  }
+
+  function highlightPattern(highlights) {
+    const terms = (highlights || []).filter(Boolean).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    if (!terms.length) return null;
+    terms.sort((a, b) => b.length - a.length); // the longest first, so "return" does not cut "returns"
+    // Whole words, allowing a plural or -ed/-ing: highlights are the query's words, the passage inflects them.
+    return new RegExp("(?<![\\p{L}\\p{N}])(?:" + terms.join("|") + ")(?:s|es|ed|ing)?(?![\\p{L}\\p{N}])", "giu");
+  }
+
+  function appendMarked(parent, text, pattern) {
+    if (!pattern) {
+      parent.appendChild(document.createTextNode(text));
+      return;
+    }
+    let last = 0;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      parent.appendChild(document.createElement("mark")).textContent = m[0];
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function answerOf(li) {
+    const rank = Number(li.dataset.rank);
+    return call.suggestion && call.suggestion.answers[rank - 1];
+  }
+
+  function toggleOpen(li) {
+    const articleId = li.dataset.articleId;
+    const open = !call.opened.has(articleId);
+    if (open) call.opened.add(articleId);
+    else call.opened.delete(articleId);
+    li.classList.toggle("open", open);
+    const button = li.querySelector('[data-testid="open"]');
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Close" : "Open";
+    if (open) feedbackOnce({ event: "opened", rank: Number(li.dataset.rank) }).catch(() => {});
+  }
+
+  async function copyAnswer(li) {
+    const answer = answerOf(li);
+    if (!answer) return;
+    const text = answer.passage.replace(/\*\*(.+?)\*\*/g, "$1"); // agents paste into chat: no markdown
+    const copied = await copyText(text);
+    const button = li.querySelector('[data-testid="copy"]');
+    button.textContent = copied ? "Copied ✓" : "Copy failed";
+    setTimeout(() => (button.textContent = "Copy"), 1500);
+    if (copied) feedbackOnce({ event: "copied", rank: Number(li.dataset.rank) }).catch(() => {});
+  }
+
+  async function copyText(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (error) {
+      // No clipboard permission (an http page, a locked-down desktop): the old selection-based copy.
+      const area = document.createElement("textarea");
+      area.value = text;
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      const ok = document.execCommand("copy");
+      area.remove();
+      return ok;
+    }
+  }
+
+  async function markAnswer(li, event, comment) {
+    const articleId = li.dataset.articleId;
+    const marks = call.marks.get(articleId) || new Set();
+    if (marks.has(event)) return;
+    const body = { event: event, rank: Number(li.dataset.rank) };
+    if (comment) body.comment = comment;
+    li.querySelector('[data-testid="' + testidOf(event) + '"]').setAttribute("aria-busy", "true");
+    try {
+      await feedbackOnce(body);
+      marks.add(event);
+      call.marks.set(articleId, marks);
+      pressed(li, testidOf(event), true); // pressed only once stored: what the agent sees is what counts
+      toast(event === "used" ? "Marked as used" : "Thanks, noted");
+    } catch (error) {
+      /* feedback() has said why */
+    } finally {
+      li.querySelector('[data-testid="' + testidOf(event) + '"]').removeAttribute("aria-busy");
+    }
+  }
+
+  function testidOf(event) {
+    return event.replace("_", "-");
+  }
+
+  // 👎 asks, inline and optionally, what was wrong: Enter sends, Escape sends nothing.
+  function commentForm(li) {
+    const form = el("form", "comment");
+    form.hidden = true;
+    const input = document.createElement("input");
+    input.maxLength = 1000;
+    input.placeholder = "What was wrong? (optional)";
+    input.setAttribute("aria-label", "What was wrong with this answer");
+    input.setAttribute("data-testid", "comment");
+    const submit = button("Send", "send-thumbs-down", null, "Send: not helpful");
+    submit.type = "submit";
+    form.append(input, submit);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      form.hidden = true;
+      markAnswer(li, "thumbs_down", input.value.trim());
+      input.value = "";
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        form.hidden = true;
+        li.querySelector('[data-testid="thumbs-down"]').focus();
+      }
+    });
+    return form;
+  }
+
+  function askWhyNot(li) {
+    if ((call.marks.get(li.dataset.articleId) || new Set()).has("thumbs_down")) return;
+    const form = li.querySelector(".comment");
+    form.hidden = false;
+    form.querySelector("input").focus();
+  }
+
+  // ---- decisions
+
+  function newDecision() {
+    const li = el("li", "decision");
+    li.setAttribute("data-testid", "decision");
+    const head = el("div", "decision-head");
+    head.append(el("span", "verdict"), el("span", "label"), el("span", "limit"));
+    li.append(head, el("p", "explanation"), el("div", "rule"), el("div", "fact-rows"));
+    return li;
+  }
+
+  function updateDecision(li, decision) {
+    li.dataset.action = decision.action;
+    li.dataset.decision = decision.decision;
+    const verdict = VERDICTS[decision.decision] || { icon: "", text: decision.decision };
+    li.querySelector(".verdict").textContent = verdict.icon + " " + verdict.text;
+    li.querySelector(".label").textContent = decision.label;
+    li.querySelector(".limit").textContent = decision.limit ? "up to " + money(decision.limit) : "";
+    li.querySelector(".explanation").textContent = decision.explanation;
+    li.querySelector(".rule").textContent = "rule " + decision.rule +
+      (decision.source_article ? " · from " + decision.source_article : "");
+    const needs = decision.decision === "ask" ? decision.needs || [] : [];
+    reconcile(li.querySelector(".fact-rows"), needs, (name) => name, newFactRow, () => {}, null);
+  }
+
+  function money(limit) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: limit.currency }).format(limit.amount);
+    } catch (error) {
+      return limit.amount + " " + limit.currency;
+    }
+  }
+
+  // One row per fact the decision needs. The row is keyed by the fact's name, so a refresh while the agent is
+  // typing keeps what was typed.
+  function newFactRow(name) {
+    const spec = FACTS[name] || { type: "text", label: name.replace(/_/g, " ") };
+    const row = el("div", "fact-row");
+    const id = "fact-" + name + "-" + Math.random().toString(36).slice(2, 7);
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = spec.label + (spec.unit ? " (" + spec.unit + ")" : "");
+    let input;
+    if (spec.type === "bool") {
+      input = document.createElement("select");
+      [["", "choose…"], ["true", "yes"], ["false", "no"]].forEach(([value, text]) => {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = text;
+        input.appendChild(option);
+      });
+    } else {
+      input = document.createElement("input");
+      input.type = spec.type === "text" ? "text" : "number";
+      if (spec.type === "int") input.step = "1";
+      if (spec.type !== "text") input.min = "0";
+      if (spec.type === "number") input.step = "0.01";
+    }
+    input.id = id;
+    input.setAttribute("data-testid", "fact-input");
+    input.dataset.fact = name;
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        setFactFrom(input, spec);
+      }
+    });
+    const set = button("Set", "fact-set", () => setFactFrom(input, spec));
+    set.dataset.fact = name;
+    row.append(label, input, set);
+    return row;
+  }
+
+  function setFactFrom(input, spec) {
+    const raw = input.value.trim();
+    let value;
+    if (spec.type === "bool") value = raw === "" ? undefined : raw === "true";
+    else if (spec.type === "int") value = /^\d+$/.test(raw) ? parseInt(raw, 10) : undefined;
+    else if (spec.type === "number") value = raw !== "" && isFinite(Number(raw)) ? Number(raw) : undefined;
+    else value = raw || undefined;
+    if (value === undefined) {
+      toast(spec.type === "int" ? "Enter a whole number" : "Enter a value first", true);
+      input.focus();
+      return;
+    }
+    setFact(input.dataset.fact, value);
+  }
+
+  function setFact(name, value) {
+    if (value === null) delete call.facts[name];
+    else call.facts[name] = value;
+    const facts = {};
+    facts[name] = value;
+    send({ type: "facts", facts: facts });
+    showFacts();
+  }
+
+  // The facts given so far, each removable (a wrong entry is sent as null, which the server drops).
+  function showFacts() {
+    const names = Object.keys(call.facts);
+    $("facts").hidden = !names.length;
+    $("facts-list").replaceChildren(...names.map((name) => {
+      const chip = el("span", "chip");
+      chip.setAttribute("data-testid", "fact");
+      chip.dataset.fact = name;
+      const value = call.facts[name];
+      const shown = typeof value === "boolean" ? (value ? "yes" : "no") : String(value);
+      const remove = button("×", "fact-clear", () => setFact(name, null), "Forget " + name);
+      chip.append(document.createTextNode(name + " = " + shown), remove);
+      return chip;
+    }));
+  }
+
+  // ---- next-best actions
+
+  function newAction() {
+    const li = el("li", "action");
+    li.setAttribute("data-testid", "next-action");
+    const buttons = el("div", "action-buttons");
+    buttons.append(
+      button("Used", "action-used", () => markAction(li, "used")),
+      button("Dismiss", "dismiss", () => markAction(li, "dismissed")),
+    );
+    const icon = el("span", "icon");
+    icon.setAttribute("role", "img");
+    li.append(icon, el("span", "label"), buttons, el("p", "reason"));
+    return li;
+  }
+
+  function updateAction(li, action) {
+    li.dataset.action = action.action;
+    li.dataset.status = action.status || "";
+    const icon = li.querySelector(".icon");
+    icon.textContent = STEP_ICONS[action.status] || "•";
+    icon.title = STEP_WORDS[action.status] || "suggestion";
+    icon.setAttribute("aria-label", icon.title);
+    // The step's state in words too (the icon alone is easy to miss): "now" on the current one, in the
+    // tooltip and for screen readers on the others.
+    li.querySelector(".label").textContent = action.label + (action.status === "current" ? " — now" : "");
+    li.querySelector(".label").title = STEP_WORDS[action.status] || "";
+    li.querySelector(".reason").textContent = action.reason;
+    li.querySelector(".reason").title = action.reason;
+    const mark = call.actionMarks.get(li.dataset.key);
+    li.classList.toggle("dismissed", mark === "dismissed");
+    li.querySelector('[data-testid="action-used"]').setAttribute("aria-pressed", String(mark === "used"));
+    li.querySelector('[data-testid="dismiss"]').setAttribute("aria-pressed", String(mark === "dismissed"));
+  }
+
+  async function markAction(li, event) {
+    if (call.actionMarks.get(li.dataset.key) === event) return;
+    try {
+      await feedbackOnce({ event: event, action: li.dataset.action });
+      call.actionMarks.set(li.dataset.key, event);
+      li.classList.toggle("dismissed", event === "dismissed");
+      li.querySelector('[data-testid="action-used"]').setAttribute("aria-pressed", String(event === "used"));
+      li.querySelector('[data-testid="dismiss"]').setAttribute("aria-pressed", String(event === "dismissed"));
+    } catch (error) {
+      /* feedback() has said why */
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Feedback and the end of the call
+
+  function feedbackOnce(fields) {
+    if (!call.suggestion) {
+      toast("No suggestion to give feedback on yet", true);
+      return Promise.reject(new Error("no suggestion"));
+    }
+    const body = Object.assign({ suggestion_id: call.suggestion.suggestion_id }, fields);
+    const key = [body.suggestion_id, body.event, body.rank || body.action || body.outcome].join("|");
+    if (call.sent.has(key)) return Promise.resolve(null);
+    return feedback(body).then((result) => {
+      call.sent.add(key);
+      return result;
+    });
+  }
+
+  async function feedback(body) {
+    const headers = { "Content-Type": "application/json" };
+    const key = $("api-key").value.trim();
+    if (key) headers.Authorization = "Bearer " + key;
+    for (let attempt = 0; ; attempt++) {
+      let response;
+      try {
+        response = await fetch("/v1/feedback", { method: "POST", headers: headers, body: JSON.stringify(body) });
+      } catch (error) {
+        toast("Feedback not sent: the server cannot be reached", true);
+        throw error;
+      }
+      if (response.ok) return response.json();
+      if (response.status === 404 && attempt < FEEDBACK_RETRIES) {
+        await sleep(500);
+        continue;
+      }
+      const detail = await response.json().then((j) => j.detail, () => response.statusText);
+      const text = typeof detail === "string" ? detail : JSON.stringify(detail);
+      toast("Feedback not recorded (" + response.status + "): " + text, true);
+      throw new Error(text);
+    }
+  }
+
+  async function endCall() {
+    const note = $("end-note");
+    if (call.ended) return;
+    if (!call.suggestion) {
+      note.textContent = "No suggestion was shown in this call, so there is nothing to record.";
+      return;
+    }
+    const outcome = $("outcome").value;
+    $("end-call").disabled = true;
+    try {
+      await feedbackOnce({ event: "outcome", outcome: outcome });
+      call.ended = true;
+      call.playing = false;
+      note.dataset.state = "ended";
+      note.textContent = "Call ended: " + outcome + ". Press New call for the next customer.";
+    } catch (error) {
+      $("end-call").disabled = false;
+      note.textContent = "The outcome was not recorded; try again.";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Small helpers
+
+  function el(tag, className) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function button(text, testid, onClick, label) {
+    const node = document.createElement("button");
+    node.type = "button";
+    node.textContent = text;
+    node.setAttribute("data-testid", testid);
+    if (label) {
+      node.setAttribute("aria-label", label);
+      node.title = label;
+    }
+    if (onClick) node.addEventListener("click", onClick);
+    return node;
+  }
+
+  function iconButton(path, testid, onClick, label) {
+    const node = button("", testid, onClick, label);
+    node.classList.add("icon-button");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    shape.setAttribute("d", path);
+    svg.appendChild(shape);
+    node.appendChild(svg);
+    return node;
+  }
+
+  function pressed(li, testid, on) {
+    li.querySelector('[data-testid="' + testid + '"]').setAttribute("aria-pressed", String(on));
+  }
+
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  let toastTimer = null;
+  function toast(text, bad) {
+    const node = $("toast");
+    node.textContent = text;
+    node.classList.toggle("bad", Boolean(bad));
+    node.classList.add("show");
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => node.classList.remove("show"), bad ? 5000 : 1800);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Wiring
+
+  function start() {
+    const savedKey = sessionStorage.getItem("assist.clientKey");
+    if (savedKey) $("api-key").value = savedKey;
+    ["segment", "role", "customer-id", "agent-id"].forEach((id) => {
+      $(id).addEventListener("change", () => send(contextMessage()));
+    });
+    $("api-key").addEventListener("change", () => {
+      const key = $("api-key").value.trim();
+      if (key) sessionStorage.setItem("assist.clientKey", key);
+      else sessionStorage.removeItem("assist.clientKey");
+      send(contextMessage());
+    });
+    document.querySelectorAll(".speaker .seg").forEach((b) => {
+      b.addEventListener("click", () => setSpeaker(b.dataset.speaker));
+    });
+    $("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = $("turn-text");
+      const text = input.value.trim();
+      if (!text) return;
+      addTurn(call.speaker, text);
+      input.value = "";
+      input.focus();
+    });
+    $("play").addEventListener("click", playSample);
+    $("new-call").addEventListener("click", newCall);
+    $("end-call").addEventListener("click", endCall);
+    connect();
+  }
+
+  start();
+})();
