@@ -19,6 +19,7 @@ from assist.settings import Settings
 
 if TYPE_CHECKING:
     from assist.index.embedder import Embedder
+    from assist.index.shards import StreamEncoder
     from assist.index.version import TextEncoder
 
 index_app = typer.Typer(help="Build and manage index versions", no_args_is_help=True)
@@ -73,11 +74,11 @@ GpusOpt = Annotated[float, typer.Option("--ray-gpus", min=0, help="GPUs per acto
 
 @contextmanager
 def _cluster(ray: str | None, settings: Settings, options: tuple[int | None, int, float], failure: str
-             ) -> Iterator[tuple[TextEncoder | None, tuple[str, int]]]:
+             ) -> Iterator[tuple[TextEncoder | None, StreamEncoder | None, tuple[str, int]]]:
     """The encoder to embed with (a Ray cluster's, or None: this process) and how to record it; `ray` is
     None (no Ray), "local" (start one here) or a cluster's address."""
     if ray is None:
-        yield None, ("local", 1)
+        yield None, None, ("local", 1)
         return
     from assist.index.cluster import Cluster, ClusterOptions
 
@@ -90,7 +91,7 @@ def _cluster(ray: str | None, settings: Settings, options: tuple[int | None, int
         typer.echo(f"{failure}: {exc}", err=True)
         raise typer.Exit(1) from exc
     try:
-        yield cluster.encode, ("ray", cluster.workers)
+        yield cluster.encode, cluster.stream, ("ray", cluster.workers)
     finally:
         cluster.close()
 
@@ -102,10 +103,10 @@ def build(knowledge: Path, index_dir: Path, settings: Settings, ray: str | None 
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not built")
-    with _cluster(ray, settings, ray_options, "index not built") as (encode, engine), \
+    with _cluster(ray, settings, ray_options, "index not built") as (encode, stream, engine), \
             _embedding("embedding passages", "index not built") as on_progress:
         version = build_index(catalog, embedder, index_dir, settings.passage_target, on_progress=on_progress,
-                              ann_from=settings.ann_threshold, encode=encode, engine=engine)
+                              ann_from=settings.ann_threshold, encode=encode, engine=engine, stream=stream)
     console.print(f"published index version [bold]{version}[/bold] ({len(catalog.articles)} articles) in {index_dir}")
     return version
 
@@ -134,7 +135,7 @@ def update(knowledge: Path, index_dir: Path, settings: Settings, ray: str | None
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not updated")
-    with _cluster(ray, settings, ray_options, "index not updated") as (encode, engine), \
+    with _cluster(ray, settings, ray_options, "index not updated") as (encode, _, engine), \
             _embedding("embedding changed passages", "index not updated") as on_progress:
         result = update_index(catalog, embedder, index_dir, settings.passage_target, on_progress=on_progress,
                               ann_from=settings.ann_threshold, encode=encode, engine=engine)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ import numpy as np
 
 from assist.errors import ConfigurationError
 from assist.index.embedder import BATCH, Backend, Embedder, Vectors
+
+Rows = np.ndarray[Any, np.dtype[np.int64]]
 
 CONNECT_SECONDS = 20.0
 
@@ -75,8 +77,19 @@ class Cluster:
     def encode(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> Vectors:
         """Vectors for `texts`, in their order: the same batches as Embedder.encode forms (sorted by length,
         BATCH texts each), so the vectors are those a local build makes."""
+        vectors = np.empty((len(texts), 0), dtype=np.float32)
+        for rows, batch in self.stream(texts):
+            if vectors.shape[1] == 0:
+                vectors = np.empty((len(texts), batch.shape[1]), dtype=np.float32)
+            vectors[rows] = batch
+            if on_batch is not None:
+                on_batch(len(rows))
+        return vectors
+
+    def stream(self, texts: Sequence[str]) -> Iterator[tuple[Rows, Vectors]]:
+        """The vectors of `texts` as Ray hands them back, one block at a time: (rows of `texts`, vectors)."""
         if not texts:
-            return np.empty((0, 0), dtype=np.float32)
+            return
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         chunks = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
         dataset = self._ray.data.from_items([{"rows": rows, "texts": [texts[i] for i in rows]} for rows in chunks])
@@ -85,14 +98,8 @@ class Cluster:
                                             "gpu": bool(self.options.num_gpus)},
             batch_size=max(1, self.options.batch_size // BATCH), num_gpus=self.options.num_gpus,
             compute=self._ray.data.ActorPoolStrategy(size=self.workers), batch_format="numpy")
-        vectors = np.empty((len(texts), 0), dtype=np.float32)
         for batch in encoded.iter_batches(batch_size=None, batch_format="numpy"):
-            if vectors.shape[1] == 0:
-                vectors = np.empty((len(texts), batch["vector"].shape[1]), dtype=np.float32)
-            vectors[batch["row"]] = batch["vector"]
-            if on_batch is not None:
-                on_batch(len(batch["row"]))
-        return vectors
+            yield np.asarray(batch["row"], dtype=np.int64), np.asarray(batch["vector"], dtype=np.float32)
 
     def close(self) -> None:
         """Disconnect (a local Ray started for this build stops with it)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from assist.errors import IndexMismatchError
 from assist.index.embedder import Vectors
@@ -81,15 +82,30 @@ def serialize(vectors: Vectors, dimension: int, kind: str = FLAT) -> bytes:
         flat = faiss.IndexFlatIP(dimension)
         flat.add(vectors)
         return bytes(faiss.serialize_index(flat).tobytes())
-    lists = max(1, min(len(vectors), int(IVF_LISTS_PER_ROOT * math.sqrt(len(vectors)))))
-    quantizer = faiss.IndexFlatIP(dimension)  # must outlive the IVF index until it is serialized
-    ivf = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
-    sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), IVF_TRAIN_PER_LIST * lists),
-                                             replace=False)
-    ivf.train(vectors[np.sort(sample)])
+    ivf = trained_ivf(vectors[training_rows(len(vectors))], len(vectors), dimension)
     ivf.add(vectors)
     ivf.make_direct_map()  # so its vectors can be read back (update reuses them; retrieval reads them)
     return bytes(faiss.serialize_index(ivf).tobytes())
+
+
+def training_rows(count: int) -> npt.NDArray[np.int64]:
+    """The rows (sorted) whose vectors train an IVF index of `count` vectors: at most 40 per list, seed 0."""
+    lists = ivf_lists(count)
+    sample = np.random.default_rng(0).choice(count, min(count, IVF_TRAIN_PER_LIST * lists), replace=False)
+    return np.sort(sample).astype(np.int64)
+
+
+def ivf_lists(count: int) -> int:
+    """The inverted lists of an IVF index over `count` vectors: 4·√count."""
+    return max(1, min(count, int(IVF_LISTS_PER_ROOT * math.sqrt(count))))
+
+
+def trained_ivf(sample: Vectors, count: int, dimension: int) -> faiss.IndexIVFFlat:
+    """An empty inner-product IVF-Flat index for `count` vectors, its lists trained on `sample`."""
+    quantizer = faiss.IndexFlatIP(dimension)  # faiss' wrapper keeps it referenced by the index
+    ivf = faiss.IndexIVFFlat(quantizer, dimension, ivf_lists(count), faiss.METRIC_INNER_PRODUCT)
+    ivf.train(sample)
+    return ivf
 
 
 def to_npy(array: np.ndarray[Any, Any]) -> bytes:

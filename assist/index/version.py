@@ -24,6 +24,7 @@ from assist.index.files import (
     ARTICLE_BM25,
     ARTICLE_VECTORS,
     ARTICLES,
+    IVF,
     PASSAGE_BM25,
     PASSAGES,
     POLICIES,
@@ -41,6 +42,7 @@ from assist.index.files import (
 )
 from assist.index.lexical import LexicalIndex
 from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest
+from assist.index.shards import ShardedVectors, StreamEncoder, build_sharded
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage, split_article
 from assist.policy.engine import PolicySet, load_policies, policy_paths, verify_policies
@@ -131,9 +133,12 @@ def embed_articles(
 def build_index(
     catalog: Catalog, embedder: Embedder, index_dir: Path, passage_target: int = DEFAULT_TARGET,
     on_progress: Progress | None = None, ann_from: int = ANN_FROM, encode: TextEncoder | None = None,
-    engine: tuple[str, int] = ("local", 1),
+    engine: tuple[str, int] = ("local", 1), stream: StreamEncoder | None = None,
 ) -> str:
     """Split, embed and publish every article of `catalog` and its policies as a new version; return its name.
+
+    `encode` embeds elsewhere (a cluster); with `stream` as well, an index large enough for IVF is built shard
+    by shard as the vectors come back (shards.py), never holding them all.
 
     Bad articles were already skipped by the catalog; an id used twice (raises ArticleError) or a policy error
     (raises PolicyError) stops the build, because serving the wrong article or authority is worse than serving
@@ -141,12 +146,29 @@ def build_index(
     """
     catalog.require_unique_ids()
     verify_policies(catalog.policy_dir, catalog.by_id())
+    articles = catalog.articles
     with versions.writer(index_dir):
         started = time.perf_counter()
-        passages, vectors, titles = embed_articles(catalog.articles, embedder, passage_target, on_progress, encode)
+        passages = [p for article in articles for p in split_article(article, passage_target)]
+        sharded = None
+        if stream is not None and encode is not None and index_type(len(passages), ann_from) == IVF:
+            by_id = {a.id: a for a in articles}
+            texts = [embedding_text(by_id[p.article_id], p) for p in passages]
+            done = 0
+
+            def advance(n: int) -> None:
+                nonlocal done
+                done += n
+                if on_progress is not None:
+                    on_progress(done, len(texts))
+
+            sharded = build_sharded(articles, passages, texts, stream, embedder.dimension, advance)
+            vectors, titles = None, encode([a.title for a in articles], None)
+        else:
+            passages, vectors, titles = embed_articles(articles, embedder, passage_target, on_progress, encode)
         build = build_record(engine, len(passages), time.perf_counter() - started)
-        return write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policy_files(catalog), ann_from, catalog.signature, build)
+        return write_version(articles, passages, vectors, titles, embedder, index_dir, passage_target,
+                             policy_files(catalog), ann_from, catalog.signature, build, sharded)
 
 
 def build_record(engine: tuple[str, int], embedded: int, seconds: float) -> dict[str, Any]:
@@ -157,22 +179,28 @@ def build_record(engine: tuple[str, int], embedded: int, seconds: float) -> dict
 
 
 def write_version(
-    articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors, titles: Vectors,
+    articles: Sequence[Article], passages: Sequence[Passage], vectors: Vectors | None, titles: Vectors,
     embedder: Embedder, index_dir: Path, passage_target: int, policies: dict[str, bytes], ann_from: int = ANN_FROM,
     sources: dict[str, list[int]] | None = None, build: dict[str, Any] | None = None,
+    sharded: ShardedVectors | None = None,
 ) -> str:
     """Write a complete version into staging, verify it, then publish it; the caller holds `versions.writer`.
 
     Everything serving needs is computed here, once: the vector index (exact or IVF by size), both BM25
     indexes and the article vectors, so loading a version only reads files.
     """
-    kind = index_type(len(passages), ann_from)
+    kind = IVF if sharded is not None else index_type(len(passages), ann_from)
+    if sharded is None:
+        if vectors is None:
+            raise ValueError("write_version needs the passage vectors, or the sharded index built from them")
+        sharded = ShardedVectors(serialize(vectors, embedder.dimension, kind),
+                                 article_vectors(articles, passages, vectors))
     payloads = {
-        VECTORS: serialize(vectors, embedder.dimension, kind),
+        VECTORS: sharded.index,
         TITLES: serialize(titles, embedder.dimension),
         PASSAGES: jsonl([asdict(p) for p in passages]),
         ARTICLES: jsonl([article_record(a) for a in articles]),
-        ARTICLE_VECTORS: to_npy(article_vectors(articles, passages, vectors)),
+        ARTICLE_VECTORS: to_npy(sharded.article_vectors),
         **lexical_files(articles, passages),
         **{f"{POLICIES}/{name}": data for name, data in policies.items()},
     }

@@ -77,3 +77,16 @@ def test_a_ray_address_without_ray_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["index", "build", "--ray-address", "127.0.0.1:6379", "--index-dir",
                                       str(tmp_path)])
     assert result.exit_code == 2 and "--ray-address needs --ray" in result.output
+
+
+def test_a_ray_build_of_an_ivf_index_adds_its_shards_as_they_come(
+    tmp_path: Path, embedder: Embedder, cluster: Cluster
+) -> None:
+    catalog = load_catalog(FIXTURE_KB)
+    build_index(catalog, embedder, tmp_path / "local", ann_from=1)
+    build_index(catalog, embedder, tmp_path / "ray", ann_from=1, encode=cluster.encode, stream=cluster.stream,
+                engine=("ray", cluster.workers))
+    local, remote = load_index(tmp_path / "local", embedder), load_index(tmp_path / "ray", embedder)
+    assert remote.manifest.index_type == "ivf"
+    a, b = local.vectors.reconstruct_n(0, local.vectors.ntotal), remote.vectors.reconstruct_n(0, remote.vectors.ntotal)
+    assert np.all(np.sum(a * b, axis=1) > 1 - 1e-5)
