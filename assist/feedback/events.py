@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assist.call import Call
-from assist.feedback.redaction import redact
 from assist.service import Suggestion
 
 
@@ -55,7 +54,7 @@ class SuggestionRecord:
     agent_id: str | None
     agent_role: str | None
     index_version: str
-    customer_turn: str
+    customer_turn: str  # as said; the store redacts it before writing
     confidence: float
     knowledge_gap: bool
     answers: tuple[ShownAnswer, ...]
@@ -78,12 +77,13 @@ class FeedbackEvent:
 
 def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str | None, agent_id: str | None,
                       at: dt.datetime) -> SuggestionRecord:
-    """The record of a suggestion; the customer's last turn is redacted here, before it goes anywhere."""
+    """The record of a suggestion, made on the request's path: cheap, so the customer's last turn is kept as
+    said here and redacted by the store's writer, before it is written (EventStore.record)."""
     last = next((t.text for t in reversed(call.transcript) if t.speaker == "customer"), call.issue or "")
     return SuggestionRecord(
         id=suggestion.suggestion_id, at=at, conversation_id=conversation_id, segment=call.segment,
         agent_id=agent_id, agent_role=call.role, index_version=suggestion.index_version,
-        customer_turn=redact(last), confidence=suggestion.confidence, knowledge_gap=suggestion.knowledge_gap,
+        customer_turn=last, confidence=suggestion.confidence, knowledge_gap=suggestion.knowledge_gap,
         answers=tuple(ShownAnswer(rank, a.article.id, a.passage.key, a.score)
                       for rank, a in enumerate(suggestion.answers, start=1)),
         decisions=tuple((d.action, str(d.decision), d.rule) for d in suggestion.empowerment),

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from assist.errors import ConfigurationError, FeedbackNotStoredError
 from assist.feedback import tables
 from assist.feedback.events import FeedbackEvent, SuggestionRecord
+from assist.feedback.redaction import redact
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x61737369737401  # PostgreSQL advisory lock key held while migrating ("assist" + 1)
@@ -63,7 +64,8 @@ class EventStore:
             command.upgrade(config, "head")
 
     def record(self, batch: Sequence[SuggestionRecord]) -> None:
-        """Store suggestions, all or none (one transaction)."""
+        """Store suggestions, all or none (one transaction); each customer turn is redacted before it is
+        written (here, on the writer's thread, not on the request's)."""
         if not batch:
             return
         with self.engine.begin() as connection:
@@ -124,7 +126,7 @@ class EventStore:
 def _suggestion_row(record: SuggestionRecord) -> dict[str, Any]:
     return {"id": record.id, "at": record.at, "conversation_id": record.conversation_id, "segment": record.segment,
             "agent_id": record.agent_id, "agent_role": record.agent_role, "index_version": record.index_version,
-            "customer_turn": record.customer_turn, "confidence": record.confidence,
+            "customer_turn": redact(record.customer_turn), "confidence": record.confidence,
             "knowledge_gap": record.knowledge_gap}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,11 @@ def test_feedback_about_an_unknown_id_from_the_future_or_the_past_is_refused_at_
             assert time.monotonic() - started < 60  # a hang guard: an unknown id is never waited for long
     finally:
         recorder.close()
+
+
+def test_the_customer_turn_is_redacted_before_it_is_written(store: EventStore) -> None:
+    said = replace(_record(1), customer_turn="card 4111 1111 1111 1111, mail jo@example.com, order 4471203")
+    store.record([said])
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(tables.suggestions.c.customer_turn)).scalar_one()
+    assert stored == "card [CARD], mail [EMAIL], order 4471203"
