@@ -81,6 +81,12 @@ class _Candidates:
     def dense_all(self) -> Scores:
         return np.asarray(self.corpus.passage_vectors[self.rows] @ self.vectors.conversation)
 
+    def per_article(self, vectors: Vector, query: Vector) -> Scores:
+        """Each candidate's article's similarity to `query`, computed for the candidates' articles only (a few
+        hundred rows, not every article of a large base)."""
+        articles, back = np.unique(self.owners, return_inverse=True)
+        return np.asarray(vectors[articles] @ query)[back]
+
     def article_max(self, values: Scores) -> Scores:
         """Each candidate's article's best value among the candidates."""
         best = np.full(self.articles, -1.0, dtype=np.float32)
@@ -116,8 +122,8 @@ _FEATURES: dict[str, Callable[[_Candidates], Scores]] = {
     "article_dense_all": lambda c: c.article_max(c.dense_all),
     "doc_bm25_all": lambda c: _normalized(c.corpus.article_bm25.scores(c.query.all_terms))[c.owners],
     "doc_bm25_agent": lambda c: c.doc_agent(),
-    "doc_title": lambda c: (c.corpus.title_vectors @ c.vectors.conversation)[c.owners],
-    "doc_opening": lambda c: (c.corpus.article_vectors @ c.vectors.opening)[c.owners],
+    "doc_title": lambda c: c.per_article(c.corpus.title_vectors, c.vectors.conversation),
+    "doc_opening": lambda c: c.per_article(c.corpus.article_vectors, c.vectors.opening),
     "said": lambda c: c.said(after=False),
     "after_said": lambda c: c.said(after=True),
 }

@@ -125,18 +125,19 @@ def _mask_cache(articles: list[Article], article_row: Rows) -> _Mask:
 
 
 def _top(scores: Scores, depth: int) -> Rows:
-    """The `depth` best rows of non-negative `scores`, in no order: a partial sort (only the top is used);
-    ties broken by row."""
-    if depth >= len(scores):
-        return np.arange(len(scores), dtype=np.int64)
-    # Scores are never negative and mostly zero (BM25 of terms most passages lack): partition only the rest.
-    scored = np.flatnonzero(scores)
-    if len(scored) > depth:
-        cut = scores[scored[np.argpartition(-scores[scored], depth - 1)[:depth]]].min()
-    else:
-        cut = np.float32(0.0)
-    # Ties at the cut go to the lowest rows, as with a stable full sort.
-    above = np.flatnonzero(scores > cut)
+    """The `depth` best rows of non-negative `scores`, in no order: a partial sort (only the top is used); ties
+    at the cut go to the lowest rows, as with a stable full sort."""
+    count = len(scores)
+    if depth >= count:
+        return np.arange(count, dtype=np.int64)
+    scored = np.flatnonzero(scores)  # BM25 is zero for most rows: partition only the rest
+    if len(scored) <= depth:  # every scored row, then the first rows scoring zero
+        missing = depth - len(scored)
+        zeros = np.flatnonzero(scores[: missing + len(scored)] == 0)[:missing]
+        return np.concatenate([scored, zeros]).astype(np.int64)
+    part = scored[np.argpartition(scores[scored], len(scored) - depth)[len(scored) - depth :]]
+    cut = scores[part].min()
+    above = part[scores[part] > cut]  # nothing outside the partition scores above its smallest member
     tied = np.flatnonzero(scores == cut)[: depth - len(above)]
     return np.concatenate([above, tied]).astype(np.int64)
 
