@@ -9,14 +9,17 @@ step of the right procedure should have (done, current, todo).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from assist.api.mapping import to_call
 from assist.api.schemas import SuggestRequest
 from assist.call import Call
 from assist.service import KnowledgeService, Suggestion
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,19 +34,27 @@ class Case:
 
 def read_cases(path: Path) -> list[Case]:
     """Read a case JSONL file; a bad line is an error naming the line."""
+    return _read(path, "case", _case)
+
+
+def _case(raw: dict[str, Any], call: Call) -> Case:
+    expect = raw["expect"]
+    decisions = tuple((d["action"], d["decision"]) for d in expect.get("empowerment", []))
+    return Case(raw["case"], call, decisions, tuple(expect.get("steps", [])))
+
+
+def _read(path: Path, what: str, make: Callable[[dict[str, Any], Call], T]) -> list[T]:
+    """Every non-blank line of a case book as `make` reads it; a bad line is a ValueError naming it."""
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
-            expect = raw["expect"]
-            decisions = tuple((d["action"], d["decision"]) for d in expect.get("empowerment", []))
             # Requests go through the HTTP edge's own model, so a case the API would refuse is refused here too.
-            call = to_call(SuggestRequest.model_validate(raw["request"]))
-            cases.append(Case(raw["case"], call, decisions, tuple(expect.get("steps", []))))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: bad case ({exc})") from exc
+            cases.append(make(raw, to_call(SuggestRequest.model_validate(raw["request"]))))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}:{number}: bad {what} ({exc})") from exc
     return cases
 
 
@@ -116,18 +127,8 @@ class StepCase:
 
 def read_step_cases(path: Path) -> list[StepCase]:
     """Read a step-case JSONL file; a bad line is an error naming the line."""
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            expect = raw["expect"]
-            call = to_call(SuggestRequest.model_validate(raw["request"]))
-            cases.append(StepCase(raw["case"], call, expect["article"], tuple(expect["status"].items())))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path}:{number}: bad step case ({exc})") from exc
-    return cases
+    return _read(path, "step case", lambda raw, call: StepCase(
+        raw["case"], call, raw["expect"]["article"], tuple(raw["expect"]["status"].items())))
 
 
 @dataclass

@@ -115,19 +115,25 @@ def embed_articles(
     passages = [p for article in articles for p in split_article(article, passage_target)]
     by_id = {a.id: a for a in articles}
     texts = [embedding_text(by_id[p.article_id], p) for p in passages]
+    advance = _counter(len(texts), on_progress)
+    # Batches of similar length pad less: both encoders sort by length and return rows in input order.
+    run = encode or (lambda items, on_batch: embedder.encode(items, on_batch=on_batch))
+    vectors = run(texts, advance) if texts else np.zeros((0, embedder.dimension), dtype=np.float32)
+    titles = run([a.title for a in articles], None) if articles else np.zeros((0, embedder.dimension), np.float32)
+    return passages, vectors, titles
+
+
+def _counter(total: int, on_progress: Progress | None) -> Callable[[int], None]:
+    """A batch callback that tells `on_progress` how many of `total` texts are embedded so far."""
     done = 0
 
     def advance(n: int) -> None:
         nonlocal done
         done += n
         if on_progress is not None:
-            on_progress(done, len(texts))
+            on_progress(done, total)
 
-    # Batches of similar length pad less: both encoders sort by length and return rows in input order.
-    run = encode or (lambda items, on_batch: embedder.encode(items, on_batch=on_batch))
-    vectors = run(texts, advance) if texts else np.zeros((0, embedder.dimension), dtype=np.float32)
-    titles = run([a.title for a in articles], None) if articles else np.zeros((0, embedder.dimension), np.float32)
-    return passages, vectors, titles
+    return advance
 
 
 def build_index(
@@ -154,15 +160,8 @@ def build_index(
         if stream is not None and encode is not None and index_type(len(passages), ann_from) == IVF:
             by_id = {a.id: a for a in articles}
             texts = [embedding_text(by_id[p.article_id], p) for p in passages]
-            done = 0
-
-            def advance(n: int) -> None:
-                nonlocal done
-                done += n
-                if on_progress is not None:
-                    on_progress(done, len(texts))
-
-            sharded = build_sharded(articles, passages, texts, stream, embedder.dimension, advance)
+            sharded = build_sharded(articles, passages, texts, stream, embedder.dimension,
+                                    _counter(len(texts), on_progress))
             vectors, titles = None, encode([a.title for a in articles], None)
         else:
             passages, vectors, titles = embed_articles(articles, embedder, passage_target, on_progress, encode)
