@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,16 +24,19 @@ from assist.policy.actions import NextAction, next_best_actions
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
-from assist.policy.progress import Progress, call_progress, choose_procedure
+from assist.policy.procedure import Candidate, choose_procedure, fact_fit
+from assist.policy.progress import Progress, call_progress
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
 
 log = logging.getLogger(__name__)
 
-# Policies come from the articles the agent is most likely reading; weaker matches would add decisions
-# about things the customer did not ask for.
+# Policies come from the articles the agent is most likely reading (and the procedure followed); weaker
+# matches would add decisions about things the customer did not ask for.
 POLICY_ARTICLES = 3
+# The best-ranked articles with steps that may be the procedure the call follows.
+PROCEDURES = 5
 # A customer turn of at most this many content words answers the agent; it does not raise a new need.
 ANSWER_TERMS = 3
 # Two procedures whose best answers score this close (weighted features, a top answer scores about 3-4) are
@@ -198,18 +201,21 @@ class KnowledgeService:
         ranking = snapshot.retriever.rank(call, max(limit, POLICY_ARTICLES * 3), day, by_article)
         if deadline is not None:
             deadline.check("while ranking answers")
-        articles = list({a.article.id: a.article for a in ranking.answers}.values())[:POLICY_ARTICLES]
         policies = snapshot.index.policies
         seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
         clock = CueClock(seconds, self.limits.cue_chars)
-        sightings = find_moments(call.transcript, policies.moments, clock)
-        decisions = decide(policies, call, [a.id for a in articles], day, sightings)
         candidates = _procedures(ranking.answers)
-        steps = [s for article in candidates for s in article.steps] + list(policies.denial_steps)
+        steps = [s for c in candidates for s in c.article.steps] + list(policies.denial_steps)
         progress = call_progress(call, steps, policies.vocabulary, clock)
-        procedure = choose_procedure(candidates, progress, _answering(call))
+        fit = fact_fit(policies, call)
+        procedure = choose_procedure(candidates, progress, _answering(call), fit)
+        articles = list({a.article.id: None for a in ranking.answers})[:POLICY_ARTICLES]
+        if procedure is not None and procedure.id not in articles:
+            articles.append(procedure.id)
+        sightings = find_moments(call.transcript, policies.moments, clock)
+        decisions = decide(policies, call, articles, day, sightings)
         actions = next_best_actions(call, procedure, decisions, policies, sightings, progress,
-                                    _rival(ranking.answers, procedure, progress))
+                                    _rival(candidates, procedure, progress, fit))
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
@@ -231,27 +237,26 @@ class KnowledgeService:
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
 
 
-def _procedures(answers: Sequence[Answer]) -> list[Article]:
-    """The best-ranked articles that lay out steps to follow."""
-    found: dict[str, Article] = {}
+def _procedures(answers: Sequence[Answer]) -> list[Candidate]:
+    """The best-ranked articles that lay out steps to follow, each with its best answer's score."""
+    found: dict[str, Candidate] = {}
     for answer in answers:
         if answer.article.steps:
-            found.setdefault(answer.article.id, answer.article)
-    return list(found.values())[:POLICY_ARTICLES]
+            found.setdefault(answer.article.id, Candidate(answer.article, answer.score))
+    return list(found.values())[:PROCEDURES]
 
 
-def _rival(answers: Sequence[Answer], procedure: Article | None, progress: Progress) -> Article | None:
+def _rival(candidates: Sequence[Candidate], procedure: Article | None, progress: Progress,
+           fit: Mapping[str, float]) -> Article | None:
     """Before a procedure is under way, another procedure whose best answer scores within CLARIFY_MARGIN of
-    the procedure's best: the call fits both about as well, so the agent should ask which the customer means."""
-    best: dict[str, Answer] = {}
-    for answer in answers:
-        if answer.article.steps:
-            best.setdefault(answer.article.id, answer)
-    if procedure is None or procedure.id not in best or any(s in progress for s in procedure.steps):
+    the procedure's best, and that the call's facts fit as well: the call fits both about as well, so the
+    agent should ask which the customer means."""
+    chosen = next((c for c in candidates if c.article is procedure), None)
+    if procedure is None or chosen is None or any(s in progress for s in procedure.steps):
         return None
-    chosen = best[procedure.id]
-    return next((a.article for a in best.values() if a.article.steps != procedure.steps
-                 and abs(a.score - chosen.score) <= CLARIFY_MARGIN), None)
+    return next((c.article for c in candidates if c.article.steps != procedure.steps
+                 and abs(c.score - chosen.score) <= CLARIFY_MARGIN
+                 and fit.get(c.article.id, 0.0) >= fit.get(procedure.id, 0.0)), None)
 
 
 def _answering(call: Call) -> bool:

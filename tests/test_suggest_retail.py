@@ -145,6 +145,15 @@ def test_step_statuses_advance_as_the_agent_works_through_a_return(client: TestC
     assert [s for s, _ in after_membership.values()] == ["done", "done", "done", "current", "todo"]
 
 
+def test_a_return_that_names_its_product_follows_the_returns_procedure_once_the_purchase_age_is_sent(
+        client: TestClient) -> None:
+    turns = ["the denim jacket I bought has a rip along the seam, I'd like to send it back"]
+    body = _suggest(client, "silver", turns, {"purchase_age_days": 10})
+    assert {a["source"] for a in body["next_best_actions"] if a.get("status")} == {"article:returns-stain-damage"}
+    assert list(_steps(body)) == RETURN_STEPS
+    assert _decision(body, "return_item")["decision"] == "allowed"
+
+
 def test_a_step_the_agent_has_not_done_yet_stays_open(client: TestClient) -> None:
     turns = ["Hi, I'd like to return a jacket that arrived with a stain on the sleeve.",
              "I can't pull up your account without your name, sorry. What is it?", "Lee Park"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assist.errors import PolicyError, Problem
 from assist.knowledge.articles import Article, outside_tree
+from assist.policy.conditions import all_tests
 from assist.policy.consistency import article_problems, rule_problems
 from assist.policy.moments import MomentBook, load_moments
 from assist.policy.references import Known, reference_problems
@@ -45,6 +46,17 @@ class PolicySet:
     def denial_steps(self) -> tuple[str, ...]:
         """The steps denials add after a stopped procedure (rules' `when_denied.then`)."""
         return tuple(dict.fromkeys(step for rule in self.rules if rule.denial for step in rule.denial.then))
+
+    @cached_property
+    def fact_readers(self) -> dict[str, tuple[str, ...]]:
+        """For each fact a rule's condition reads, the articles that rule applies to (by id or tag)."""
+        readers: dict[str, dict[str, None]] = {}
+        for rule in self.rules:
+            articles = [a for a, tags in self.article_tags.items()
+                        if a in rule.scope.articles or set(tags) & set(rule.scope.tags)]
+            for test in all_tests(rule.when):
+                readers.setdefault(test.subject, {}).update(dict.fromkeys(articles))
+        return {fact: tuple(articles) for fact, articles in readers.items() if articles}
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule with this id, if any."""

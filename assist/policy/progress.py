@@ -7,11 +7,10 @@ yet") or `unless` pattern in the same sentence cancels.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assist.call import Call
-from assist.knowledge.articles import Article
 from assist.policy.cues import CueClock, negated, quote, sentence_span
 from assist.policy.vocabulary import Completion, Vocabulary
 
@@ -71,23 +70,3 @@ def _by_turn(call: Call, completion: Completion, negations: tuple[str, ...], clo
                 if not vetoed and clock.timeouts == timeouts:
                     return Evidence(turn=number, quote=quote(text, start, end))
     return None
-
-
-def choose_procedure(candidates: Sequence[Article], progress: Progress, answering: bool) -> Article | None:
-    """The procedure to follow among ranked candidate articles with steps.
-
-    The best-ranked candidate, except when the customer's last turn only answers the agent (`answering`:
-    "yes", "ok it's 4.99"): then the procedure under way goes on, the one with most steps the agent has
-    done on the call (a fact the desktop sent says nothing about which procedure the agent follows), so a
-    short reply does not switch it; ties go to the better ranked.
-    """
-    if not candidates:
-        return None
-    if answering:
-        return max(candidates, key=lambda article: _worked(article, progress))
-    return candidates[0]
-
-
-def _worked(article: Article, progress: Progress) -> int:
-    """How many of the article's steps the agent's own turns completed."""
-    return sum(1 for s in article.steps if s in progress and progress[s].turn is not None)

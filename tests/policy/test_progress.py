@@ -1,4 +1,4 @@
-"""Step progress: which procedure steps a call has completed, on what evidence, and which procedure goes on."""
+"""Step progress: which procedure steps a call has completed, and on what evidence."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from assist.call import Call, Turn
-from assist.knowledge.articles import Article
 from assist.policy.cues import CueClock, compile_cue
-from assist.policy.progress import call_progress, choose_procedure
+from assist.policy.progress import call_progress
 from assist.policy.vocabulary import Completion, Vocabulary, load_vocabulary
 
 FUTURE = compile_cue(r"\b(i|we)('ll| will| am going to)\b")
@@ -29,11 +28,6 @@ STEPS = ("pull-up-account", "shipping-status", "update-order")
 
 def _call(*turns: tuple[str, str], facts: dict[str, object] | None = None) -> Call:
     return Call(transcript=tuple(Turn(s, t) for s, t in turns), facts=facts or {})  # type: ignore[arg-type]
-
-
-def _article(article_id: str, steps: tuple[str, ...]) -> Article:
-    return Article(id=article_id, title=article_id, body="", path=Path(f"{article_id}.md"), body_line=1,
-                   content_hash="x", steps=steps)
 
 
 def test_an_agent_turn_matching_a_cue_completes_the_step_with_the_turn_as_evidence() -> None:
@@ -75,24 +69,6 @@ def test_a_fact_the_desktop_sends_completes_its_step() -> None:
 def test_a_step_without_completion_rules_is_never_done() -> None:
     call = _call(("agent", "What's your account ID?"))
     assert call_progress(call, ("verify-identity",), VOCABULARY, CueClock()) == {}
-
-
-def test_an_answer_keeps_the_procedure_the_agent_is_working_through() -> None:
-    faq = _article("faq", ("search-faq", "select-faq"))
-    returns = _article("returns", ("pull-up-account", "update-order"))
-    progress = call_progress(_call(("agent", "What's your account ID?")), STEPS, VOCABULARY, CueClock())
-    assert choose_procedure([faq, returns], progress, answering=True) is returns
-    assert choose_procedure([faq, returns], progress, answering=False) is faq
-    assert choose_procedure([faq, returns], {}, answering=True) is faq
-    assert choose_procedure([], progress, answering=True) is None
-
-
-def test_a_fact_alone_does_not_make_a_procedure_under_way() -> None:
-    first = _article("extension", ("pull-up-account", "update-order"))
-    other = _article("due-date", ("shipping-status",))
-    progress = call_progress(_call(("customer", "yes"), facts={"order_shipped": True}), STEPS, VOCABULARY,
-                             CueClock())
-    assert choose_procedure([first, other], progress, answering=True) is first
 
 
 def test_done_when_naming_an_undeclared_fact_is_an_error_on_its_line(tmp_path: Path) -> None:

@@ -1,0 +1,92 @@
+"""Procedure choice: the procedure under way goes on through short answers; otherwise the facts the desktop
+sent pick among procedures that score about equally, and never one far down the ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assist.call import Call, Turn
+from assist.knowledge.articles import Article
+from assist.policy import conditions
+from assist.policy.cues import CueClock, compile_cue
+from assist.policy.policyset import PolicySet
+from assist.policy.procedure import FACT_MARGIN, Candidate, choose_procedure, fact_fit
+from assist.policy.progress import call_progress
+from assist.policy.rules import Outcome, Rule, RuleFile
+from assist.policy.scope import Scope
+from assist.policy.vocabulary import Completion, Vocabulary
+
+VOCABULARY = Vocabulary(
+    steps={"pull-up-account": "Pull up the account", "shipping-status": "Check shipping",
+           "update-order": "Update the order", "search-faq": "Open the FAQ"},
+    completions={"pull-up-account": Completion(cues=(compile_cue(r"\baccount (id|number)\b"),)),
+                 "shipping-status": Completion(facts=("order_shipped",))},
+)
+STEPS = ("pull-up-account", "shipping-status", "update-order")
+FAQ = Article(id="faq-jeans", title="Jeans", body="", path=Path("faq-jeans.md"), body_line=1, content_hash="x",
+              steps=("search-faq",))
+RETURNS = Article(id="returns-size", title="Returns", body="", path=Path("returns-size.md"), body_line=1,
+                  content_hash="x", steps=("pull-up-account", "update-order"))
+DELIVERY = Article(id="late-delivery", title="Late", body="", path=Path("late-delivery.md"), body_line=1,
+                   content_hash="x", steps=("pull-up-account", "shipping-status"), tags=("shipping",))
+
+
+def _rule(rule_id: str, fact: str, articles: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> Rule:
+    return Rule(id=rule_id, action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
+                scope=Scope(articles=articles, tags=tags), when=conditions.Test(fact, "at_most", 30))
+
+
+def _policies(*rules: Rule) -> PolicySet:
+    tags = {a.id: a.tags for a in (FAQ, RETURNS, DELIVERY)}
+    return PolicySet(VOCABULARY, (RuleFile(Path("p.yaml"), "test", rules),), article_tags=tags)
+
+
+def _call(*turns: tuple[str, str], facts: dict[str, object] | None = None) -> Call:
+    return Call(transcript=tuple(Turn(s, t) for s, t in turns), facts=facts or {})  # type: ignore[arg-type]
+
+
+def test_fact_readers_are_the_articles_a_rule_applies_to_by_id_or_tag() -> None:
+    policies = _policies(_rule("r1", "purchase_age_days", articles=("returns-size",)),
+                         _rule("r2", "days_late", tags=("shipping",)))
+    assert policies.fact_readers == {"purchase_age_days": ("returns-size",), "days_late": ("late-delivery",)}
+
+
+def test_a_fact_read_by_fewer_articles_points_more_plainly() -> None:
+    policies = _policies(_rule("r1", "purchase_age_days", articles=("returns-size",)),
+                         _rule("r2", "amount", articles=("returns-size", "late-delivery")))
+    fit = fact_fit(policies, _call(facts={"purchase_age_days": 40, "amount": 9.99, "unread": 1, "days_late": None}))
+    assert fit == {"returns-size": 1.5, "late-delivery": 0.5}
+
+
+def test_the_facts_sent_pick_the_procedure_among_those_scoring_about_equally() -> None:
+    candidates = [Candidate(FAQ, 3.4), Candidate(RETURNS, 3.4 - FACT_MARGIN + 0.1)]
+    assert choose_procedure(candidates, {}, answering=False, fit={"returns-size": 1.0}) is RETURNS
+    assert choose_procedure(candidates, {}, answering=False, fit={}) is FAQ
+
+
+def test_facts_never_pick_a_procedure_far_down_the_ranking() -> None:
+    candidates = [Candidate(FAQ, 3.4), Candidate(RETURNS, 3.4 - FACT_MARGIN - 0.1)]
+    assert choose_procedure(candidates, {}, answering=False, fit={"returns-size": 1.0}) is FAQ
+
+
+def test_an_answer_keeps_the_procedure_the_agent_is_working_through() -> None:
+    progress = call_progress(_call(("agent", "What's your account ID?")), STEPS, VOCABULARY, CueClock())
+    candidates = [Candidate(FAQ, 3.0), Candidate(RETURNS, 1.0)]
+    assert choose_procedure(candidates, progress, answering=True, fit={}) is RETURNS
+    assert choose_procedure(candidates, progress, answering=False, fit={}) is FAQ
+    assert choose_procedure(candidates, {}, answering=True, fit={}) is FAQ
+    assert choose_procedure([], progress, answering=True, fit={}) is None
+
+
+def test_an_answer_between_procedures_equally_under_way_goes_to_the_one_the_facts_fit() -> None:
+    progress = call_progress(_call(("agent", "What's your account ID?")), STEPS, VOCABULARY, CueClock())
+    candidates = [Candidate(DELIVERY, 3.0), Candidate(RETURNS, 2.8)]
+    assert choose_procedure(candidates, progress, answering=True, fit={"returns-size": 1.0}) is RETURNS
+    assert choose_procedure(candidates, progress, answering=True, fit={}) is DELIVERY
+
+
+def test_a_fact_alone_does_not_make_a_procedure_under_way() -> None:
+    progress = call_progress(_call(("customer", "yes"), facts={"order_shipped": True}), STEPS, VOCABULARY,
+                             CueClock())
+    candidates = [Candidate(RETURNS, 3.0), Candidate(DELIVERY, 1.0)]
+    assert choose_procedure(candidates, progress, answering=True, fit={}) is RETURNS
