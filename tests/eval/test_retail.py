@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 
 from assist.call import Call
-from assist.eval.retail import Case, CaseScores, contains_in_order, read_cases
+from assist.eval.retail import Case, CaseScores, contains_in_order, read_cases, read_step_cases
+from assist.knowledge.articles import load_catalog
 from assist.policy.actions import NextAction
 from assist.policy.engine import Decision
 from assist.service import Suggestion
-from tests.conftest import DATA
+from tests.conftest import DATA, KNOWLEDGE
 
 CASES = DATA / "retail_cases.jsonl"
 
@@ -25,6 +26,17 @@ def test_read_cases_reads_the_retail_case_book() -> None:
     assert len(cases) >= 100
     assert all(case.steps for case in cases)
     assert any(case.call.facts for case in cases)
+
+
+def test_every_case_book_expects_the_whole_procedure_of_a_bundled_article() -> None:
+    catalog = load_catalog(KNOWLEDGE / "retail")
+    steps = {article.steps for article in catalog.articles if article.steps}
+    by_id = catalog.by_id()
+    for book in ("retail_cases.jsonl", "retail_cases_2.jsonl"):
+        assert all(case.steps in steps for case in read_cases(DATA / book)), book
+    for book in ("retail_step_cases.jsonl", "retail_step_cases_2.jsonl"):
+        for case in read_step_cases(DATA / book):
+            assert tuple(step for step, _ in case.status) == by_id[case.article].steps, case.name
 
 
 def test_read_cases_names_the_bad_line(tmp_path: Path) -> None:
