@@ -79,11 +79,7 @@ def _contradict(a: Rule, b: Rule, tags: Mapping[str, tuple[str, ...]]) -> bool:
 
 
 def _scopes_meet(a: Rule, b: Rule, tags: Mapping[str, tuple[str, ...]]) -> bool:
-    def articles(rule: Rule) -> set[str]:
-        tagged = {aid for aid, ts in tags.items() if set(ts) & set(rule.scope.tags)}
-        return set(rule.scope.articles) | tagged
-
-    shared = articles(a) & articles(b)
+    shared = a.scope.article_ids(tags) & b.scope.article_ids(tags)
     issues = set(a.scope.issues) & set(b.scope.issues)
     return bool(shared or issues or set(a.scope.moments) & set(b.scope.moments))
 

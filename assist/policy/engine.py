@@ -67,8 +67,8 @@ def _selections(
     rules = policies.rules
     selections: list[Selection] = []
     for article_id in dict.fromkeys(article_ids):
-        tags = set(policies.article_tags.get(article_id, ()))
-        chosen = [r for r in rules if article_id in r.scope.articles or tags & set(r.scope.tags)]
+        tags = policies.article_tags.get(article_id, ())
+        chosen = [r for r in rules if r.scope.selects(article_id, tags)]
         selections.append((article_id, chosen))
     issue = _words(call.issue or "")
     by_article: dict[str | None, list[Rule]] = {}

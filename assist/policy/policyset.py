@@ -50,13 +50,12 @@ class PolicySet:
     @cached_property
     def fact_readers(self) -> dict[str, tuple[str, ...]]:
         """For each fact a rule's condition reads, the articles that rule applies to (by id or tag)."""
-        readers: dict[str, dict[str, None]] = {}
+        readers: dict[str, set[str]] = {}
         for rule in self.rules:
-            articles = [a for a, tags in self.article_tags.items()
-                        if a in rule.scope.articles or set(tags) & set(rule.scope.tags)]
+            articles = rule.scope.article_ids(self.article_tags)
             for test in all_tests(rule.when):
-                readers.setdefault(test.subject, {}).update(dict.fromkeys(articles))
-        return {fact: tuple(articles) for fact, articles in readers.items() if articles}
+                readers.setdefault(test.subject, set()).update(articles)
+        return {fact: tuple(sorted(articles)) for fact, articles in readers.items() if articles}
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule with this id, if any."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from assist.policy.schema import ScopeSpec
@@ -15,6 +16,16 @@ class Scope:
     tags: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()
     moments: tuple[str, ...] = ()
+
+    def selects(self, article_id: str, tags: Iterable[str]) -> bool:
+        """Whether the scope brings in this article: by its id, or by one of its tags."""
+        return article_id in self.articles or not set(self.tags).isdisjoint(tags)
+
+    def article_ids(self, article_tags: Mapping[str, tuple[str, ...]]) -> set[str]:
+        """The articles the scope brings in: those it names, and those of `article_tags` (id → tags) with one
+        of its tags."""
+        tagged = {a for a, tags in article_tags.items() if self.selects(a, tags)} if self.tags else set()
+        return set(self.articles) | tagged
 
     def is_empty(self) -> bool:
         """True when nothing can bring the rule into a call."""
