@@ -7,22 +7,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assist.api.server import create_server_app, server_config
+from assist.api.server import create_server_app
 from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
 from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
 from assist.settings import Settings
+from tests.api.serving import serving
 from tests.conftest import DATA, FIXTURE_KB
 
 ENCODER = "torch"  # the fixture indexes are built with the torch encoder; the server must read them alike
@@ -52,26 +49,6 @@ def test_served_app_without_a_watch_interval_does_not_watch(index_dir: Path) -> 
     assert app.state.watcher is None
 
 
-@contextmanager
-def _serving(app: FastAPI, settings: Settings) -> Iterator[tuple[str, int]]:
-    """A real uvicorn server, configured as `assist serve` configures it, on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(server_config(app, settings, "127.0.0.1", port))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    guard = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < guard and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(30)
-
-
 def _settings(**values: object) -> Settings:
     return Settings(_env_file=None, watch_seconds=0, encoder=ENCODER, **values)  # type: ignore[call-arg]
 
@@ -86,7 +63,7 @@ def test_healthz_answers_while_a_backtracking_cue_is_in_flight(
     index_dir = tmp_path / "indexes"
     build_index(load_catalog(knowledge), embedder, index_dir)
     settings = _settings(cue_seconds=3, request_deadline_seconds=60)
-    with _serving(create_server_app(settings, index_dir), settings) as (host, port):
+    with serving(create_server_app(settings, index_dir), settings) as (host, port):
         base = f"http://{host}:{port}"
         replies: list[httpx.Response] = []
         body = {"transcript": [{"speaker": "customer", "text": "a" * 60 + "!"}]}
@@ -105,7 +82,7 @@ def test_healthz_answers_while_a_backtracking_cue_is_in_flight(
 
 def test_a_client_trickling_its_request_is_disconnected(index_dir: Path) -> None:
     settings = _settings(request_read_seconds=0.3)
-    with _serving(create_server_app(settings, index_dir), settings) as address:
+    with serving(create_server_app(settings, index_dir), settings) as address:
         for partial in (b"POST /v1/suggest HTTP/1.1\r\nHost: x\r\n",
                         b"POST /v1/suggest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"issue\":"):
             with socket.create_connection(address) as client:
@@ -116,7 +93,7 @@ def test_a_client_trickling_its_request_is_disconnected(index_dir: Path) -> None
 
 def test_connections_beyond_the_limit_get_503(index_dir: Path) -> None:
     settings = _settings(max_connections=2)
-    with _serving(create_server_app(settings, index_dir), settings) as address:
+    with serving(create_server_app(settings, index_dir), settings) as address:
         held = [socket.create_connection(address) for _ in range(2)]
         try:
             reply = httpx.get(f"http://{address[0]}:{address[1]}/healthz", timeout=10)

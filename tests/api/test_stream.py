@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from assist.api.app import create_app
-from assist.api.server import server_config
 from assist.feedback.recorder import Recorder
 from assist.feedback.store import EventStore
 from assist.index.embedder import Embedder
 from assist.service import KnowledgeService
 from assist.settings import Settings
+from tests.api.serving import serving
 
 KEY = "stream-client-key-0123456789"
 
@@ -34,21 +30,8 @@ def _serving(tmp_path: Path, index_dir: Path, embedder: Embedder, **settings: An
     store = EventStore(f"sqlite:///{tmp_path / 'assist.db'}")
     store.upgrade()
     config = Settings(_env_file=None, **settings)  # type: ignore[call-arg]
-    app = create_app(config, service, recorder=Recorder(store))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(server_config(app, config, "127.0.0.1", sock.getsockname()[1]))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    guard = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < guard and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"ws://127.0.0.1:{sock.getsockname()[1]}/v1/stream"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with serving(create_app(config, service, recorder=Recorder(store)), config) as (host, port):
+        yield f"ws://{host}:{port}/v1/stream"
 
 
 def _send(ws: ClientConnection, **message: Any) -> list[dict[str, Any]]:
