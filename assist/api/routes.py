@@ -79,7 +79,7 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
         if recorder is not None:
             record = suggestion_record(suggestion, call, body.conversation_id, body.agent.id, dt.datetime.now(dt.UTC))
             recorder.submit(record)
-        _log_suggestion(body, suggestion)
+        _log_suggestion(suggestion, recorder.store.pseudonym(body.conversation_id) if recorder else None)
         return to_response(suggestion)
 
     @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=clients,
@@ -160,12 +160,14 @@ def _probe_routes(app: FastAPI, metrics: Metrics) -> None:
         return Health(status="ok")
 
     @app.get("/readyz", response_model=Health, responses={503: {"model": Health}})
-    def readyz(service: ServiceDep) -> Response:
-        """Ready once a verified index version is loaded; says so when CURRENT names a refused version."""
+    def readyz(service: ServiceDep, request: Request) -> Response:
+        """Ready once a verified index version is loaded and the event store (when on) can keep events; says
+        so when CURRENT names a refused version."""
         version, refused = service.version, service.refused
-        if version is None:
-            return JSONResponse(Health(status="unavailable", detail="no index is loaded yet").model_dump(),
-                                status_code=503)
+        recorder: Recorder | None = request.app.state.recorder
+        unready = "no index is loaded yet" if version is None else recorder.store.problem() if recorder else None
+        if unready is not None:
+            return JSONResponse(Health(status="unavailable", detail=unready).model_dump(), status_code=503)
         detail = None
         if refused is not None and refused.version == versions.current_version(service.index_dir):
             detail = f"CURRENT names {refused.version}, which failed verification; serving {version}"
@@ -177,11 +179,12 @@ def _probe_routes(app: FastAPI, metrics: Metrics) -> None:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
 
-def _log_suggestion(body: SuggestRequest, suggestion: Suggestion) -> None:
+def _log_suggestion(suggestion: Suggestion, conversation: str | None) -> None:
+    """One line per suggestion; the conversation as the event store holds it (a pseudonym), never as sent."""
     top = suggestion.answers[0].article.id if suggestion.answers else None
     log.info("suggestion", extra={
         "suggestion_id": suggestion.suggestion_id, "index_version": suggestion.index_version,
-        "conversation_id": body.conversation_id, "took_ms": suggestion.took_ms, "top_article": top,
+        "conversation": conversation, "took_ms": suggestion.took_ms, "top_article": top,
         "answers": len(suggestion.answers), "confidence": suggestion.confidence,
         "knowledge_gap": suggestion.knowledge_gap,
     })

@@ -99,7 +99,7 @@ def eval_pii(
         "tests/data/pii_utterances.jsonl"),
     show_misses: Annotated[bool, typer.Option(help="print every miss and false alarm")] = True,
 ) -> None:
-    """Recall and precision of PII redaction per kind (e-mail, phone, card, SSN, IBAN, address)."""
+    """PII removed at rest (recall), precision per kind, ordinary values kept, and the cost per utterance."""
     from assist.eval.pii import score_pii
 
     try:
@@ -112,12 +112,18 @@ def eval_pii(
             typer.echo(f"missed {miss.kind}: {miss.value!r} in {miss.text!r}")
         for alarm in scores.false_alarms:
             typer.echo(f"false alarm {alarm.kind}: {alarm.value!r} in {alarm.text!r}")
+        for keep in scores.redacted_keeps:
+            typer.echo(f"not kept: {keep.value!r} in {keep.text!r}")
+    summary = scores.summary()
+    kept, cost = summary.pop("kept"), summary.pop("cost")
     table = Table(title=f"PII redaction on {data}")
-    for column in ("kind", "recall", "precision", "support"):
+    for column in ("kind", "removed at rest (recall)", "precision", "support"):
         table.add_column(column)
-    for kind, rates in scores.summary().items():
+    for kind, rates in summary.items():
         table.add_row(str(kind), f"{rates['recall']:.3f}", f"{rates['precision']:.3f}", str(int(rates["support"])))
     console.print(table)
+    console.print(f"ordinary values kept: {kept['rate']:.3f} of {int(kept['support'])}; "
+                  f"{cost['ms_per_utterance']:.2f} ms per utterance")
 
 
 @eval_app.command("bench")

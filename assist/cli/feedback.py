@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assist.cli.common import IndexDirOpt, console, err, settings_from_env
 from assist.feedback.store import EventStore
-from assist.settings import Settings
+from assist.settings import RETENTION_DAYS, Settings
 
 db_app = typer.Typer(help="The event store (ASSIST_DATABASE_URL, default SQLite in ASSIST_DATA_DIR)",
                      no_args_is_help=True)
@@ -47,7 +47,7 @@ def since(period: str) -> dt.datetime:
 
 def open_store(settings: Settings) -> EventStore:
     """The store at the configured URL, migrated to the current schema; exit 1 with one line if unreachable."""
-    store = EventStore(settings.store_url)
+    store = EventStore(settings.store_url, settings.store_id_key)
     try:
         store.upgrade()
     except SQLAlchemyError as exc:
@@ -65,11 +65,12 @@ def db_upgrade() -> None:
 
 
 @db_app.command("prune")
-def db_prune(days: Annotated[int | None, typer.Option(help="keep this many days [default: ASSIST_RETENTION_DAYS]")]
-             = None) -> None:
+def db_prune(days: Annotated[int | None, typer.Option(
+        min=RETENTION_DAYS.ge, max=RETENTION_DAYS.le, help="keep this many days [default: ASSIST_RETENTION_DAYS]")]
+        = None) -> None:
     """Delete suggestions and their feedback older than the retention period."""
     settings = settings_from_env()
-    keep = days or settings.retention_days
+    keep = settings.retention_days if days is None else days
     store = open_store(settings)
     deleted = store.prune(dt.datetime.now(dt.UTC) - dt.timedelta(days=keep))
     store.close()

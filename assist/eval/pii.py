@@ -1,17 +1,24 @@
-"""The PII benchmark: recall and precision of redaction's findings, per kind, on labelled utterances.
+"""The PII benchmark: what redaction leaves at rest, per kind, on labelled utterances.
 
-A labelled span is found when a finding of the same kind overlaps it; a finding is a true positive when it
-overlaps a labelled span of its kind, and a false positive otherwise.
+A labelled value is *removed* when redaction covers at least `REMOVED` of its letters and digits (with
+findings of any kind: at rest a card stored as `[PHONE]` is still gone). A finding is a true positive when it
+overlaps a labelled value, a false positive otherwise. A `keep` value (an order number, a price, a tracking
+number) is *kept* when no finding touches it: the stored text must stay useful for the reports.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from assist.feedback.redaction import Finding, Kind, find_pii
+
+K = TypeVar("K")
+REMOVED = 0.9  # of a value's letters and digits covered by findings
 
 
 class LabelledSpan(BaseModel):
@@ -23,86 +30,110 @@ class LabelledSpan(BaseModel):
 
 
 class Utterance(BaseModel):
-    """One line of the labelled file: a text and the PII in it."""
+    """One line of the labelled file: a text, the PII in it, and ordinary values that must stay readable."""
 
     model_config = ConfigDict(extra="forbid")
     text: str
     pii: list[LabelledSpan]
+    keep: list[str] = []
 
     @model_validator(mode="after")
     def _values_in_text(self) -> Utterance:
-        for span in self.pii:
-            if span.value not in self.text:
-                raise ValueError(f"value {span.value!r} is not in the text")
+        for value in [span.value for span in self.pii] + self.keep:
+            if value not in self.text:
+                raise ValueError(f"value {value!r} is not in the text")
         return self
 
 
 @dataclass(frozen=True)
 class Miss:
-    """A labelled value no finding of its kind overlapped, or a finding no label of its kind did."""
+    """A labelled value left readable, a finding no label asked for, or a keep value redacted."""
 
     text: str
-    kind: Kind
+    kind: Kind | None
     value: str
 
 
 @dataclass
 class KindCounts:
-    """Labelled spans (support), true and false positive findings, and missed labels for one kind."""
+    """Labelled values (support) and how many were removed; true and false positive findings of this kind."""
 
     support: int = 0
+    removed: int = 0
     tp: int = 0
     fp: int = 0
-    fn: int = 0
 
 
-def _rates(support: int, tp: int, fp: int, fn: int) -> dict[str, float]:
-    recall = (support - fn) / support if support else 1.0
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    return {"recall": recall, "precision": precision, "support": support}
+def _rates(support: int, removed: int, tp: int, fp: int) -> dict[str, float]:
+    return {"recall": removed / support if support else 1.0, "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "support": support}
 
 
 @dataclass
 class PiiScores:
-    """Per-kind counts over a labelled file, with the misses and false alarms for reading."""
+    """Per-kind counts over a labelled file, the keep values, and the misses and false alarms for reading."""
 
     counts: dict[Kind, KindCounts] = field(default_factory=lambda: {kind: KindCounts() for kind in Kind})
+    keep_support: int = 0
+    kept: int = 0
+    seconds: float = 0.0
+    utterances: int = 0
     misses: list[Miss] = field(default_factory=list)
     false_alarms: list[Miss] = field(default_factory=list)
+    redacted_keeps: list[Miss] = field(default_factory=list)
 
     def add(self, utterance: Utterance, findings: list[Finding]) -> None:
         """Score the findings for one utterance against its labels."""
-        labels = _label_spans(utterance)
+        text = utterance.text
+        labels = _spans(text, [(span.type, span.value) for span in utterance.pii])
         for kind, start, end in labels:
             counts = self.counts[kind]
             counts.support += 1
-            if not any(f.kind == kind and f.start < end and start < f.end for f in findings):
-                counts.fn += 1
-                self.misses.append(Miss(utterance.text, kind, utterance.text[start:end]))
+            if _covered(text, start, end, findings) >= REMOVED:
+                counts.removed += 1
+            else:
+                self.misses.append(Miss(text, kind, text[start:end]))
         for f in findings:
-            if any(kind == f.kind and start < f.end and f.start < end for kind, start, end in labels):
+            if any(f.overlaps(start, end) for _, start, end in labels):
                 self.counts[f.kind].tp += 1
             else:
                 self.counts[f.kind].fp += 1
-                self.false_alarms.append(Miss(utterance.text, f.kind, utterance.text[f.start : f.end]))
+                self.false_alarms.append(Miss(text, f.kind, text[f.start : f.end]))
+        for _, start, end in _spans(text, [(None, value) for value in utterance.keep]):
+            self.keep_support += 1
+            if any(f.overlaps(start, end) for f in findings):
+                self.redacted_keeps.append(Miss(text, None, text[start:end]))
+            else:
+                self.kept += 1
 
     def summary(self) -> dict[str, dict[str, float]]:
-        """Recall, precision and support per kind, and over all kinds as `overall`."""
-        result = {str(kind): _rates(c.support, c.tp, c.fp, c.fn) for kind, c in self.counts.items()}
-        totals = [sum(getattr(c, name) for c in self.counts.values()) for name in ("support", "tp", "fp", "fn")]
+        """Recall (removed at rest), precision and support per kind and `overall`; `kept`; ms per utterance."""
+        result = {str(kind): _rates(c.support, c.removed, c.tp, c.fp) for kind, c in self.counts.items()}
+        totals = [sum(getattr(c, name) for c in self.counts.values()) for name in ("support", "removed", "tp", "fp")]
         result["overall"] = _rates(*totals)
+        result["kept"] = {"rate": self.kept / self.keep_support if self.keep_support else 1.0,
+                          "support": self.keep_support}
+        result["cost"] = {"ms_per_utterance": 1000 * self.seconds / max(self.utterances, 1)}
         return result
 
 
-def _label_spans(utterance: Utterance) -> list[tuple[Kind, int, int]]:
-    """Where each label lies; a value labelled twice is looked for again after its first place."""
+def _covered(text: str, start: int, end: int, findings: list[Finding]) -> float:
+    """The share of `text[start:end]`'s letters and digits inside findings."""
+    places = [i for i in range(start, end) if text[i].isalnum()]
+    if not places:
+        return 1.0
+    return sum(1 for i in places if any(f.start <= i < f.end for f in findings)) / len(places)
+
+
+def _spans(text: str, values: list[tuple[K, str]]) -> list[tuple[K, int, int]]:
+    """Where each value lies; a value listed twice is looked for again after its first place."""
     spans, searched_from = [], dict[str, int]()
-    for label in utterance.pii:
-        start = utterance.text.find(label.value, searched_from.get(label.value, 0))
-        if start < 0:  # labelled more often than it occurs: count it where it first is
-            start = utterance.text.find(label.value)
-        searched_from[label.value] = start + 1
-        spans.append((label.type, start, start + len(label.value)))
+    for kind, value in values:
+        start = text.find(value, searched_from.get(value, 0))
+        if start < 0:  # listed more often than it occurs: count it where it first is
+            start = text.find(value)
+        searched_from[value] = start + 1
+        spans.append((kind, start, start + len(value)))
     return spans
 
 
@@ -121,8 +152,12 @@ def read_utterances(path: Path) -> list[Utterance]:
 
 
 def score_pii(path: Path) -> PiiScores:
-    """Run PII detection over a labelled file and count what it found, missed and raised wrongly."""
+    """Run PII detection over a labelled file and count what it removed, missed, raised wrongly and kept."""
     scores = PiiScores()
-    for utterance in read_utterances(path):
+    utterances = read_utterances(path)
+    find_pii("warm up")  # the model's one-off load is not a per-utterance cost
+    started = time.perf_counter()
+    for utterance in utterances:
         scores.add(utterance, find_pii(utterance.text))
+    scores.seconds, scores.utterances = time.perf_counter() - started, len(utterances)
     return scores

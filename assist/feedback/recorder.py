@@ -2,7 +2,9 @@
 
 `/v1/suggest` only puts a record on the queue. When the queue is full or the database is down, suggestions
 are still answered; the records that could not be kept are counted (`dropped`, `failed`) and logged, never
-waited for. Feedback about a suggestion still on the queue first waits (briefly) for it to be written.
+waited for. A batch the database refuses (locked, restarting) is tried again with backoff for `retry_seconds`
+before it counts as failed. Feedback about a suggestion still on the queue first waits (briefly) for it to be
+written; about one still being retried, it is a 503 to try again, not a 404.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 import time
 from dataclasses import replace
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from ulid import ULID
 
 from assist.errors import FeedbackNotStoredError, FeedbackRejectedError, UnknownSuggestionError
@@ -32,15 +34,21 @@ FLUSH_WAIT_SECONDS = 2.0  # how long feedback waits for its suggestion to leave 
 # Another replica may still be gathering the suggestion (one store, several replicas behind a load balancer):
 # feedback about a suggestion the store does not hold yet looks again for this long before it is a 404.
 ELSEWHERE_WAIT_SECONDS = 2 * GATHER_SECONDS + 0.5
+# A long lock (a backup, a migration, a vacuum) or a database restart: keep the batch and try again, waiting
+# 0.25 s, then twice as long each time up to 4 s, for this long in all.
+RETRY_SECONDS = 60.0
+RETRY_FIRST, RETRY_MOST = 0.25, 4.0
 
 
 class Recorder:
     """Writes suggestion records in the background; stores feedback events at once (durable when it returns)."""
 
-    def __init__(self, store: EventStore, capacity: int = 10_000) -> None:
+    def __init__(self, store: EventStore, capacity: int = 10_000, retry_seconds: float = RETRY_SECONDS) -> None:
         self.store = store
+        self.retry_seconds = retry_seconds
         self._queue: queue.Queue[SuggestionRecord | None] = queue.Queue(maxsize=capacity)
         self._pending: set[str] = set()
+        self._retrying: set[str] = set()  # pending, in a batch the database refused at least once
         self._lock = threading.Condition()
         self._hurry = threading.Event()  # feedback is waiting for a record still queued: write now
         self.recorded = 0
@@ -112,6 +120,8 @@ class Recorder:
                 self._hurry.set()
             while suggestion_id in self._pending and time.monotonic() < deadline:
                 self._lock.wait(deadline - time.monotonic())
+            if suggestion_id in self._retrying:
+                raise FeedbackNotStoredError("the suggestion is not stored yet (the event store is busy); try again")
         age = _age(suggestion_id)  # a suggestion from the future is no suggestion of ours: no waiting for it
         elsewhere = time.monotonic() + (ELSEWHERE_WAIT_SECONDS - age if 0 <= age < ELSEWHERE_WAIT_SECONDS else 0.0)
         try:
@@ -157,18 +167,38 @@ class Recorder:
             self._write(batch)
 
     def _write(self, batch: list[SuggestionRecord]) -> None:
-        try:
-            self.store.record(batch)
-            written = len(batch)
-        except SQLAlchemyError as exc:
-            written = 0
-            log.error("suggestions not recorded: the event store refused them",
-                      extra={"records": len(batch), "error": type(exc).__name__, "detail": str(exc)[:300]})
+        written, wait = 0, RETRY_FIRST
+        give_up = time.monotonic() + self.retry_seconds
+        while batch:
+            try:
+                self.store.record(batch)
+                written = len(batch)
+                break
+            except SQLAlchemyError as exc:
+                if time.monotonic() + wait > give_up:
+                    log.error("suggestions not recorded: the event store refused them", extra={
+                        "records": len(batch), "error": type(exc).__name__, "reason": reason(exc)})
+                    break
+                with self._lock:
+                    self._retrying.update(r.id for r in batch)
+                log.warning("the event store refused a batch; trying again", extra={
+                    "records": len(batch), "error": type(exc).__name__, "reason": reason(exc), "wait_s": wait})
+                time.sleep(wait)
+                wait = min(wait * 2, RETRY_MOST)
         with self._lock:
             self.recorded += written
             self.failed += len(batch) - written
-            self._pending.difference_update(r.id for r in batch)
+            ids = {r.id for r in batch}
+            self._pending -= ids
+            self._retrying -= ids
             self._lock.notify_all()
+
+
+def reason(exc: SQLAlchemyError) -> str:
+    """What the database said, without the statement or its parameters (which carry request data)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).splitlines()[0][:200] if str(exc.orig) else type(exc.orig).__name__
+    return type(exc).__name__
 
 
 def _age(suggestion_id: str) -> float:

@@ -1,161 +1,43 @@
-"""PII redaction: find e-mails, phones, cards, SSNs, IBANs and US street addresses and replace each by its kind.
+"""PII redaction: every kind of personal data in a text replaced by its kind (`[EMAIL]`, `[PERSON]` …) before
+anything is stored.
 
-Patterns find candidates and checksums or numbering rules confirm them (Luhn for cards, ISO 13616 mod-97 for
-IBANs, SSA rules for SSNs), so order numbers, prices, dates and tracking numbers stay readable. Digit patterns
-refuse to start or end inside a longer run of digit groups: part of a long number is not a card or a phone.
+The text is first folded (assist.feedback.pii.text: full-width, other scripts' digits, look-alike letters,
+spoken digits and e-mails); shaped data is found by patterns confirmed by checksums and cues
+(assist.feedback.pii.patterns), names by Presidio over spaCy (assist.feedback.pii.names). Where findings
+overlap, shaped data wins.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
+from assist.feedback.pii.kinds import Finding, Kind
+from assist.feedback.pii.names import find_names, load
+from assist.feedback.pii.patterns import find_shaped
+from assist.feedback.pii.text import fold
+
+__all__ = ["Finding", "Kind", "find_pii", "prepare", "redact"]
 
 
-class Kind(StrEnum):
-    """A kind of PII; a redacted span reads `[KIND]`."""
-
-    EMAIL = "EMAIL"
-    PHONE = "PHONE"
-    CARD = "CARD"
-    SSN = "SSN"
-    IBAN = "IBAN"
-    ADDRESS = "ADDRESS"
+def prepare() -> None:
+    """Load the name model now, so the first record does not wait for it (about a second)."""
+    load()
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One PII span: `text[start:end]` is of `kind`."""
-
-    kind: Kind
-    start: int
-    end: int
+def _shaped(text: str) -> list[Finding]:
+    folded = fold(text)
+    return [Finding(f.kind, *folded.span(f.start, f.end)) for f in find_shaped(folded.text)]
 
 
-_Span = tuple[int, int]
-_Check = Callable[[re.Match[str]], _Span | None]
-
-# ISO 13616 registry: each country's IBAN length.
-_IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27, "BR": 29,
-    "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
-    "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
-    "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
-    "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
-    "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29,
-    "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24,
-    "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
-    "YE": 30,
-}
-
-_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-# A country code and check digits, then up to 32 characters in groups; checked and trimmed to the country's length.
-_IBAN = re.compile(r"(?<![^\W_])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}", re.IGNORECASE | re.ASCII)
-# 13-19 digits starting 2-6 (the banking MIIs): unbroken, in fours, or amex-style 4-6-5; separators consistent.
-_CARD = re.compile(
-    r"(?<![\w-])(?<!\d[ -])"
-    r"(?:[2-6]\d{12,18}|[2-6]\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|[2-6]\d{3}([ -])\d{6}\2\d{4,5})"
-    r"(?![\w-]|[ -](?!\d{1,2}/\d)\d)"  # a following group continues the number, unless it is an expiry date
-)
-_SSN = re.compile(r"(?<![\w-])(?<!\d[ -])(?!000|666|9)\d{3}([ -])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]|[ -]\d)")
-# Unformatted nine digits count as an SSN only right after the caller names it.
-_SSN_NAMED = re.compile(
-    r"(?<!\[)\b(?i:ssn|social(?:\s+security)?(?:\s+number)?)\b\D{0,20}?"  # not the "[SSN]" of an earlier round
-    r"(?<!\d)((?!000|666|9)\d{3}(?!00)\d{2}(?!0000)\d{4})(?!\d)"
-)
-# NANP: optional +1, area and exchange codes start 2-9.
-_US_PHONE = re.compile(
-    r"(?<![\w+.-])(?<!\d[ .-])(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-]?)[2-9]\d{2}[ .-]?\d{4}"
-    r"(?![\w-]|[ .-]\d)"
-)
-_INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,15}(?:[ .-]?\(\d{1,4}\)\d{0,12}|[ .-]\d{1,12}){0,6}(?!\w)")
-
-_UNIT = r"(?:(?i:apartment|apt|unit|suite|ste)\.?\s*#?|#\s?)(?:\d+[A-Za-z]?|[A-Za-z]\d*)\b"
-_WORD = r"(?:[A-Z][A-Za-z'-]*\.?|\d+(?:st|nd|rd|th))"  # capitalised, or an ordinal: "W.", "Sunset", "4th"
-_NAME = rf"{_WORD}(?:\s{_WORD}){{0,3}}"
-_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir"
-    r"|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Plaza|Alley|Crescent|Loop)\b(?!-)\.?(?:\s(?:[NS][EW]|[NSEW])\b)?"
-)
-_CITY = r",\s*[A-Z][A-Za-z.'-]*(?:\s[A-Z][A-Za-z.'-]*){0,2},?\s+"
-_ZIP = r"\s+\d{5}(?:-\d{4})?(?![\w-])"
-_STATE_NAME = r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
-# A street suffix is evidence enough; without one ("1450 Broadway") the city, state and ZIP must follow.
-_ADDRESS = re.compile(
-    rf"(?<![\w-])(?:{_UNIT},?\s+)?\d{{1,6}}\s+"
-    rf"(?:{_NAME}\s{_SUFFIX}(?:,?\s+{_UNIT})?(?:{_CITY}(?:[A-Z]{{2}}\b(?:{_ZIP})?|{_STATE_NAME}{_ZIP}))?"
-    rf"|{_NAME}(?:,?\s+{_UNIT})?{_CITY}(?:[A-Z]{{2}}|{_STATE_NAME}){_ZIP})"
-)
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdecimal())
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for position, ch in enumerate(reversed(digits)):
-        value = int(ch) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _whole(match: re.Match[str]) -> _Span:
-    return match.span()
-
-
-def _card(match: re.Match[str]) -> _Span | None:
-    return match.span() if _luhn(_digits(match.group())) else None
-
-
-def _iban(match: re.Match[str]) -> _Span | None:
-    """Trim the candidate to its country's length and accept it when the mod-97 check holds."""
-    candidate = match.group().upper()
-    length = _IBAN_LENGTHS.get(candidate[:2])
-    compact = candidate.replace(" ", "")
-    if length is None or len(compact) < length:
-        return None
-    end = match.start()
-    for _ in range(length):
-        end += 2 if match.string[end] == " " else 1
-    if match.string[end : end + 1].isalnum():
-        return None
-    iban = compact[4:length] + compact[:4]
-    number = "".join(str(int(ch, 36)) for ch in iban)
-    return (match.start(), end) if int(number) % 97 == 1 else None
-
-
-def _international(match: re.Match[str]) -> _Span | None:
-    return match.span() if 8 <= len(_digits(match.group())) <= 15 else None
-
-
-def _group(match: re.Match[str]) -> _Span:
-    return match.span(1)
-
-
-# Earlier detectors win where findings overlap.
-_DETECTORS: tuple[tuple[Kind, re.Pattern[str], _Check], ...] = (
-    (Kind.EMAIL, _EMAIL, _whole),
-    (Kind.IBAN, _IBAN, _iban),
-    (Kind.CARD, _CARD, _card),
-    (Kind.SSN, _SSN, _whole),
-    (Kind.SSN, _SSN_NAMED, _group),
-    (Kind.PHONE, _US_PHONE, _whole),
-    (Kind.PHONE, _INTL_PHONE, _international),
-    (Kind.ADDRESS, _ADDRESS, _whole),
-)
-
-
-def find_pii(text: str) -> list[Finding]:
-    """Every PII span in `text`, in order, none overlapping."""
-    found: list[Finding] = []
-    for kind, pattern, check in _DETECTORS:
-        for match in pattern.finditer(text):
-            span = check(match)
-            if span is not None and not any(f.start < span[1] and span[0] < f.end for f in found):
-                found.append(Finding(kind, *span))
+def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    found = list(first)
+    for finding in second:
+        if not any(f.overlaps(finding.start, finding.end) for f in found):
+            found.append(finding)
     return sorted(found, key=lambda f: f.start)
+
+
+def find_pii(text: str, names: bool = True) -> list[Finding]:
+    """Every PII span in `text`, in order, none overlapping; `names=False` looks for shaped data only."""
+    return _merge(_shaped(text), find_names(text) if names else [])
 
 
 def _replace(text: str, findings: list[Finding]) -> str:
@@ -168,8 +50,9 @@ def _replace(text: str, findings: list[Finding]) -> str:
 
 def redact(text: str) -> str:
     """`text` with each PII span replaced by its kind, as `[EMAIL]`; redacting twice gives the same text."""
-    # A redaction can free a neighbour that a digit next to it had hidden, so repeat until nothing is found;
-    # each round removes digits or an '@', so it ends.
-    while findings := find_pii(text):
+    text = _replace(text, find_pii(text))
+    # A redaction can free a neighbour that a digit next to it had hidden, so the patterns run again until
+    # nothing is found; each round removes digits or an '@', so it ends.
+    while findings := find_pii(text, names=False):
         text = _replace(text, findings)
     return text

@@ -1,5 +1,8 @@
 """The event store: suggestions and feedback in SQLite (one file, WAL) or PostgreSQL, by SQLAlchemy URL.
 
+Nothing personal is written as sent: customer turns and comments are redacted, conversation and agent ids
+stored as pseudonyms.
+
 Every write is one transaction; a feedback event is acknowledged only after its commit, so it survives the
 process being killed. The schema belongs to the Alembic migrations (`upgrade`), applied at start-up and by
 `assist db upgrade`.
@@ -8,6 +11,8 @@ process being killed. The schema belongs to the Alembic migrations (`upgrade`), 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +27,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from assist.errors import ConfigurationError, FeedbackNotStoredError
 from assist.feedback import tables
 from assist.feedback.events import FeedbackEvent, SuggestionRecord
+from assist.feedback.pseudonyms import KEY_NAME, pseudonym
 from assist.feedback.redaction import redact
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x61737369737401  # PostgreSQL advisory lock key held while migrating ("assist" + 1)
 
@@ -40,15 +47,21 @@ class Shown:
 class EventStore:
     """One database of suggestions and feedback events."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, id_key: str | None = None) -> None:
+        """`id_key` is the pseudonym key (ASSIST_ID_KEY); None uses the one kept in the store."""
         try:
             parsed = make_url(url)
         except Exception as exc:  # SQLAlchemy raises ArgumentError, ValueError… for a malformed URL
             raise ConfigurationError(f"ASSIST_DATABASE_URL is not a database URL: {exc}") from exc
         self.url = url
+        self._configured_key = self._id_key = id_key
         self.dialect = parsed.get_backend_name()
+        self._file: Path | None = None  # SQLite's database file, watched for being deleted or replaced
+        self._inode: int | None = None
+        self._reopening = threading.Lock()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self._file = Path(parsed.database).resolve()
+            self._file.parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -61,15 +74,66 @@ class EventStore:
             if self.dialect == "postgresql":  # replicas starting together migrate one after the other
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             config.attributes["connection"] = connection
+            config.attributes["id_key"] = self._configured_key  # ids stored before pseudonyms get this key's
             command.upgrade(config, "head")
+        self._inode = self._file_inode()
+
+    def ensure_file(self) -> None:
+        """SQLite: when the database file was deleted or replaced under the running service, stop writing into
+        the unlinked file (whatever went there would be acknowledged and lost) and start a new, migrated one."""
+        if self._file is None or self._file_inode() == self._inode:
+            return
+        with self._reopening:
+            inode = self._file_inode()
+            if inode == self._inode:
+                return  # another thread reopened it meanwhile
+            if self._inode is None and inode is not None:
+                self._inode = inode  # first look at a store opened without upgrade()
+                return
+            log.error("the event store's database file was deleted or replaced; opening a new one",
+                      extra={"path": str(self._file)})
+            self.engine.dispose()
+            if inode is None:  # the log of a deleted database must not be replayed into the new one
+                for suffix in ("-wal", "-shm", "-journal"):
+                    self._file.with_name(self._file.name + suffix).unlink(missing_ok=True)
+            self._id_key = self._configured_key  # a new store keeps a new key unless one is configured
+            self.upgrade()
+
+    def problem(self) -> str | None:
+        """Why the store cannot keep events now, or None (a readiness probe)."""
+        try:
+            self.ensure_file()
+        except (SQLAlchemyError, OSError) as exc:
+            return f"the event store cannot be opened: {type(exc).__name__}"
+        return None
+
+    def _file_inode(self) -> int | None:
+        if self._file is None:
+            return None
+        try:
+            return self._file.stat().st_ino
+        except FileNotFoundError:
+            return None
+
+    def pseudonym(self, identifier: str | None) -> str | None:
+        """How the store holds (and looks up) a conversation or agent id."""
+        if identifier is None:
+            return None
+        if self._id_key is None:
+            with self.engine.connect() as connection:
+                self._id_key = connection.execute(select(tables.store_keys.c.value).where(
+                    tables.store_keys.c.name == KEY_NAME)).scalar_one()
+        return pseudonym(self._id_key, identifier)
 
     def record(self, batch: Sequence[SuggestionRecord]) -> None:
         """Store suggestions, all or none (one transaction); each customer turn is redacted before it is
         written (here, on the writer's thread, not on the request's)."""
         if not batch:
             return
+        self.ensure_file()
+        suggestions = [self._suggestion_row(r) for r in batch]
         with self.engine.begin() as connection:
-            connection.execute(insert(tables.suggestions), [_suggestion_row(r) for r in batch])
+            connection.execute(insert(tables.suggestions), suggestions)
             rows = [{"suggestion_id": r.id, "rank": a.rank, "article_id": a.article_id, "passage_id": a.passage_id,
                      "score": a.score} for r in batch for a in r.answers]
             if rows:
@@ -85,6 +149,7 @@ class EventStore:
 
     def shown(self, suggestion_id: str) -> Shown | None:
         """What a stored suggestion showed, or None when the store never recorded it."""
+        self.ensure_file()
         with self.engine.connect() as connection:
             row = connection.execute(select(tables.suggestions.c.conversation_id).where(
                 tables.suggestions.c.id == suggestion_id)).first()
@@ -101,6 +166,7 @@ class EventStore:
     def add(self, feedback: FeedbackEvent) -> None:
         """Store one feedback event durably (committed before this returns); FeedbackNotStoredError if not."""
         try:
+            self.ensure_file()
             with self.engine.begin() as connection:
                 connection.execute(insert(tables.events).values(
                     suggestion_id=feedback.suggestion_id, at=feedback.at, kind=str(feedback.kind),
@@ -122,12 +188,12 @@ class EventStore:
         """Release every pooled connection."""
         self.engine.dispose()
 
-
-def _suggestion_row(record: SuggestionRecord) -> dict[str, Any]:
-    return {"id": record.id, "at": record.at, "conversation_id": record.conversation_id, "segment": record.segment,
-            "agent_id": record.agent_id, "agent_role": record.agent_role, "index_version": record.index_version,
-            "customer_turn": redact(record.customer_turn), "confidence": record.confidence,
-            "knowledge_gap": record.knowledge_gap}
+    def _suggestion_row(self, record: SuggestionRecord) -> dict[str, Any]:
+        return {"id": record.id, "at": record.at, "conversation_id": self.pseudonym(record.conversation_id),
+                "segment": record.segment, "agent_id": self.pseudonym(record.agent_id),
+                "agent_role": record.agent_role, "index_version": record.index_version,
+                "customer_turn": redact(record.customer_turn), "confidence": record.confidence,
+                "knowledge_gap": record.knowledge_gap}
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

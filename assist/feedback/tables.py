@@ -26,7 +26,7 @@ suggestions = Table(
     "suggestions", metadata,
     Column("id", String(40), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("conversation_id", String(128)),
+    Column("conversation_id", String(128)),  # a pseudonym (assist.feedback.pseudonyms), as agent_id
     Column("segment", String(128)),
     Column("agent_id", String(128)),
     Column("agent_role", String(128)),
@@ -76,4 +76,10 @@ events = Table(
     Column("comment", Text),  # redacted
     Index("ix_events_suggestion", "suggestion_id"),
     Index("ix_events_at", "at"),
+)
+
+store_keys = Table(
+    "store_keys", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),  # the pseudonym key when ASSIST_ID_KEY is not set
 )

@@ -99,14 +99,18 @@ def test_suggest_ignores_fields_the_contract_may_add_later(client: TestClient) -
     assert response.status_code == 200
 
 
-def test_suggest_logs_the_suggestion_id_as_a_structured_field(
+def test_suggest_logs_the_suggestion_id_and_the_conversation_only_as_its_pseudonym(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="assist.api.routes"):
-        body = _suggest(client, issue="renew my license", conversation_id="call-1").json()
+    phone = "+1 415 555 0132"  # desktops use phone numbers as call ids
+    with caplog.at_level(logging.DEBUG):
+        body = _suggest(client, issue="renew my license", conversation_id=phone, agent={"id": "ann@example.com"}).json()
     record = next(r for r in caplog.records if r.message == "suggestion")
     assert record.suggestion_id == body["suggestion_id"]  # type: ignore[attr-defined]
-    assert record.conversation_id == "call-1"  # type: ignore[attr-defined]
+    store = client.app.state.recorder.store  # type: ignore[attr-defined]
+    assert record.conversation == store.pseudonym(phone)  # type: ignore[attr-defined]
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert phone not in logged and "ann@example.com" not in logged
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from assist.feedback import tables
 from assist.feedback.store import EventStore
 from tests.postgres import PostgresUnavailable, postgres_server
 
@@ -33,7 +34,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore
     opened.upgrade()
     yield opened
     if request.param == "postgresql":  # one server for the session: leave it empty for the next test
-        with opened.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS events, actions, decisions, answers, suggestions, "
-                                    "alembic_version CASCADE"))
+        drop_store(opened)
     opened.close()
+
+
+def drop_store(store: EventStore) -> None:
+    """Empty the shared PostgreSQL for the next test: every table the migrations made."""
+    tables.metadata.drop_all(store.engine)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -70,7 +70,7 @@ def test_redact_keeps_order_numbers_prices_dates_and_tracking_numbers(text: str)
 
 def test_redact_replaces_several_pii_in_one_text() -> None:
     text = "name Chris, email chris-taylor@mail.com phone (562) 555-0189 card 4826 4798 6710 9688"
-    assert redact(text) == "name Chris, email [EMAIL] phone [PHONE] card [CARD]"
+    assert redact(text) == "name [PERSON], email [EMAIL] phone [PHONE] card [CARD]"
 
 
 def test_redact_leaves_text_without_pii_unchanged() -> None:
@@ -106,22 +106,57 @@ def _cards(draw: st.DrawFn) -> str:
     return separator.join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
+# A name model reads its context, so a second redaction may call another word a name; what must hold is that
+# nothing shaped (a number, an address, an e-mail) is left for a second look to find.
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
-def test_redact_never_raises_and_never_adds_digits(text: str) -> None:
+def test_redact_never_raises_never_adds_digits_and_leaves_nothing_shaped(text: str) -> None:
     redacted = redact(text)
     assert sum(ch.isdigit() for ch in redacted) <= sum(ch.isdigit() for ch in text)
-    assert redact(redacted) == redacted
+    assert find_pii(redacted, names=False) == []
 
 
 @given(st.text(alphabet="0123456789 -.+()@abcDEFxyz,#", max_size=120))
-def test_redact_on_digit_heavy_text_is_idempotent_and_keeps_digit_counts_down(text: str) -> None:
+def test_redact_on_digit_heavy_text_leaves_nothing_shaped_and_keeps_digit_counts_down(text: str) -> None:
     redacted = redact(text)
     assert sum(ch.isdigit() for ch in redacted) <= sum(ch.isdigit() for ch in text)
-    assert redact(redacted) == redacted
+    assert find_pii(redacted, names=False) == []
 
 
 @given(_WORDS, _cards(), _WORDS)
 def test_redact_leaves_no_digit_of_a_card(before: str, card: str, after: str) -> None:
     redacted = redact(f"{before} {card} {after}")
-    assert redacted == f"{before} [CARD] {after}"
+    assert "[CARD]" in redacted
     assert not any(ch.isdigit() for ch in redacted)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("card 4111.1111.1111.1111 ok", "card [CARD] ok"),
+        ("card 4111 1111-1111 1111 ok", "card [CARD] ok"),
+        ("card 41 11 11 11 11 11 11 11 ok", "card [CARD] ok"),
+        ("card 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 ok", "card [CARD] ok"),
+        ("card 4111\u00a01111\u00a01111\u00a01111 ok", "card [CARD] ok"),
+        ("card \uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11 ok",
+         "card [CARD] ok"),
+        ("card \u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661 ok",
+         "card [CARD] ok"),
+        ("mail dana.whit2\uff20example.com ok", "mail [EMAIL] ok"),
+        ("mail d\u0430n\u0430@ex\u0430mple.com ok", "mail [EMAIL] ok"),  # Cyrillic a
+        ("mail dana at example dot com ok", "mail [EMAIL] ok"),
+        ("my number is five five five, oh one three eight", "my number is [PHONE]"),
+        ("call six four six five five five zero one nine nine", "call [PHONE]"),
+        ("ship to 42 oak street, springfield, il 62704", "ship to [ADDRESS]"),
+        ("this is dana whitfield", "this is [PERSON]"),
+        ("Account 88231, Sam Okafor", "Account [ACCOUNT], [PERSON]"),
+        ("born march 3rd 1985", "born [DOB]"),
+        ("my date of birth is 03/14/1979", "my date of birth is [DOB]"),
+        ("member id 5521-0093 please", "member id [ACCOUNT] please"),
+    ],
+)
+def test_redact_finds_the_variants_an_outside_probe_sent(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_redact_keeps_an_order_date_but_not_a_date_of_birth() -> None:
+    assert redact("ordered on march 3rd 2026, I was born 12 july 1990") == "ordered on march 3rd 2026, I was born [DOB]"

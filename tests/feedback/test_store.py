@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from assist.feedback.events import EventKind, FeedbackEvent, Outcome, ShownAnswe
 from assist.feedback.recorder import Recorder
 from assist.feedback.reports import action_report, article_report, period_start
 from assist.feedback.store import EventStore
+from tests.feedback.conftest import drop_store
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
@@ -40,7 +44,7 @@ def test_migrations_create_exactly_the_tables_the_code_uses(store: EventStore) -
 def test_recorded_suggestions_and_feedback_are_read_back(store: EventStore) -> None:
     store.record([_record(1), _record(2)])
     shown = store.shown(_record(1).id)
-    assert shown is not None and shown.answers == 2 and shown.conversation_id == "call-1"
+    assert shown is not None and shown.answers == 2 and shown.conversation_id == store.pseudonym("call-1")
     assert shown.actions == {"pull-up-account", "return_item"}
     assert store.shown("sg_" + "9" * 26) is None
     store.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, rank=1))
@@ -86,7 +90,7 @@ def test_a_store_that_refuses_writes_is_counted_and_feedback_is_a_clear_error(tm
     store.upgrade()
     with store.engine.begin() as connection:  # the database goes wrong under the running service
         connection.execute(text("DROP TABLE suggestions"))
-    recorder = Recorder(store)
+    recorder = Recorder(store, retry_seconds=0.5)
     try:
         recorder.submit(_record(1))
         assert recorder.flush() and recorder.failed == 1 and recorder.recorded == 0
@@ -163,9 +167,7 @@ def test_replicas_migrating_postgresql_at_the_same_moment_both_succeed(postgres_
         assert failures == []
         assert {t.name for t in tables.metadata.sorted_tables} <= set(inspect(stores[0].engine).get_table_names())
     finally:
-        with stores[0].engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS events, actions, decisions, answers, suggestions, "
-                                    "alembic_version CASCADE"))
+        drop_store(stores[0])
         for store in stores:
             store.close()
 
@@ -186,3 +188,99 @@ def test_the_customer_turn_is_redacted_before_it_is_written(store: EventStore) -
     with store.engine.connect() as connection:
         stored = connection.execute(select(tables.suggestions.c.customer_turn)).scalar_one()
     assert stored == "card [CARD], mail [EMAIL], order 4471203"
+
+
+def test_conversation_and_agent_ids_are_stored_as_keyed_pseudonyms_that_still_join_a_call(store: EventStore) -> None:
+    phone, mail = "+1 415 555 0132", "dana.whitfield@example.com"
+    store.record([replace(_record(n), conversation_id=phone, agent_id=mail) for n in (1, 2)])
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(tables.suggestions.c.conversation_id, tables.suggestions.c.agent_id)).all()
+    assert {tuple(r) for r in rows} == {(store.pseudonym(phone), store.pseudonym(mail))}  # one call, joinable
+    assert phone not in str(rows) and mail not in str(rows)
+    assert store.pseudonym(phone) != EventStore(store.url, id_key="another key").pseudonym(phone)
+
+
+def test_the_sqlite_files_never_hold_a_raw_id(tmp_path: Path) -> None:
+    store = EventStore(f"sqlite:///{tmp_path / 'assist.db'}")
+    store.upgrade()
+    store.record([replace(_record(1), conversation_id="+1 415 555 0132", agent_id="agent.ann@example.com")])
+    files = list(tmp_path.iterdir())
+    assert any(f.name.endswith("-wal") for f in files)  # the write-ahead log is searched too
+    for file in files:
+        data = file.read_bytes()
+        assert b"415 555 0132" not in data and b"agent.ann@example.com" not in data, file
+    store.close()
+
+
+def test_upgrading_a_store_from_before_pseudonyms_replaces_the_ids_it_holds(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from assist.feedback.store import MIGRATIONS
+
+    store = EventStore(f"sqlite:///{tmp_path / 'assist.db'}", id_key="site key")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("INSERT INTO suggestions (id, at, conversation_id, agent_id, index_version, "
+                                "customer_turn, confidence, knowledge_gap) VALUES ('sg_1', '2026-11-01 00:00:00', "
+                                "'555-0132', 'ann@example.com', 'v1', 'hi', 0.5, 0)"))
+    store.upgrade()
+    with store.engine.connect() as connection:
+        row = connection.execute(select(tables.suggestions.c.conversation_id, tables.suggestions.c.agent_id)).one()
+    assert tuple(row) == (store.pseudonym("555-0132"), store.pseudonym("ann@example.com"))
+
+
+def test_a_database_file_deleted_under_the_service_is_reopened_and_nothing_is_acknowledged_into_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "assist.db"
+    store = EventStore(f"sqlite:///{path}")
+    store.upgrade()
+    recorder = Recorder(store)
+    try:
+        assert recorder.submit(_record(1)) and recorder.flush()
+        for file in tmp_path.glob("assist.db*"):  # rm data/assist.db*
+            file.unlink()
+        with pytest.raises(UnknownSuggestionError):  # its suggestion went with the file: not "recorded"
+            recorder.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, rank=1))
+        assert path.exists() and store.problem() is None
+        assert recorder.submit(_record(2)) and recorder.flush()
+        recorder.add(FeedbackEvent(_record(2).id, EventKind.USED, NOW, rank=1))
+    finally:
+        recorder.close()
+    reopened = EventStore(f"sqlite:///{path}")  # after a restart, what was acknowledged is there
+    with reopened.engine.connect() as connection:
+        assert connection.execute(select(tables.events.c.suggestion_id)).scalars().all() == [_record(2).id]
+    reopened.close()
+
+
+def test_suggestions_refused_during_a_long_lock_are_retried_and_logged_without_request_data(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "assist.db"
+    store = EventStore(f"sqlite:///{path}")
+    store.upgrade()
+    recorder = Recorder(store)
+    said = replace(_record(1), customer_turn="my parcel never came, order 5531")
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # longer than the store's busy timeout (5 s)
+    try:
+        with caplog.at_level(logging.WARNING, logger="assist.feedback.recorder"):
+            assert recorder.submit(said)
+            deadline = time.monotonic() + 30
+            while not any("trying again" in r.message for r in caplog.records):
+                assert time.monotonic() < deadline, "the write was never refused"
+                time.sleep(0.1)
+            with pytest.raises(FeedbackNotStoredError, match="try again"):  # a 503, not a 404 forever
+                recorder.add(FeedbackEvent(said.id, EventKind.USED, NOW, rank=1))
+            locker.execute("ROLLBACK")
+            assert recorder.flush(30) and recorder.recorded == 1 and recorder.failed == 0
+        recorder.add(FeedbackEvent(said.id, EventKind.USED, NOW, rank=1))
+        logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+        assert "5531" not in logged and "parcel" not in logged and "database is locked" in logged
+    finally:
+        locker.close()
+        recorder.close()
