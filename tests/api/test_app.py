@@ -490,3 +490,54 @@ def test_readyz_is_not_500_when_current_is_a_directory(index_dir: Path, embedder
     assert (ready.status_code, ready.json()["index_version"]) == (200, old)
     restarted = KnowledgeService(index_dir, embedder)
     assert restarted.start() == old
+
+
+# What an outside probe sent that went to disk unchanged, and the id forms desktops use.
+_PROBE_PII = [
+    "4111.1111.1111.1111", "4111 1111-1111 1111", "41 11 11 11 11 11 11 11", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+    "4111\u00a01111\u00a01111\u00a01111", "\uff14" + "\uff11" * 15, "dana.whit2\uff20example.com",
+    "d\u0430n\u0430@ex\u0430mple.com", "dana at example dot com", "my number is five five five, oh one three eight",
+    "42 oak street, springfield, il 62704", "Dana Whitfield", "Sam Okafor",
+]
+
+
+def test_pii_in_turns_comments_and_ids_never_reaches_the_data_directory_or_the_log(
+    service: KnowledgeService, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    recorder = _recorder(data)
+    with caplog.at_level(logging.DEBUG), TestClient(create_app(_settings(), service, recorder=recorder)) as client:
+        for n, said in enumerate(_PROBE_PII):
+            body = _suggest(client, conversation_id="+1 415 555 0132", agent={"id": "agent.ann@example.com"},
+                            transcript=[{"speaker": "customer", "text": f"my shirt is stained, it's {said}"},
+                                        {"speaker": "agent", "text": "Can I have your full name?"},
+                                        {"speaker": "customer", "text": f"sure: {said}"}]).json()
+            reply = client.post("/v1/feedback", json={"suggestion_id": body["suggestion_id"], "event": "used",
+                                                       "rank": 1, "comment": f"Account 8823{n}, {said}"})
+            assert reply.status_code == 200, reply.text
+        assert recorder.flush()
+    stored = b"".join(f.read_bytes() for f in data.iterdir())
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert b"[PERSON]" in stored and b"[CARD]" in stored  # the rows are there, redacted
+    for said in [*_PROBE_PII, "415 555 0132", "agent.ann@example.com", "88231"]:
+        assert said.encode() not in stored, said
+        assert said not in logged, said
+
+
+def test_pages_carry_a_content_security_policy_and_no_framing(client: TestClient) -> None:
+    for path in ("/", "/desk/editor", "/static/desk.js"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+    page = client.get("/").text + client.get("/desk/editor").text
+    assert "<script>" not in page and " on" + "submit=" not in page and "style=" not in page  # nothing inline
+
+
+def test_readyz_stays_ready_when_the_store_file_is_deleted_and_reopened(client: TestClient, tmp_path: Path) -> None:
+    for file in tmp_path.glob("assist.db*"):
+        file.unlink()
+    assert client.get("/readyz").status_code == 200
+    assert (tmp_path / "assist.db").exists()  # a new store, migrated, where the old one was

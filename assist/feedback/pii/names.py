@@ -26,6 +26,12 @@ _ENTITIES = {"PERSON": Kind.PERSON, "PHONE_NUMBER": Kind.PHONE}
 _OTHER_LABELS = ["CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP", "ORDINAL",
                  "ORG", "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]
 _THRESHOLD = 0.4  # Presidio's spaCy names score 0.85, its phone matches 0.4 and up
+# After most cues only a proper noun is a name ("customer ID", "it's fine" are not); after a cue that can only
+# introduce a name, a noun or adjective is one too (spaCy tags lower-case names so: "my name is dana").
+_NAME_ONLY_CUES = {("my", "name", "is"), ("name", "is"), ("name", "'s"), ("under", "the", "name"),
+                   ("name", "on", "the", "account", "is"), ("spoke", "to"), ("talked", "to"), ("first", "name", "is"),
+                   ("last", "name", "is"), ("surname", "is"), ("full", "name", "is"), ("names", "are"),
+                   ("account", "holder", "is"), ("cardholder", "is"), ("addressed", "to")}
 _CUES = (
     ("my", "name", "is"), ("name", "is"), ("name", "'s"), ("this", "is"), ("it", "'s"), ("i", "'m"), ("i", "am"),
     ("spoke", "to"), ("spoke", "with"), ("talked", "to"), ("talked", "with"), ("speaking", "with"),
@@ -33,11 +39,8 @@ _CUES = (
     ("husband",), ("wife",), ("son",), ("daughter",), ("mother",), ("father",), ("mom",), ("dad",),
     ("brother",), ("sister",), ("partner",), ("friend",), ("neighbor",), ("neighbour",), ("mr",), ("mrs",),
     ("ms",), ("miss",), ("dr",), ("agent",), ("rep",), ("representative",), ("customer",),
+    *_NAME_ONLY_CUES,
 )
-# After most cues only a proper noun is a name ("customer ID", "it's fine" are not); after a cue that can only
-# introduce a name, a noun or adjective is one too (spaCy tags lower-case names so: "my name is dana").
-_NAME_ONLY_CUES = {("my", "name", "is"), ("name", "is"), ("name", "'s"), ("under", "the", "name"),
-                   ("name", "on", "the", "account", "is"), ("spoke", "to"), ("talked", "to")}
 _NAMEY = {"PROPN"}
 _NAMEY_AFTER_NAME_CUE = {"PROPN", "NOUN", "X", "ADJ"}
 # Presidio's phone recognizer reads many digit groupings as some country's number: take one only when it is

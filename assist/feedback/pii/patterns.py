@@ -180,8 +180,8 @@ _DOB = re.compile(
 )
 # An account, member or customer number, announced: "account number 88231", "member id 5521-0093".
 _ACCOUNT = re.compile(
-    r"\b(?:account|acct|member(?:ship)?|customer|loyalty|rewards|client)\b"
-    r"(?:\s+(?:number|no\.?|num|#|id|code))?[\s:#]*(?:(?:is|was|it's|its|ending\s+in)\s+)?"
+    r"\b(?:account|acct|member(?:ship)?|customer|loyalty|rewards|client|policy|subscriber)\b"
+    r"(?:\s+(?:number|no\.?|num|#|id|code))?(?:'s)?[\s:#,]*(?:(?:on\s+file\s+)?(?:is|was|it's|its|ending\s+in)\s+)?"
     r"((?=[A-Z0-9-]*\d{3})[A-Z]{0,4}[-\s]?\d[\dA-Z-]{2,}\d)(?![\w-])",
     re.IGNORECASE,
 )
@@ -193,6 +193,8 @@ _ADDRESS_LOWER = re.compile(
     re.IGNORECASE,
 )
 
+
+_PO_BOX = re.compile(r"\b(?:p\.?\s?o\.?\s*box|post\s+office\s+box)\s+\d{1,6}\b", re.IGNORECASE)
 
 # Earlier detectors win where findings overlap.
 _DETECTORS: tuple[tuple[Kind, re.Pattern[str], _Check], ...] = (
@@ -206,6 +208,7 @@ _DETECTORS: tuple[tuple[Kind, re.Pattern[str], _Check], ...] = (
     (Kind.PHONE, _INTL_PHONE, _international),
     (Kind.ADDRESS, _ADDRESS, _whole),
     (Kind.ADDRESS, _ADDRESS_LOWER, _whole),
+    (Kind.ADDRESS, _PO_BOX, _whole),
     (Kind.ACCOUNT, _ACCOUNT, _group),
 )
 

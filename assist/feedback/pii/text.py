@@ -26,10 +26,14 @@ _SPOKEN_DIGITS = re.compile(
     re.IGNORECASE,
 )
 _TLD = r"(?:com|net|org|edu|gov|io|co|us|uk|ca|de|fr|es|it|nl|au|info|biz|me|mail)"
+_JOIN = r"(?:dot|period|point|underscore|dash|hyphen)"
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w.])[a-z0-9][\w.-]*(?:\s+dot\s+[\w-]+)*\s+at\s+[a-z0-9][\w-]*(?:\s+dot\s+[\w-]+)*\s+dot\s+{_TLD}\b",
+    rf"(?<![\w.])[a-z0-9][\w.-]*(?:\s+{_JOIN}\s+[\w-]+)*\s+(?:at|\(at\)|\[at\])\s+[a-z0-9][\w-]*"
+    rf"(?:(?:\s+(?:dot|period)\s+[\w-]+)*\s+(?:dot|period)\s+{_TLD}|(?:\.[\w-]+)*\.{_TLD})\b",
     re.IGNORECASE,
 )
+_SPACED_AT = re.compile(r"(?<=\w) ?@ ?(?=\w)")
+_SPOKEN_JOINS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,8 @@ def _spoken_digits(said: str) -> str:
 
 
 def _spoken_email(said: str) -> str:
-    return re.sub(r"\s+dot\s+", ".", re.sub(r"\s+at\s+", "@", said, flags=re.IGNORECASE), flags=re.IGNORECASE)
+    written = re.sub(r"\s+(?:at|\(at\)|\[at\])\s+", "@", said, count=1, flags=re.IGNORECASE)
+    return re.sub(rf"\s+({_JOIN})\s+", lambda m: _SPOKEN_JOINS[m.group(1).lower()], written, flags=re.IGNORECASE)
 
 
 def fold(text: str) -> Folded:
@@ -98,4 +103,5 @@ def fold(text: str) -> Folded:
     parts = [_fold_char(ch) for ch in text]
     origin = tuple((i, i + 1) for i, part in enumerate(parts) for _ in part)
     folded = Folded("".join(parts), origin)
-    return folded.substitute(_SPOKEN_DIGITS, _spoken_digits).substitute(_SPOKEN_EMAIL, _spoken_email)
+    folded = folded.substitute(_SPOKEN_DIGITS, _spoken_digits).substitute(_SPOKEN_EMAIL, _spoken_email)
+    return folded.substitute(_SPACED_AT, lambda _: "@")
