@@ -56,6 +56,10 @@ class FeedbackNotStoredError(AssistError):
     """The event store could not keep a feedback event (database down or refusing): nothing of it was kept."""
 
 
+class RedactionUnavailableError(AssistError):
+    """Text could not be redacted, so it is not stored."""
+
+
 class UnknownSuggestionError(AssistError):
     """Feedback about a suggestion the store never recorded."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,6 +15,17 @@ from assist.errors import ConfigurationError
 
 MIN_PRODUCTION_KEY = 16
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """An inclusive range a setting and the command-line option that overrides it share."""
+
+    ge: int
+    le: int
+
+
+RETENTION_DAYS = Bounds(1, 36_500)  # a hundred years: beyond that a date before it cannot be computed
 
 
 class Settings(BaseSettings):
@@ -47,7 +59,10 @@ class Settings(BaseSettings):
     record_suggestions: bool = Field(default=True, description="store every suggestion for feedback and reports")
     record_queue: int = Field(default=10_000, ge=1, le=10_000_000, description="suggestions waiting to be stored")
     stream_idle_seconds: float = Field(default=900, gt=0, le=86_400, description="a silent /v1/stream closes")
-    retention_days: int = Field(default=90, ge=1, le=36_500, description="`assist db prune` deletes older events")
+    id_key: SecretStr | None = Field(default=None, description="key of the stored conversation/agent id hashes; "
+                                     "unset: a random key kept in the event store")
+    retention_days: int = Field(default=90, ge=RETENTION_DAYS.ge, le=RETENTION_DAYS.le,
+                                description="`assist db prune` deletes older events")
     log_level: str = "INFO"
     # knowledge tree
     max_article_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger articles are skipped")
@@ -64,6 +79,18 @@ class Settings(BaseSettings):
     keepalive_seconds: int = Field(default=5, ge=1, le=300, description="idle keep-alive connections close after")
     request_read_seconds: float = Field(default=10.0, gt=0, le=300, description="headers and body must arrive in")
     max_connections: int = Field(default=256, ge=1, le=100_000, description="beyond this, 503 at once")
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Host names served "
+                                                          "besides localhost and ASSIST_HOST; '*.x.com' or '*'")
+    # the stream (/v1/stream): a budget of its own, apart from HTTP's connections and threads (assist.api.budget)
+    stream_max: int = Field(default=128, ge=1, le=100_000, description="streams open at once; beyond, 1013")
+    stream_max_per_client: int = Field(default=32, ge=1, le=100_000, description="from one address, until keyed")
+    stream_max_per_key: int = Field(default=64, ge=1, le=100_000, description="streams open under one client key")
+    stream_first_message_seconds: float = Field(default=5, gt=0, le=300, description="the first message (and key) "
+                                                "must arrive within")
+    stream_messages_per_second: float = Field(default=5, gt=0, le=10_000, description="a socket's sustained rate")
+    # A whole call (context, facts, 200 turns: assist.api.schemas.MAX_TURNS) is replayed after a reconnect.
+    stream_message_burst: int = Field(default=250, ge=1, le=100_000, description="messages a socket may send at once")
+    stream_threads: int = Field(default=4, ge=1, le=64, description="stream suggestions computed at once")
     # edge and operations
     public_metrics: bool = Field(default=False, description="production: serve /metrics without an admin key")
     public_docs: bool = Field(default=False, description="production: serve /docs and /openapi.json")
@@ -72,7 +99,8 @@ class Settings(BaseSettings):
     model_cache: Path = Field(default_factory=lambda: Path.home() / ".cache" / "assist" / "models",
                               description="where the onnx encoder keeps its one-off export of the packaged model")
 
-    @field_validator("api_keys", "api_key_sha256", "admin_keys", "admin_key_sha256", "cors_origins", mode="before")
+    @field_validator("api_keys", "api_key_sha256", "admin_keys", "admin_key_sha256", "cors_origins", "trusted_hosts",
+                     mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -86,6 +114,19 @@ class Settings(BaseSettings):
             if not _SHA256.fullmatch(item.lower()):
                 raise ValueError("expected hex SHA-256 digests (64 hex characters)")
         return [item.lower() for item in value]
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        for item in value:  # the patterns Starlette's TrustedHostMiddleware accepts
+            if "*" in item[1:] or (item.startswith("*") and item != "*" and not item.startswith("*.")):
+                raise ValueError(f"{item!r}: a wildcard is '*' alone or a leading '*.', as in '*.example.com'")
+        return value
+
+    @property
+    def store_id_key(self) -> str | None:
+        """The pseudonym key for the event store, when one is configured."""
+        return self.id_key.get_secret_value() if self.id_key else None
 
     @property
     def store_url(self) -> str:
@@ -119,6 +160,8 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"profile=production refuses keys shorter than {MIN_PRODUCTION_KEY} characters")
         if "*" in self.cors_origins:
             raise ConfigurationError("profile=production refuses ASSIST_CORS_ORIGINS='*'; list the origins")
+        if "*" in self.trusted_hosts:
+            raise ConfigurationError("profile=production refuses ASSIST_TRUSTED_HOSTS='*'; list the host names")
         return self
 
     def key_hashes(self) -> frozenset[str]:

@@ -31,6 +31,14 @@ def _event_stores_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFact
         os.environ["ASSIST_DATA_DIR"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _the_test_client_host_is_trusted() -> Iterator[None]:
+    """Starlette's TestClient sends `Host: testserver`, a name assist answers only when ASSIST_TRUSTED_HOSTS says."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSIST_TRUSTED_HOSTS", "testserver")
+        yield
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return Embedder(threads=1)

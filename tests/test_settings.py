@@ -52,11 +52,18 @@ def test_local_profile_runs_without_keys() -> None:
         ({"api_keys": LONG}, "ASSIST_ADMIN_KEYS"),
         ({"api_keys": "short", "admin_keys": LONG}, "shorter than 16"),
         ({"api_keys": LONG, "admin_keys": "a" * 16, "cors_origins": "*"}, "CORS"),
+        ({"api_keys": LONG, "admin_keys": "a" * 16, "trusted_hosts": "assist.example.com,*"}, "TRUSTED_HOSTS"),
     ],
 )
 def test_production_profile_refuses_unsafe_settings(values: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         _settings(profile="production", **values)
+
+
+@pytest.mark.parametrize("pattern", ["assist.*.com", "*example.com", "*.*.example.com"])
+def test_settings_refuse_a_trusted_host_wildcard_starlette_cannot_match(pattern: str) -> None:
+    with pytest.raises(ValueError, match="a wildcard is"):
+        _settings(trusted_hosts=pattern)
 
 
 def test_production_profile_with_keys_is_accepted() -> None:

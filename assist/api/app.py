@@ -7,11 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from assist.api.docs import add_docs
+from assist.api.budget import StreamBudget
+from assist.api.docs import ASSETS, DOCS, add_docs
 from assist.api.handlers import add_error_handlers
 from assist.api.metrics import Metrics
-from assist.api.middleware import BodyLimit, Observe
+from assist.api.middleware import BodyLimit, Observe, SecurityHeaders
+from assist.api.origin import trusted_hosts
 from assist.api.pages import add_pages
 from assist.api.routes import add_routes
 from assist.api.security import KeyRing
@@ -52,13 +55,17 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
     app.state.metrics = metrics = Metrics(service, recorder)
     app.state.client_keys = KeyRing(settings.key_hashes())
     app.state.admin_keys = KeyRing(settings.admin_key_hashes())
+    app.state.stream_budget = StreamBudget.of(settings)
     add_error_handlers(app)
     add_routes(app, metrics)
     add_stream_route(app)
     add_pages(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, unpoliced=(DOCS, ASSETS))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
+    if "*" not in settings.trusted_hosts:  # DNS rebinding: a page under another name gets 400, stream included
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=trusted_hosts(settings), www_redirect=False)
     app.add_middleware(Observe, metrics=metrics, routes=app.routes)
     return app

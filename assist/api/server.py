@@ -1,5 +1,5 @@
 """Process wiring for `assist serve`: logging, the embedder, the service and its app, and the HTTP server's
-connection limits."""
+connection limits (which count HTTP only: /v1/stream has a budget of its own, assist.api.budget)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 import h11
 import uvicorn
@@ -15,10 +16,12 @@ from fastapi import FastAPI
 from pythonjsonlogger.json import JsonFormatter
 from threadpoolctl import threadpool_limits
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
 from assist.api.app import create_app
 from assist.feedback.recorder import Recorder
+from assist.feedback.redactor import Redactor
 from assist.feedback.store import EventStore
 from assist.index.embedder import Embedder
 from assist.retrieval.query import Window
@@ -58,7 +61,7 @@ def open_recorder(settings: Settings) -> Recorder | None:
     """The event store, migrated to the current schema, behind its recorder (None when recording is off)."""
     if not settings.record_suggestions:
         return None
-    store = EventStore(settings.store_url)
+    store = EventStore(settings.store_url, settings.store_id_key, Redactor(separate=True))
     store.upgrade()
     log.info("event store ready", extra={"dialect": store.dialect})
     return Recorder(store, settings.record_queue)
@@ -80,7 +83,7 @@ def app_from_environment() -> FastAPI:
 
 def server_config(app: FastAPI | str, settings: Settings, host: str, port: int) -> uvicorn.Config:
     """uvicorn's configuration with every connection limit set explicitly: idle keep-alive, the time a client
-    has to send a request, how many connections at once (beyond that 503), and the header size."""
+    has to send a request, how many HTTP connections at once (beyond that 503), and the header size."""
     config = uvicorn.Config(
         app, host=host, port=port, log_config=None, access_log=False, http=ReadDeadline,
         timeout_keep_alive=settings.keepalive_seconds, limit_concurrency=settings.max_connections,
@@ -95,11 +98,16 @@ class ReadDeadline(H11Protocol):
     """uvicorn's h11 protocol, closing a connection whose request (headers and body) is not all received
     within `request_read_seconds` of its first byte; uvicorn alone never times out a client trickling a request.
 
+    It also counts only HTTP connections and requests against `limit_concurrency` (see HttpOnly).
+
     A module-level class reading its limit from the config, so worker processes (spawned, pickled config) get it.
     """
 
     def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
+        connections, tasks = _HTTP.setdefault(self.server_state, (set(), set()))
+        self.connections = HttpOnly(self.server_state.connections, connections)  # type: ignore[assignment]
+        self.tasks = HttpOnly(self.server_state.tasks, tasks)  # type: ignore[assignment]
         self._seconds: float = getattr(config, "request_read_seconds", 10.0)
         self._timer: asyncio.TimerHandle | None = None
 
@@ -139,6 +147,38 @@ class ReadDeadline(H11Protocol):
             self.transport.close()
 
 
+T = TypeVar("T")
+
+
+class HttpOnly(Generic[T]):
+    """One of uvicorn's shared sets (its connections or tasks) as the HTTP protocol sees it: what it adds and
+    discards goes to the shared set too (shutdown walks that one), but its length counts HTTP's own members only.
+
+    uvicorn checks `limit_concurrency` against the length of both sets, and an open WebSocket sits in both
+    (uvicorn.protocols.websockets add themselves once upgraded): a few hundred idle streams made every HTTP
+    request, the health probes too, answer 503.
+    """
+
+    def __init__(self, shared: set[T], own: set[T]) -> None:
+        self._shared = shared
+        self._own = own
+
+    def add(self, item: T) -> None:
+        self._shared.add(item)
+        self._own.add(item)
+
+    def discard(self, item: T) -> None:
+        self._shared.discard(item)
+        self._own.discard(item)
+
+    def __len__(self) -> int:
+        return len(self._own)
+
+
+# One server's HTTP connections and HTTP request tasks, shared by all its protocol instances.
+_HTTP: WeakKeyDictionary[ServerState, tuple[set[Any], set[Any]]] = WeakKeyDictionary()
+
+
 def serve_forever(settings: Settings, index_dir: Path, host: str, port: int) -> None:
     """Serve until interrupted: in this process, or in `settings.workers` spawned processes sharing one socket
     (each loads the model and the index; they follow CURRENT on their own)."""
@@ -148,7 +188,7 @@ def serve_forever(settings: Settings, index_dir: Path, host: str, port: int) -> 
     os.environ["ASSIST_INDEX_DIR"] = str(index_dir)  # what the workers' settings read
     os.environ["ASSIST_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
     if settings.record_suggestions:  # migrate once here, not in every worker at the same moment
-        store = EventStore(settings.store_url)
+        store = EventStore(settings.store_url, settings.store_id_key)
         store.upgrade()
         store.close()
     config = server_config(FACTORY, settings, host, port)

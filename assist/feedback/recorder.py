@@ -19,9 +19,13 @@ from dataclasses import replace
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from ulid import ULID
 
-from assist.errors import FeedbackNotStoredError, FeedbackRejectedError, UnknownSuggestionError
+from assist.errors import (
+    FeedbackNotStoredError,
+    FeedbackRejectedError,
+    RedactionUnavailableError,
+    UnknownSuggestionError,
+)
 from assist.feedback.events import EventKind, FeedbackEvent, SuggestionRecord
-from assist.feedback.redaction import redact
 from assist.feedback.store import EventStore, Shown
 
 log = logging.getLogger(__name__)
@@ -88,7 +92,11 @@ class Recorder:
         unnamed = feedback.kind not in (EventKind.OUTCOME, EventKind.COMMENT)
         if unnamed and feedback.rank is None and feedback.action is None:
             raise FeedbackRejectedError("rank", f"a {feedback.kind} event names an answer (rank) or an action")
-        self.store.add(replace(feedback, comment=redact(feedback.comment)) if feedback.comment else feedback)
+        try:
+            comment = self.store.redact(feedback.comment) if feedback.comment else None
+        except RedactionUnavailableError as exc:
+            raise FeedbackNotStoredError(str(exc)) from exc
+        self.store.add(replace(feedback, comment=comment))
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued record has been written or dropped; False on timeout."""
@@ -174,7 +182,7 @@ class Recorder:
                 self.store.record(batch)
                 written = len(batch)
                 break
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, RedactionUnavailableError) as exc:
                 if time.monotonic() + wait > give_up:
                     log.error("suggestions not recorded: the event store refused them", extra={
                         "records": len(batch), "error": type(exc).__name__, "reason": reason(exc)})
@@ -194,8 +202,10 @@ class Recorder:
             self._lock.notify_all()
 
 
-def reason(exc: SQLAlchemyError) -> str:
+def reason(exc: SQLAlchemyError | RedactionUnavailableError) -> str:
     """What the database said, without the statement or its parameters (which carry request data)."""
+    if isinstance(exc, RedactionUnavailableError):
+        return str(exc)
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         return str(exc.orig).splitlines()[0][:200] if str(exc.orig) else type(exc.orig).__name__
     return type(exc).__name__

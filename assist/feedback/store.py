@@ -28,7 +28,7 @@ from assist.errors import ConfigurationError, FeedbackNotStoredError
 from assist.feedback import tables
 from assist.feedback.events import FeedbackEvent, SuggestionRecord
 from assist.feedback.pseudonyms import KEY_NAME, pseudonym
-from assist.feedback.redaction import redact
+from assist.feedback.redactor import Redactor
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -47,14 +47,16 @@ class Shown:
 class EventStore:
     """One database of suggestions and feedback events."""
 
-    def __init__(self, url: str, id_key: str | None = None) -> None:
-        """`id_key` is the pseudonym key (ASSIST_ID_KEY); None uses the one kept in the store."""
+    def __init__(self, url: str, id_key: str | None = None, redactor: Redactor | None = None) -> None:
+        """`id_key` is the pseudonym key (ASSIST_ID_KEY); None uses the one kept in the store. `redactor` runs
+        redaction (default: in this process)."""
         try:
             parsed = make_url(url)
         except Exception as exc:  # SQLAlchemy raises ArgumentError, ValueError… for a malformed URL
             raise ConfigurationError(f"ASSIST_DATABASE_URL is not a database URL: {exc}") from exc
         self.url = url
         self._configured_key = self._id_key = id_key
+        self.redactor = redactor or Redactor()
         self.dialect = parsed.get_backend_name()
         self._file: Path | None = None  # SQLite's database file, watched for being deleted or replaced
         self._inode: int | None = None
@@ -131,7 +133,8 @@ class EventStore:
         if not batch:
             return
         self.ensure_file()
-        suggestions = [self._suggestion_row(r) for r in batch]
+        turns = self.redactor.redact_all([r.customer_turn for r in batch])
+        suggestions = [self._suggestion_row(r, turn) for r, turn in zip(batch, turns, strict=True)]
         with self.engine.begin() as connection:
             connection.execute(insert(tables.suggestions), suggestions)
             rows = [{"suggestion_id": r.id, "rank": a.rank, "article_id": a.article_id, "passage_id": a.passage_id,
@@ -185,14 +188,19 @@ class EventStore:
         return int(result.rowcount)
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Release every pooled connection, and stop the redaction process."""
         self.engine.dispose()
+        self.redactor.close()
 
-    def _suggestion_row(self, record: SuggestionRecord) -> dict[str, Any]:
+    def redact(self, text: str) -> str:
+        """`text` as the store may keep it."""
+        return self.redactor.redact_all([text])[0]
+
+    def _suggestion_row(self, record: SuggestionRecord, redacted_turn: str) -> dict[str, Any]:
         return {"id": record.id, "at": record.at, "conversation_id": self.pseudonym(record.conversation_id),
                 "segment": record.segment, "agent_id": self.pseudonym(record.agent_id),
                 "agent_role": record.agent_role, "index_version": record.index_version,
-                "customer_turn": redact(record.customer_turn), "confidence": record.confidence,
+                "customer_turn": redacted_turn, "confidence": record.confidence,
                 "knowledge_gap": record.knowledge_gap}
 
 

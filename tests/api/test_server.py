@@ -7,10 +7,12 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
+from websockets.sync.client import connect
 
 from assist.api.server import create_server_app
 from assist.index import versions
@@ -83,8 +85,8 @@ def test_healthz_answers_while_a_backtracking_cue_is_in_flight(
 def test_a_client_trickling_its_request_is_disconnected(index_dir: Path) -> None:
     settings = _settings(request_read_seconds=0.3)
     with serving(create_server_app(settings, index_dir), settings) as address:
-        for partial in (b"POST /v1/suggest HTTP/1.1\r\nHost: x\r\n",
-                        b"POST /v1/suggest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"issue\":"):
+        for partial in (b"POST /v1/suggest HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                        b"POST /v1/suggest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"issue\":"):
             with socket.create_connection(address) as client:
                 client.sendall(partial)
                 client.settimeout(30)  # a hang guard: without the read deadline the server waits forever
@@ -101,6 +103,23 @@ def test_connections_beyond_the_limit_get_503(index_dir: Path) -> None:
             for client in held:
                 client.close()
     assert reply.status_code == 503
+
+
+def test_idle_streams_do_not_count_against_http_connections(index_dir: Path) -> None:
+    settings = _settings(max_connections=2, stream_first_message_seconds=60)
+    with serving(create_server_app(settings, index_dir), settings) as (host, port), ExitStack() as held:
+        for _ in range(3):
+            held.enter_context(connect(f"ws://{host}:{port}/v1/stream"))
+        assert httpx.get(f"http://{host}:{port}/healthz", timeout=30).status_code == 200
+
+
+def test_a_host_header_not_served_gets_400(index_dir: Path) -> None:
+    settings = _settings(trusted_hosts=["assist.example.com"])
+    with serving(create_server_app(settings, index_dir), settings) as (host, port):
+        base = f"http://{host}:{port}"
+        assert httpx.get(f"{base}/healthz", headers={"Host": "evil.example"}, timeout=30).status_code == 400
+        assert httpx.get(f"{base}/healthz", headers={"Host": "assist.example.com"}, timeout=30).status_code == 200
+        assert httpx.get(f"{base}/healthz", timeout=30).status_code == 200  # the loopback address is served
 
 
 def test_serve_with_two_workers_loads_the_index_in_each_and_answers(tmp_path: Path, index_dir: Path) -> None:

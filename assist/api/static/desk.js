@@ -177,7 +177,8 @@
       setStatus("idle", "idle: reconnects when you type");
       return;
     }
-    const why = { 4400: "bad message", 4413: "message too large" }[event.code];
+    const why = { 1013: "server busy", 4400: "bad message", 4413: "message too large",
+      4429: "too many messages" }[event.code];
     const delay = Math.min(RETRY_MAX_MS, 500 * Math.pow(2, conn.retries));
     conn.retries += 1;
     setStatus("reconnecting", (why ? why + "; " : "connection lost; ") + "reconnecting in " +
