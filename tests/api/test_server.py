@@ -135,7 +135,13 @@ def test_serve_with_two_workers_loads_the_index_in_each_and_answers(tmp_path: Pa
         while log.read_text().count('"index loaded"') < 2:
             assert server.poll() is None and time.monotonic() < guard, log.read_text()[-2000:]
             time.sleep(0.2)
-        reply = httpx.post(f"http://127.0.0.1:{port}/v1/suggest", json={"issue": "stained shirt"}, timeout=30)
+        while True:  # then each starts its redaction process before it accepts
+            try:
+                reply = httpx.post(f"http://127.0.0.1:{port}/v1/suggest", json={"issue": "stained shirt"}, timeout=30)
+                break
+            except httpx.ConnectError:
+                assert server.poll() is None and time.monotonic() < guard, log.read_text()[-2000:]
+                time.sleep(0.2)
         assert reply.status_code == 200 and reply.json()["answers"]
     finally:
         server.terminate()
