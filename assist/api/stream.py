@@ -115,7 +115,8 @@ def add_stream_route(app: FastAPI) -> None:
         settings: Settings = websocket.app.state.settings
         if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), settings.cors_origins):
             log.warning("stream refused: foreign origin", extra={"origin": websocket.headers.get("origin")})
-            detail = "this origin may not open the stream: serve the page from this server or list it in CORS origins"
+            detail = ("this origin may not open the stream: serve the page from this server or list its origin in "
+                      "ASSIST_CORS_ORIGINS")
             await websocket.send_denial_response(JSONResponse({"detail": detail}, status_code=403))
             return
         await websocket.accept()
