@@ -60,6 +60,7 @@ class SuggestionRecord:
     answers: tuple[ShownAnswer, ...]
     decisions: tuple[tuple[str, str, str], ...]  # action, decision, rule
     actions: tuple[tuple[str, str | None], ...]  # action, step status
+    agent_asked: str | None = None  # the agent's turn just before the customer's: redaction's context, not stored
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str |
                       at: dt.datetime) -> SuggestionRecord:
     """The record of a suggestion, made on the request's path: cheap, so the customer's last turn is kept as
     said here and redacted by the store's writer, before it is written (EventStore.record)."""
-    last = next((t.text for t in reversed(call.transcript) if t.speaker == "customer"), call.issue or "")
+    turns = call.transcript
+    said = next((n for n in range(len(turns) - 1, -1, -1) if turns[n].speaker == "customer"), None)
+    last = turns[said].text if said is not None else call.issue or ""
+    asked = next((t.text for t in reversed(turns[:said]) if t.speaker == "agent"), None) if said else None
     return SuggestionRecord(
         id=suggestion.suggestion_id, at=at, conversation_id=conversation_id, segment=call.segment,
         agent_id=agent_id, agent_role=call.role, index_version=suggestion.index_version,
@@ -88,4 +92,5 @@ def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str |
                       for rank, a in enumerate(suggestion.answers, start=1)),
         decisions=tuple((d.action, str(d.decision), d.rule) for d in suggestion.empowerment),
         actions=tuple((a.action, str(a.status) if a.status else None) for a in suggestion.next_best_actions),
+        agent_asked=asked,
     )

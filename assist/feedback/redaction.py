@@ -35,9 +35,10 @@ def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
     return sorted(found, key=lambda f: f.start)
 
 
-def find_pii(text: str, names: bool = True) -> list[Finding]:
-    """Every PII span in `text`, in order, none overlapping; `names=False` looks for shaped data only."""
-    return _merge(_shaped(text), find_names(text) if names else [])
+def find_pii(text: str, names: bool = True, asked: str | None = None) -> list[Finding]:
+    """Every PII span in `text`, in order, none overlapping; `names=False` looks for shaped data only; `asked` is
+    the agent's turn just before, when `text` is a customer's reply."""
+    return _merge(_shaped(text), find_names(text, asked) if names else [])
 
 
 def _replace(text: str, findings: list[Finding]) -> str:
@@ -48,9 +49,9 @@ def _replace(text: str, findings: list[Finding]) -> str:
     return "".join([*parts, text[last:]])
 
 
-def redact(text: str) -> str:
-    """`text` with each PII span replaced by its kind, as `[EMAIL]`; redacting twice gives the same text."""
-    text = _replace(text, find_pii(text))
+def redact(text: str, asked: str | None = None) -> str:
+    """`text` with each PII span replaced by its kind, as `[EMAIL]`; `asked`: see find_pii."""
+    text = _replace(text, find_pii(text, asked=asked))
     # A redaction can free a neighbour that a digit next to it had hidden, so the patterns run again until
     # nothing is found; each round removes digits or an '@', so it ends.
     while findings := find_pii(text, names=False):

@@ -19,9 +19,9 @@ from assist.errors import RedactionUnavailableError
 from assist.feedback.redaction import prepare, redact
 
 
-def redact_all(texts: list[str]) -> list[str]:
-    """Each text redacted (the child process's entry point)."""
-    return [redact(text) for text in texts]
+def redact_all(texts: list[str], asked: list[str | None] | None = None) -> list[str]:
+    """Each text redacted, with the agent's turn before it when given (the child process's entry point)."""
+    return [redact(text, question) for text, question in zip(texts, asked or [None] * len(texts), strict=True)]
 
 
 class Redactor:
@@ -32,18 +32,19 @@ class Redactor:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = self._start() if separate else None
 
-    def redact_all(self, texts: list[str]) -> list[str]:
-        """Each text redacted; RedactionUnavailableError when the redaction process cannot be had."""
+    def redact_all(self, texts: list[str], asked: list[str | None] | None = None) -> list[str]:
+        """Each text redacted (`asked`: the agent's turn before each); RedactionUnavailableError when the
+        redaction process cannot be had."""
         if not texts:
             return []
         if not self.separate:
-            return redact_all(texts)
+            return redact_all(texts, asked)
         for attempt in range(2):
             with self._lock:
                 pool = self._pool or self._start()
                 self._pool = pool
             try:
-                return pool.submit(redact_all, texts).result()
+                return pool.submit(redact_all, texts, asked).result()
             except BrokenProcessPool as exc:
                 with self._lock:
                     if self._pool is pool:

@@ -133,7 +133,7 @@ class EventStore:
         if not batch:
             return
         self.ensure_file()
-        turns = self.redactor.redact_all([r.customer_turn for r in batch])
+        turns = self.redactor.redact_all([r.customer_turn for r in batch], [r.agent_asked for r in batch])
         suggestions = [self._suggestion_row(r, turn) for r, turn in zip(batch, turns, strict=True)]
         with self.engine.begin() as connection:
             connection.execute(insert(tables.suggestions), suggestions)

@@ -160,3 +160,34 @@ def test_redact_finds_the_variants_an_outside_probe_sent(text: str, expected: st
 
 def test_redact_keeps_an_order_date_but_not_a_date_of_birth() -> None:
     assert redact("ordered on march 3rd 2026, I was born 12 july 1990") == "ordered on march 3rd 2026, I was born [DOB]"
+
+
+@pytest.mark.parametrize(
+    ("asked", "reply", "expected"),
+    [
+        ("Can I have your full name or account ID?", "Dana Whitfield", "[PERSON]"),
+        ("And your first name please?", "sure, it is sam okafor", "sure, it is [PERSON]"),
+        ("Can I have your full name?", "yes it arrived broken", "yes it arrived broken"),
+        ("How long ago did you buy it?", "about four months ago", "about four months ago"),
+    ],
+)
+def test_a_short_reply_to_a_question_for_a_name_is_a_name(asked: str, reply: str, expected: str) -> None:
+    assert redact(reply, asked=asked) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("send it to 42 oak street springfield", "send it to [ADDRESS]"),
+        ("7 pine ave 02139 please", "[ADDRESS] please"),
+        ("ssn 078.05.1120", "ssn [SSN]"),
+        ("my birthday's march third", "my birthday's [DOB]"),
+        ("account number is four four seven one two nine", "account number is [ACCOUNT]"),
+        ("customer ID 730215", "customer ID [ACCOUNT]"),
+        ("I spoke to Mr. Patel yesterday", "I spoke to Mr. [PERSON] yesterday"),
+        ("account 123 is wrong", "account 123 is wrong"),
+        ("I waited 2 days on the road", "I waited 2 days on the road"),
+    ],
+)
+def test_redact_reads_lower_case_places_spoken_accounts_and_titles(text: str, expected: str) -> None:
+    assert redact(text) == expected

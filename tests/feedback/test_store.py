@@ -284,3 +284,9 @@ def test_suggestions_refused_during_a_long_lock_are_retried_and_logged_without_r
     finally:
         locker.close()
         recorder.close()
+
+
+def test_the_agents_question_before_a_reply_lets_the_store_redact_a_bare_name(store: EventStore) -> None:
+    store.record([replace(_record(1), customer_turn="Dana Whitfield", agent_asked="Can I have your full name?")])
+    with store.engine.connect() as connection:
+        assert connection.execute(select(tables.suggestions.c.customer_turn)).scalar_one() == "[PERSON]"

@@ -38,9 +38,17 @@ _CUES = (
     ("speaking", "to"), ("under", "the", "name"), ("name", "on", "the", "account", "is"), ("ask", "for"),
     ("husband",), ("wife",), ("son",), ("daughter",), ("mother",), ("father",), ("mom",), ("dad",),
     ("brother",), ("sister",), ("partner",), ("friend",), ("neighbor",), ("neighbour",), ("mr",), ("mrs",),
-    ("ms",), ("miss",), ("dr",), ("agent",), ("rep",), ("representative",), ("customer",),
+    ("ms",), ("miss",), ("dr",), ("mr.",), ("mrs.",), ("ms.",), ("dr.",), ("agent",), ("rep",),
+    ("representative",), ("customer",), ("thanks",), ("thank", "you"), ("call", "me"), ("named",), ("called",),
     *_NAME_ONLY_CUES,
 )
+# Words a cue is often followed by that are no one's name ("customer ID", "thank you Sir").
+_NOT_NAMES = frozenset({"id", "number", "no", "account", "service", "support", "care", "team", "sir", "madam",
+                        "maam", "ma'am", "so", "much", "again", "back", "today", "now"})
+# The agent has just asked for a name: a short reply is the name ("Dana Whitfield", "it's sam okafor").
+_ASKS_NAME = re.compile(r"\b(?:(?:your|the|full|first|last)\s+name|who\s+am\s+i\s+speaking|spell\s+that)\b",
+                        re.IGNORECASE)
+_SHORT_REPLY = 8  # words
 _NAMEY = {"PROPN"}
 _NAMEY_AFTER_NAME_CUE = {"PROPN", "NOUN", "X", "ADJ"}
 # Presidio's phone recognizer reads many digit groupings as some country's number: take one only when it is
@@ -72,8 +80,9 @@ def load() -> None:
     _analyzer()
 
 
-def find_names(text: str) -> list[Finding]:
-    """People's names (and phone numbers in any format) in `text`."""
+def find_names(text: str, asked: str | None = None) -> list[Finding]:
+    """People's names (and phone numbers in any format) in `text`; `asked` is what the agent said just before
+    (a question for a name makes a short reply a name)."""
     if not text.strip():
         return []
     analyzer = _analyzer()
@@ -84,6 +93,8 @@ def find_names(text: str) -> list[Finding]:
     found = [Finding(_ENTITIES[r.entity_type], r.start, r.end) for r in results
              if r.entity_type != "PHONE_NUMBER" or _phone_like(text, r.start, r.end)]
     found += _after_cues(artifacts.tokens)
+    if asked and _ASKS_NAME.search(asked):
+        found += _reply_names(artifacts.tokens)
     found += [Finding(Kind.PERSON, *m.span()) for m in _SPELLED.finditer(text)]
     return found
 
@@ -102,9 +113,28 @@ def _after_cues(doc: Any) -> list[Finding]:
                 continue
             names, namey = [], _NAMEY_AFTER_NAME_CUE if cue in _NAME_ONLY_CUES else _NAMEY
             for token in doc[i + len(cue) : i + len(cue) + 3]:
-                if not token.is_alpha or token.is_stop or token.pos_ not in namey:
+                if not _name_word(token) or token.pos_ not in namey:
                     break
                 names.append(token)
             if names:
                 found.append(Finding(Kind.PERSON, names[0].idx, names[-1].idx + len(names[-1].text)))
+    return found
+
+
+def _name_word(token: Any) -> bool:
+    return bool(token.is_alpha) and not token.is_stop and token.lower_ not in _NOT_NAMES
+
+
+def _reply_names(doc: Any) -> list[Finding]:
+    """In a short reply to a question for a name, each run of words that are not small words."""
+    if sum(1 for t in doc if t.is_alpha) > _SHORT_REPLY:
+        return []
+    found, run = [], list[Any]()
+    for token in [*doc, None]:
+        if token is not None and _name_word(token) and token.pos_ not in ("VERB", "AUX", "INTJ", "ADV"):
+            run.append(token)
+            continue
+        if run:
+            found.append(Finding(Kind.PERSON, run[0].idx, run[-1].idx + len(run[-1].text)))
+            run = []
     return found

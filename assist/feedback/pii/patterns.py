@@ -40,7 +40,7 @@ _CARD = re.compile(
     r"(?:[2-6]\d{12,18}|[2-6]\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|[2-6]\d{3}([ -])\d{6}\2\d{4,5})"
     r"(?![\w-]|[ -](?!\d{1,2}/\d)\d)"  # a following group continues the number, unless it is an expiry date
 )
-_SSN = re.compile(r"(?<![\w-])(?<!\d[ -])(?!000|666|9)\d{3}([ -])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]|[ -]\d)")
+_SSN = re.compile(r"(?<![\w-])(?<!\d[ .-])(?!000|666|9)\d{3}([ .-])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]|[ .-]\d)")
 # Unformatted nine digits count as an SSN only right after the caller names it.
 _SSN_NAMED = re.compile(
     r"(?<!\[)\b(?i:ssn|social(?:\s+security)?(?:\s+number)?)\b\D{0,20}?"  # not the "[SSN]" of an earlier round
@@ -112,6 +112,11 @@ def _international(match: re.Match[str]) -> _Span | None:
     return match.span() if 8 <= len(_digits(match.group())) <= 15 else None
 
 
+def _account(match: re.Match[str]) -> _Span | None:
+    """An announced number with at least four digits ("account 88231", "member id AC-4471902")."""
+    return match.span(1) if len(_digits(match.group(1))) >= 4 else None
+
+
 def _group(match: re.Match[str]) -> _Span:
     return match.span(1)
 
@@ -174,7 +179,7 @@ _DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
          rf"|(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?"
          rf"|{_MONTH}\s+(?:the\s+)?{_DAY}(?:,?\s+(?:of\s+)?{_YEAR})?|{_MONTH},?\s+{_YEAR}|(?<=in\s){_YEAR})")
 _DOB = re.compile(
-    rf"\b(?:born|birthday|birth\s*date|date\s+of\s+birth|d\.?o\.?b\.?)\b[^\w]{{0,3}}"
+    rf"\b(?:born|birthday|birth\s*date|date\s+of\s+birth|d\.?o\.?b\.?)(?:'s)?\b[^\w]{{0,3}}"
     rf"(?:(?:is|was|on|in|it's|its|of|:)\s+){{0,2}}({_DATE})(?![\w/-])",
     re.IGNORECASE,
 )
@@ -182,14 +187,28 @@ _DOB = re.compile(
 _ACCOUNT = re.compile(
     r"\b(?:account|acct|member(?:ship)?|customer|loyalty|rewards|client|policy|subscriber)\b"
     r"(?:\s+(?:number|no\.?|num|#|id|code))?(?:'s)?[\s:#,]*(?:(?:on\s+file\s+)?(?:is|was|it's|its|ending\s+in)\s+)?"
-    r"((?=[A-Z0-9-]*\d{3})[A-Z]{0,4}[-\s]?\d[\dA-Z-]{2,}\d)(?![\w-])",
+    r"([A-Z]{0,4}[-\s]?\d(?:[\dA-Z-]|\s(?=\d)){2,}\d)(?![\w-])",
     re.IGNORECASE,
 )
 # A street address in lower case: a number, up to three words that are not small words, a street suffix.
 _SMALL = r"(?!(?:the|a|an|my|on|in|at|to|of|for|and|or|by|this|that|your|our|its|it|me|we|i)\b)"
+_STATES = (
+    r"(?:al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd"
+    r"|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|alabama|alaska|arizona|arkansas|california|colorado"
+    r"|connecticut|delaware|florida|georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine"
+    r"|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|new\s+hampshire"
+    r"|new\s+jersey|new\s+mexico|new\s+york|north\s+carolina|north\s+dakota|ohio|oklahoma|oregon|pennsylvania"
+    r"|rhode\s+island|south\s+carolina|south\s+dakota|tennessee|texas|utah|vermont|virginia|washington"
+    r"|west\s+virginia|wisconsin|wyoming)"
+)
+_NOT_CITY = r"(?:and|but|so|please|thanks|thank|today|tomorrow|yesterday|asap|because|instead|then)"
+_CITY_WORD = rf"(?!{_NOT_CITY}\b)[a-z][a-z.'-]+"
+_ZIP_CODE = r"\d{5}(?:-\d{4})?(?![\w-])"
+# What follows a street: a city (up to three words) with a state and/or ZIP, or a city the sentence ends on.
+_PLACE = (rf"(?:,?\s+(?:{_CITY_WORD}\s+){{0,2}}{_CITY_WORD}(?:,?\s+{_STATES}\b(?:,?\s+{_ZIP_CODE})?|,?\s+{_ZIP_CODE}"
+          rf"|(?=\s*(?:[,.;!?]|$)))|,?\s+{_ZIP_CODE})")
 _ADDRESS_LOWER = re.compile(
-    rf"(?<![\w-])\d{{1,6}}\s+(?:{_SMALL}[a-z0-9][a-z0-9'.-]*\s+){{1,3}}{_SUFFIX}"
-    rf"(?:,?\s+{_UNIT})?(?:,?\s+[a-z][a-z.'-]+(?:\s[a-z][a-z.'-]+)?,?\s+[a-z]{{2}}(?:\s+\d{{5}}(?:-\d{{4}})?)?\b)?",
+    rf"(?<![\w-])\d{{1,6}}\s+(?:{_SMALL}[a-z0-9][a-z0-9'.-]*\s+){{1,3}}{_SUFFIX}(?:,?\s+{_UNIT})?{_PLACE}?",
     re.IGNORECASE,
 )
 
@@ -209,7 +228,7 @@ _DETECTORS: tuple[tuple[Kind, re.Pattern[str], _Check], ...] = (
     (Kind.ADDRESS, _ADDRESS, _whole),
     (Kind.ADDRESS, _ADDRESS_LOWER, _whole),
     (Kind.ADDRESS, _PO_BOX, _whole),
-    (Kind.ACCOUNT, _ACCOUNT, _group),
+    (Kind.ACCOUNT, _ACCOUNT, _account),
 )
 
 
