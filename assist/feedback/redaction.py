@@ -14,7 +14,7 @@ from assist.feedback.pii.names import find_names, load
 from assist.feedback.pii.patterns import find_shaped
 from assist.feedback.pii.text import fold
 
-__all__ = ["Finding", "Kind", "find_pii", "prepare", "redact"]
+__all__ = ["Finding", "Kind", "find_pii", "find_pii_all", "prepare", "redact", "redact_all"]
 
 
 def prepare() -> None:
@@ -38,7 +38,13 @@ def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
 def find_pii(text: str, names: bool = True, asked: str | None = None) -> list[Finding]:
     """Every PII span in `text`, in order, none overlapping; `names=False` looks for shaped data only; `asked` is
     the agent's turn just before, when `text` is a customer's reply."""
-    return _merge(_shaped(text), find_names(text, asked) if names else [])
+    return find_pii_all([text], [asked])[0] if names else _merge(_shaped(text), [])
+
+
+def find_pii_all(texts: list[str], asked: list[str | None]) -> list[list[Finding]]:
+    """find_pii for many texts at once (the name model reads them in batches)."""
+    named = find_names(texts, asked) if texts else []
+    return [_merge(_shaped(text), found) for text, found in zip(texts, named, strict=True)]
 
 
 def _replace(text: str, findings: list[Finding]) -> str:
@@ -51,9 +57,17 @@ def _replace(text: str, findings: list[Finding]) -> str:
 
 def redact(text: str, asked: str | None = None) -> str:
     """`text` with each PII span replaced by its kind, as `[EMAIL]`; `asked`: see find_pii."""
-    text = _replace(text, find_pii(text, asked=asked))
-    # A redaction can free a neighbour that a digit next to it had hidden, so the patterns run again until
-    # nothing is found; each round removes digits or an '@', so it ends.
-    while findings := find_pii(text, names=False):
+    return redact_all([text], [asked])[0]
+
+
+def redact_all(texts: list[str], asked: list[str | None]) -> list[str]:
+    """Each text redacted, `asked[i]` the agent's turn before `texts[i]` (or None)."""
+    redacted = []
+    for text, findings in zip(texts, find_pii_all(texts, asked), strict=True):
         text = _replace(text, findings)
-    return text
+        # A redaction can free a neighbour that a digit next to it had hidden, so the patterns run again until
+        # nothing is found; each round removes digits or an '@', so it ends.
+        while again := find_pii(text, names=False):
+            text = _replace(text, again)
+        redacted.append(text)
+    return redacted

@@ -25,6 +25,8 @@ _ENTITIES = {"PERSON": Kind.PERSON, "PHONE_NUMBER": Kind.PHONE}
 # spaCy's other entity labels: not personal data here (dates of birth and places are the patterns' job)
 _OTHER_LABELS = ["CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP", "ORDINAL",
                  "ORG", "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]
+_UNUSED_PIPES = ("parser", "lemmatizer")
+BATCH = 64  # texts spaCy reads at once: half the cost per text of reading them one by one
 _THRESHOLD = 0.4  # Presidio's spaCy names score 0.85, its phone matches 0.4 and up
 # After most cues only a proper noun is a name ("customer ID", "it's fine" are not); after a cue that can only
 # introduce a name, a noun or adjective is one too (spaCy tags lower-case names so: "my name is dana").
@@ -69,6 +71,10 @@ def _analyzer() -> Any:
                                 low_confidence_score_multiplier=1.0, labels_to_ignore=_OTHER_LABELS)
     engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": MODEL}], ner_model_configuration=ner)
     engine.load()
+    # Names need the tagger and the entity recognizer only: without the parser and the lemmatizer a text costs
+    # 3.5 ms instead of 4.1, the same findings on 780 labelled texts.
+    pipelines: dict[str, Any] = engine.nlp or {}  # load() filled it
+    pipelines["en"].select_pipes(disable=list(_UNUSED_PIPES))
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
     registry.add_recognizer(PhoneRecognizer(supported_regions=PHONE_REGIONS))
@@ -80,21 +86,24 @@ def load() -> None:
     _analyzer()
 
 
-def find_names(text: str, asked: str | None = None) -> list[Finding]:
-    """People's names (and phone numbers in any format) in `text`; `asked` is what the agent said just before
-    (a question for a name makes a short reply a name)."""
-    if not text.strip():
-        return []
+def find_names(texts: list[str], asked: list[str | None]) -> list[list[Finding]]:
+    """People's names (and phone numbers in any format) in each text; `asked[i]` is what the agent said just
+    before `texts[i]` (a question for a name makes a short reply a name)."""
     analyzer = _analyzer()
     with _lock:
-        artifacts = analyzer.nlp_engine.process_text(text, "en")
-        results = analyzer.analyze(text, "en", entities=list(_ENTITIES), nlp_artifacts=artifacts,
-                                   score_threshold=_THRESHOLD)
+        parsed = [artifacts for _, artifacts in analyzer.nlp_engine.process_batch(texts, "en", batch_size=BATCH)]
+        results = [analyzer.analyze(text, "en", entities=list(_ENTITIES), nlp_artifacts=artifacts,
+                                    score_threshold=_THRESHOLD) for text, artifacts in zip(texts, parsed, strict=True)]
+    return [_names(text, question, artifacts.tokens, found)
+            for text, question, artifacts, found in zip(texts, asked, parsed, results, strict=True)]
+
+
+def _names(text: str, asked: str | None, doc: Any, results: list[Any]) -> list[Finding]:
     found = [Finding(_ENTITIES[r.entity_type], r.start, r.end) for r in results
              if r.entity_type != "PHONE_NUMBER" or _phone_like(text, r.start, r.end)]
-    found += _after_cues(artifacts.tokens)
+    found += _after_cues(doc)
     if asked and _ASKS_NAME.search(asked):
-        found += _reply_names(artifacts.tokens)
+        found += _reply_names(doc)
     found += [Finding(Kind.PERSON, *m.span()) for m in _SPELLED.finditer(text)]
     return found
 
