@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,31 +16,20 @@ from assist.deadline import Deadline
 from assist.errors import AssistError, IndexNotFoundError
 from assist.index import versions
 from assist.index.embedder import Embedder
-from assist.index.lexical import terms
 from assist.index.version import KnowledgeIndex, load_index
-from assist.knowledge.articles import Article
-from assist.policy.actions import NextAction, next_best_actions
+from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
-from assist.policy.engine import Decision, decide
-from assist.policy.moments import find_moments
-from assist.policy.procedure import Candidate, choose_procedure, fact_fit
-from assist.policy.progress import Progress, call_progress
+from assist.policy.engine import Decision
+from assist.policy.guidance import CallState, KnownFact, Ranked, guide
+from assist.policy.procedure import Course
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
 
 log = logging.getLogger(__name__)
 
-# Policies come from the articles the agent is most likely reading (and the procedure followed); weaker
-# matches would add decisions about things the customer did not ask for.
-POLICY_ARTICLES = 3
-# The best-ranked articles with steps that may be the procedure the call follows.
-PROCEDURES = 5
-# A customer turn of at most this many content words answers the agent; it does not raise a new need.
-ANSWER_TERMS = 3
-# Two procedures whose best answers score this close (weighted features, a top answer scores about 3-4) are
-# equally likely: the agent gets a clarifying question.
-CLARIFY_MARGIN = 0.3
+# Articles ranked for the policy to choose the call's procedure among (their best answers' scores).
+POLICY_DEPTH = 15
 
 
 @dataclass(frozen=True)
@@ -76,6 +64,9 @@ class Suggestion:
     answers: tuple[Answer, ...]
     empowerment: tuple[Decision, ...]
     next_best_actions: tuple[NextAction, ...]
+    procedure: Course | None = None
+    facts: tuple[KnownFact, ...] = ()
+    state: CallState | None = None  # what the call's next moment continues from
 
 
 @dataclass(frozen=True)
@@ -184,9 +175,11 @@ class KnowledgeService:
         return self.refused is None or self.refused.version != current
 
     def suggest(self, call: Call, limit: int, today: dt.date | None = None,
-                deadline: Deadline | None = None, by_article: bool = False) -> Suggestion:
+                deadline: Deadline | None = None, by_article: bool = False,
+                previous: CallState | None = None) -> Suggestion:
         """Rank answers for the call against the snapshot live when the request started (`by_article`: one
-        answer per article, with references to its other good passages).
+        answer per article, with references to its other good passages), and guide it from where `previous`
+        (the call's last moment) left it.
 
         With a `deadline`, a request that can no longer be answered in time stops between stages
         (DeadlineExceededError), and cue patterns get at most the time left.
@@ -198,24 +191,16 @@ class KnowledgeService:
         if deadline is not None:
             deadline.check("before the request was started (waiting for a worker)")
         day = today or dt.date.today()
-        ranking = snapshot.retriever.rank(call, max(limit, POLICY_ARTICLES * 3), day, by_article)
+        ranking = snapshot.retriever.rank(call, max(limit, POLICY_DEPTH), day, by_article)
         if deadline is not None:
             deadline.check("while ranking answers")
-        policies = snapshot.index.policies
         seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
         clock = CueClock(seconds, self.limits.cue_chars)
-        candidates = _procedures(ranking.answers)
-        steps = [s for c in candidates for s in c.article.steps] + list(policies.denial_steps)
-        progress = call_progress(call, steps, policies.vocabulary, clock)
-        fit = fact_fit(policies, call)
-        procedure = choose_procedure(candidates, progress, _answering(call), fit)
-        articles = list({a.article.id: None for a in ranking.answers})[:POLICY_ARTICLES]
-        if procedure is not None and procedure.id not in articles:
-            articles.append(procedure.id)
-        sightings = find_moments(call.transcript, policies.moments, clock)
-        decisions = decide(policies, call, articles, day, sightings)
-        actions = next_best_actions(call, procedure, decisions, policies, sightings, progress,
-                                    _rival(candidates, procedure, progress, fit))
+        if previous is not None and previous.course is not None \
+                and previous.course.article.id not in snapshot.index.articles:
+            previous = None  # the article it followed is no longer served
+        ranked = [Ranked(a.article, a.score) for a in ranking.answers]
+        guidance = guide(snapshot.index.policies, call, ranked, ranking.knowledge_gap, day, clock, previous)
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
@@ -223,10 +208,12 @@ class KnowledgeService:
             confidence=round(ranking.confidence, 4),
             knowledge_gap=ranking.knowledge_gap,
             answers=ranking.answers[:limit],
-            empowerment=tuple(decisions),
-            next_best_actions=tuple(actions),
+            empowerment=guidance.decisions,
+            next_best_actions=guidance.actions,
+            procedure=guidance.course,
+            facts=guidance.facts,
+            state=guidance.state,
         )
-
 
     def best_article(self, question: str) -> tuple[str, float] | None:
         """The article the live index ranks first for a question on its own, with its score."""
@@ -235,31 +222,3 @@ class KnowledgeService:
             return None
         ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today())
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
-
-
-def _procedures(answers: Sequence[Answer]) -> list[Candidate]:
-    """The best-ranked articles that lay out steps to follow, each with its best answer's score."""
-    found: dict[str, Candidate] = {}
-    for answer in answers:
-        if answer.article.steps:
-            found.setdefault(answer.article.id, Candidate(answer.article, answer.score))
-    return list(found.values())[:PROCEDURES]
-
-
-def _rival(candidates: Sequence[Candidate], procedure: Article | None, progress: Progress,
-           fit: Mapping[str, float]) -> Article | None:
-    """Before a procedure is under way, another procedure whose best answer scores within CLARIFY_MARGIN of
-    the procedure's best, and that the call's facts fit as well: the call fits both about as well, so the
-    agent should ask which the customer means."""
-    chosen = next((c for c in candidates if c.article is procedure), None)
-    if procedure is None or chosen is None or any(s in progress for s in procedure.steps):
-        return None
-    return next((c.article for c in candidates if c.article.steps != procedure.steps
-                 and abs(c.score - chosen.score) <= CLARIFY_MARGIN
-                 and fit.get(c.article.id, 0.0) >= fit.get(procedure.id, 0.0)), None)
-
-
-def _answering(call: Call) -> bool:
-    """Whether the customer's last turn only answers the agent ("yes", "ok it's 4.99") rather than asks."""
-    last = next((t.text for t in reversed(call.transcript) if t.speaker == "customer"), None)
-    return last is not None and len(terms(last)) <= ANSWER_TERMS

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     max_connections: int = Field(default=256, ge=1, le=100_000, description="beyond this, 503 at once")
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Host names served "
                                                           "besides localhost and ASSIST_HOST; '*.x.com' or '*'")
+    # calls followed over REST: each conversation_id's state (procedure, transcript read), bounded and expiring
+    call_memory: int = Field(default=10_000, ge=1, le=10_000_000, description="calls whose state REST keeps")
+    call_memory_seconds: float = Field(default=3600, gt=0, le=86_400, description="a call's state expires after "
+                                       "this long without a request")
     # the stream (/v1/stream): a budget of its own, apart from HTTP's connections and threads (assist.api.budget)
     stream_max: int = Field(default=128, ge=1, le=100_000, description="streams open at once; beyond, 1013")
     stream_max_per_client: int = Field(default=32, ge=1, le=100_000, description="from one address, until keyed")

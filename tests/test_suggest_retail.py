@@ -120,7 +120,18 @@ def test_same_request_gives_the_same_empowerment_and_actions(client: TestClient)
     second = _suggest(client, "bronze", STAIN, {"purchase_age_days": 91})
     assert first["empowerment"] == second["empowerment"]
     assert first["next_best_actions"] == second["next_best_actions"]
-    assert _decision(first, "return_item")["decision"] == "ask"
+    # 91 days is past bronze's window, but "I still have the box" was heard: the packaging rule allows it
+    assert _decision(first, "return_item")["rule"] == "returns.bronze.packaging"
+    packaging = next(f for f in first["facts"] if f["name"] == "original_packaging")
+    assert packaging == {"name": "original_packaging", "label": "In its original packaging", "value": True,
+                         "source": "speech", "turn": 2, "quote": "About four months ago, I still have the box"}
+
+
+def test_a_fact_the_desktop_sends_wins_over_what_was_said(client: TestClient) -> None:
+    body = _suggest(client, "bronze", STAIN, {"purchase_age_days": 91, "original_packaging": False})
+    assert _decision(body, "return_item")["decision"] == "ask"
+    assert {"name": "original_packaging", "label": "In its original packaging", "value": False,
+            "source": "desktop", "turn": None, "quote": None} in body["facts"]
 
 
 def _steps(response: dict[str, Any]) -> dict[str, tuple[str, str]]:

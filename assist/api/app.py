@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from assist.api.budget import StreamBudget
+from assist.api.calls import CallMemory
 from assist.api.docs import ASSETS, DOCS, add_docs
 from assist.api.handlers import add_error_handlers
 from assist.api.metrics import Metrics
@@ -52,6 +53,7 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
     app.state.watcher = watcher
     app.state.settings = settings
     app.state.recorder = recorder
+    app.state.calls = CallMemory(settings.call_memory, settings.call_memory_seconds)
     app.state.metrics = metrics = Metrics(service, recorder)
     app.state.client_keys = KeyRing(settings.key_hashes())
     app.state.admin_keys = KeyRing(settings.admin_key_hashes())

@@ -7,10 +7,12 @@ import datetime as dt
 from assist.api.schemas import (
     AnswerOut,
     EmpowermentOut,
+    FactOut,
     FeedbackRequest,
     LimitOut,
     MoreOut,
     NextActionOut,
+    ProcedureOut,
     SuggestRequest,
     SuggestResponse,
 )
@@ -34,6 +36,7 @@ def to_call(body: SuggestRequest) -> Call:
 
 def to_response(suggestion: Suggestion) -> SuggestResponse:
     """The HTTP view of a suggestion."""
+    course = suggestion.procedure
     return SuggestResponse(
         suggestion_id=suggestion.suggestion_id,
         index_version=suggestion.index_version,
@@ -43,7 +46,7 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
         answers=[
             AnswerOut(article_id=a.article.id, title=a.article.title, section=a.passage.section,
                       passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why,
-                      passage_id=a.passage.key,
+                      passage_id=a.passage.key, say=a.say,
                       more=[MoreOut(passage_id=m.passage.key, section=m.passage.section, score=m.score)
                             for m in a.more])
             for a in suggestion.answers
@@ -60,6 +63,10 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
                           status=n.status.value if n.status else None)
             for n in suggestion.next_best_actions
         ],
+        procedure=ProcedureOut(article_id=course.article.id, title=course.article.title,
+                               since_turn=course.since_turn, reason=course.reason) if course else None,
+        facts=[FactOut(name=f.name, label=f.label, value=f.value, source=f.source, turn=f.turn, quote=f.quote)
+               for f in suggestion.facts],
     )
 
 

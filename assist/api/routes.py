@@ -11,6 +11,7 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Respo
 from fastapi.responses import JSONResponse
 
 from assist.api.access import RecorderDep, ServiceDep, admin, client, metrics_reader
+from assist.api.calls import CallMemory
 from assist.api.mapping import to_call, to_events, to_response
 from assist.api.metrics import CONTENT_TYPE, Metrics
 from assist.api.schemas import (
@@ -73,7 +74,10 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
         settings: Settings = request.app.state.settings
         deadline = Deadline(settings.request_deadline_seconds, started=request.state.started)
         call = to_call(body)
-        suggestion = service.suggest(call, body.limit, deadline=deadline, by_article=body.group_by_article)
+        calls: CallMemory = request.app.state.calls
+        suggestion = service.suggest(call, body.limit, deadline=deadline, by_article=body.group_by_article,
+                                     previous=calls.recall(body.conversation_id))
+        calls.keep(body.conversation_id, suggestion.state)
         metrics.suggestions.labels(str(suggestion.knowledge_gap).lower()).inc()
         recorder: Recorder | None = request.app.state.recorder
         if recorder is not None:

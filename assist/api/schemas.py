@@ -144,6 +144,8 @@ class AnswerOut(BaseModel):
     why: str
     passage_id: str = Field(description="the passage the answer was ranked for: article_id#ordinal")
     more: list[MoreOut] = Field(default_factory=list, description="with group_by_article: the article's next best")
+    say: str | None = Field(default=None, description="the sentence of the passage that answers the customer's "
+                            "last turn: what the agent can say")
 
 
 class EmpowermentOut(BaseModel):
@@ -170,6 +172,26 @@ class NextActionOut(BaseModel):
         "procedure steps only: done (the reason gives the evidence), current (the first not done) or todo"))
 
 
+class ProcedureOut(BaseModel):
+    """The procedure the call follows, since which turn, and why."""
+
+    article_id: str
+    title: str
+    since_turn: int = Field(description="index into the transcript of the turn that raised the need")
+    reason: str
+
+
+class FactOut(BaseModel):
+    """A fact the decisions read, and where it came from: the desktop (which always wins) or a turn's words."""
+
+    name: str
+    label: str = Field(description="what the desk shows for the fact")
+    value: FactValue
+    source: Literal["desktop", "speech"]
+    turn: int | None = Field(default=None, description="speech: index into the transcript of the turn")
+    quote: str | None = Field(default=None, description="speech: the words the fact was read from")
+
+
 class SuggestResponse(BaseModel):
     """The response of POST /v1/suggest."""
 
@@ -181,6 +203,9 @@ class SuggestResponse(BaseModel):
     answers: list[AnswerOut]
     empowerment: list[EmpowermentOut]
     next_best_actions: list[NextActionOut]
+    procedure: ProcedureOut | None = Field(description="null: no need stated yet, a knowledge gap, or off topic")
+    facts: list[FactOut] = Field(description="the facts known to the decisions: the desktop's, and those read "
+                                 "from speech that the procedure's rules read")
 
 
 class Health(BaseModel):

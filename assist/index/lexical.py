@@ -1,45 +1,22 @@
-"""BM25 over passages (bm25s), with the stemming tokenizer shared by queries and highlights."""
+"""BM25 over passages (bm25s), tokenized as queries are (assist.knowledge.words)."""
 
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import numpy.typing as npt
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
+
+from assist.knowledge.words import STEMMER
 
 Scores = npt.NDArray[np.float32]
-_STEMMER = Stemmer.Stemmer("english")
-# What bm25s.tokenize(stopwords="en") does, without its per-call progress bars and set building: the same
-# token pattern (scikit-learn's) and the same stop words, so query terms match the index's exactly.
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORDS = frozenset(STOPWORDS_EN)
-TERM_CACHE = 16384  # texts whose terms are kept: turns are re-sent with every request of a call
 # bm25s logs every index build at DEBUG; one per loaded version is noise in our logs.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased, stop-word-free words of `text`, in order (bm25s' tokenizer before stemming)."""
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
-
-
-def terms(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, stemmed tokens of `text`, in order."""
-    return list(_terms(text))
-
-
-@lru_cache(maxsize=TERM_CACHE)
-def _terms(text: str) -> tuple[str, ...]:
-    return tuple(_STEMMER.stemWords(words(text)))
 
 
 class LexicalIndex:
@@ -59,7 +36,7 @@ class LexicalIndex:
         if not texts:
             return cls(None, 0)
         bm25 = bm25s.BM25()
-        corpus = bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, show_progress=False)
+        corpus = bm25s.tokenize(list(texts), stopwords="en", stemmer=STEMMER, show_progress=False)
         bm25.index(corpus, show_progress=False)
         return cls(bm25, len(texts))
 
@@ -95,12 +72,3 @@ class LexicalIndex:
         if mask is not None:
             result *= mask
         return result
-
-
-def matching_words(text: str, stems: frozenset[str]) -> tuple[str, ...]:
-    """The words of `text` whose stems are in `stems`, as written, first occurrence order, lower-cased."""
-    found: dict[str, None] = {}
-    for word in words(text):
-        if word not in found and _STEMMER.stemWord(word) in stems:
-            found[word] = None
-    return tuple(found)

@@ -72,15 +72,20 @@ def _clarify(procedure: Article, alternative: Article) -> NextAction:
 
 
 def _statuses(actions: list[NextAction], progress: Progress) -> list[NextAction]:
-    """Mark each step done (its reason gains the evidence), the first step not done current, the rest to do."""
+    """Mark steps in order: each step up to the last one with evidence is done (its reason gains the evidence,
+    or says the agent went past it), the first step after it is current, the rest to do."""
+    steps = [i for i, a in enumerate(actions) if a.status is not None]
+    evidenced = [i for i in steps if actions[i].action in progress]
+    last_done = evidenced[-1] if evidenced else -1
     marked: list[NextAction] = []
     current_seen = False
-    for action in actions:
+    for index, action in enumerate(actions):
         if action.status is None:
             marked.append(action)
-        elif action.action in progress:
-            reason = f"{action.reason}; {progress[action.action].describe()}"
-            marked.append(replace(action, status=StepStatus.DONE, reason=reason))
+        elif index <= last_done:
+            evidence = progress.get(action.action)
+            detail = evidence.describe() if evidence else "done: the agent has gone on to a later step"
+            marked.append(replace(action, status=StepStatus.DONE, reason=f"{action.reason}; {detail}"))
         else:
             marked.append(replace(action, status=StepStatus.TODO if current_seen else StepStatus.CURRENT))
             current_seen = True

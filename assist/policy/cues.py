@@ -29,6 +29,9 @@ CUE_SECONDS = 0.1
 CUE_CHARS = 2000
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# An agent turn with a question mark or a polite request asks the customer something.
+_ASKS = re.compile(r"\?|\b(?:can|could|may) (?:i|you|we)\b|\b(?:do|did|would) you\b|\bplease\b"
+                   r"|\b(?:i|i'll|we'll) (?:will )?need\b|\bwhat(?:'s| is) your\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w']+")
 _NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
 _QUOTE_LIMIT = 120  # characters of the sentence around a cue quoted back to the agent
@@ -137,6 +140,11 @@ def negated(before: str, negations: tuple[str, ...], window: int = _NEGATION_WIN
     clause = _CLAUSE_END.split(before)[-1].replace("\u2019", "'").lower()
     words = _WORD.findall(clause)[-window:]
     return any(fnmatch.fnmatchcase(word, negation) for word in words for negation in negations)
+
+
+def asks(text: str) -> bool:
+    """Whether a turn asks the other speaker something (a question mark, "can I have…", "I'll need…")."""
+    return _ASKS.search(text) is not None
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assist.errors import PolicyError, Problem
 from assist.knowledge.articles import Article, outside_tree
+from assist.knowledge.words import terms
 from assist.policy.conditions import all_tests
 from assist.policy.consistency import article_problems, rule_problems
 from assist.policy.moments import MomentBook, load_moments
@@ -56,6 +57,19 @@ class PolicySet:
             for test in all_tests(rule.when):
                 readers.setdefault(test.subject, set()).update(articles)
         return {fact: tuple(sorted(articles)) for fact, articles in readers.items() if articles}
+
+    @cached_property
+    def need_phrases(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """For each issue phrase a rule's scope names (as terms: "send it back" → send, back), the articles
+        that rule applies to: a customer who says the phrase has the need those articles serve."""
+        readers: dict[tuple[str, ...], set[str]] = {}
+        for rule in self.rules:
+            articles = rule.scope.article_ids(self.article_tags)
+            for phrase in rule.scope.issues:
+                key = tuple(terms(phrase))
+                if key and articles:
+                    readers.setdefault(key, set()).update(articles)
+        return {phrase: tuple(sorted(articles)) for phrase, articles in readers.items()}
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule with this id, if any."""

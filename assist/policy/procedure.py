@@ -12,14 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assist.call import Call
+from assist.call import Call, Turn
 from assist.knowledge.articles import Article
+from assist.knowledge.words import terms
+from assist.policy.cues import asks
 from assist.policy.policyset import PolicySet
 from assist.policy.progress import Progress
 
 # Facts pick among procedures whose best answers score within this of the best one (weighted features: a top
 # answer scores about 3-4); further down, the words of the call outweigh what the desktop sent.
 FACT_MARGIN = 1.0
+# A customer turn of at most this many content words answers the agent; it does not raise a new need.
+ANSWER_TERMS = 3
+# The procedure a call follows gives way only to one whose best answer scores this much better (a top answer
+# scores about 3-4): the ranking drifts with every turn, the customer's need does not.
+SWITCH_MARGIN = 1.0
+_QUOTE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -30,18 +38,89 @@ class Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class Course:
+    """The procedure a call follows: its article, the turn (index into the transcript) that raised the need,
+    and why, in the agent's words."""
+
+    article: Article
+    since_turn: int
+    reason: str
+
+
+def follow(previous: Course | None, candidates: Sequence[Candidate], progress: Progress, call: Call,
+           fit: Mapping[str, float]) -> Course | None:
+    """The procedure the call follows now: the one it followed, unless the customer raised a new need.
+
+    A customer turn that answers the agent (short, or a reply to the agent's question) never switches; a new
+    need switches only to a procedure whose best answer leads the followed one by SWITCH_MARGIN (or when the
+    followed one no longer ranks at all). Without a previous course the best choice now is committed to.
+    """
+    answering = answers_agent(call.transcript)
+    chosen = choose_procedure(candidates, progress, answering, fit)
+    turn = _last_customer(call.transcript)
+    if previous is None:
+        if chosen is None:
+            return None
+        need = _need_turn(call.transcript)
+        return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
+    if chosen is None or chosen.id == previous.article.id or answering:
+        return previous
+    scores = {c.article.id: c.score for c in candidates}
+    held = scores.get(previous.article.id)
+    if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
+        return previous
+    return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}")
+
+
+def answers_agent(transcript: Sequence[Turn]) -> bool:
+    """Whether the customer's last turn only answers the agent: a short reply ("yes", "ok it's 4.99"), or any
+    reply to an agent turn that asks something ("Can I have your order ID?")."""
+    turn = _last_customer(transcript)
+    if turn < 0:
+        return False
+    if len(terms(transcript[turn].text)) <= ANSWER_TERMS:
+        return True
+    return turn > 0 and transcript[turn - 1].speaker == "agent" and asks(transcript[turn - 1].text)
+
+
+def _last_customer(transcript: Sequence[Turn]) -> int:
+    return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "customer"), -1)
+
+
+def _need_turn(transcript: Sequence[Turn]) -> int:
+    """The first customer turn that says more than an answer would: where the need was stated."""
+    customer = [i for i, t in enumerate(transcript) if t.speaker == "customer"]
+    return next((i for i in customer if len(terms(transcript[i].text)) > ANSWER_TERMS), customer[0] if customer else 0)
+
+
+def _quoted(transcript: Sequence[Turn], turn: int) -> str:
+    if not 0 <= turn < len(transcript):
+        return "(the issue the desktop sent)"
+    text = " ".join(transcript[turn].text.split())
+    text = text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1] + "…"
+    return f'"{text}" (turn {turn})'
+
+
 def fact_fit(policies: PolicySet, call: Call) -> dict[str, float]:
-    """How plainly the facts the call carries point at each article's procedure: a fact counts for every
-    article whose policies read it, the more the fewer articles read it (1 / their number)."""
+    """How plainly what the call carries points at each article's procedure: the facts it carries and the need
+    phrases the customer said (policy scopes' `issues`: "send it back"). Each counts for every article whose
+    policies read it (or name it), the more the fewer such articles (1 / their number)."""
     readers = policies.fact_readers
     fit: dict[str, float] = {}
-    for fact, value in call.facts.items():
-        articles = readers.get(fact, ())
-        if value is None or not articles:
-            continue
+    clues = [readers.get(fact, ()) for fact, value in call.facts.items() if value is not None]
+    said = [terms(t.text) for t in call.transcript if t.speaker == "customer"]
+    clues += [articles for phrase, articles in policies.need_phrases.items() if any(_holds(s, phrase) for s in said)]
+    for articles in clues:
         for article_id in articles:
             fit[article_id] = fit.get(article_id, 0.0) + 1.0 / len(articles)
     return fit
+
+
+def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` stands in `words` as consecutive terms."""
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
 def choose_procedure(candidates: Sequence[Candidate], progress: Progress, answering: bool,

@@ -77,12 +77,53 @@ class ActionSpec(FileSchema):
         return {"label": value} if isinstance(value, str) else value
 
 
+Reading = Literal["days", "money", "yes_no"]
+
+
+class HeardSpec(FileSchema):
+    """`heard` of a fact: how it is read from what was said when the desktop does not send it.
+
+    `reading` is what to look for: `days` (a duration or a date, as days before today), `money` (an amount) or
+    `yes_no` (the customer's yes or no to an agent question matching `about`); `about` cues say a sentence (or
+    the agent's question just before the customer's turn) is about this fact; `says_true` cues state a yes/no
+    fact outright, in either speaker's words ("it already shipped"), and a negation before the cue makes it
+    false; `says_false` cues state it false ("it still says order received").
+    """
+
+    reading: Reading | None = None
+    about: list[Cue] = []
+    says_true: list[Cue] = []
+    says_false: list[Cue] = []
+
+    @model_validator(mode="after")
+    def _something(self) -> HeardSpec:
+        if self.reading is None and not (self.says_true or self.says_false):
+            raise ValueError("heard needs a reading, says_true or says_false")
+        if self.reading is not None and not self.about:
+            raise ValueError(f"reading {self.reading!r} needs `about` cues: which sentences talk about the fact")
+        return self
+
+
 class FactSpec(FileSchema):
-    """A fact or customer attribute the desktop may send."""
+    """A fact or customer attribute the desktop may send (and, with `heard`, that speech may tell)."""
 
     type: FactType
     ask: str | None = None
     unit: str | None = None
+    label: str | None = None
+    heard: HeardSpec | None = None
+
+    @model_validator(mode="after")
+    def _reading_fits(self) -> FactSpec:
+        heard = self.heard
+        if heard is None:
+            return self
+        wanted = {"days": ("int", "number"), "money": ("int", "number"), "yes_no": ("bool",)}
+        if heard.reading is not None and self.type not in wanted[heard.reading]:
+            raise ValueError(f"reading {heard.reading!r} cannot give a {self.type} fact")
+        if (heard.says_true or heard.says_false) and self.type != "bool":
+            raise ValueError(f"says_true and says_false can only state a bool fact, not a {self.type}")
+        return self
 
 
 class CompletionSpec(FileSchema):

@@ -10,7 +10,7 @@ from pathlib import Path
 from assist.call import FactValue
 from assist.errors import Problem
 from assist.policy.cues import Pattern, compile_cue
-from assist.policy.schema import CompletionSpec, FactSpec, VocabularyFile
+from assist.policy.schema import CompletionSpec, FactSpec, HeardSpec, VocabularyFile
 from assist.policy.validation import read_document
 
 # Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
@@ -32,13 +32,26 @@ class ActionTerm:
 
 
 @dataclass(frozen=True)
+class Heard:
+    """How a fact is read from speech (schema.HeardSpec): the reading, its topic cues, outright statements."""
+
+    reading: str | None = None
+    about: tuple[Pattern, ...] = ()
+    says_true: tuple[Pattern, ...] = ()
+    says_false: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
 class FactTerm:
-    """A fact the desktop may send: its type, the question that obtains it, and its unit (days, USD)."""
+    """A fact the desktop may send: its type, the question that obtains it, its unit (days, USD), the label the
+    desk shows, and how speech tells it (None: only the desktop can)."""
 
     name: str
     type: str
     question: str
     unit: str | None = None
+    label: str = ""
+    heard: Heard | None = None
 
 
 @dataclass(frozen=True)
@@ -148,9 +161,17 @@ def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:
 
 def _terms(specs: dict[str, FactSpec]) -> dict[str, FactTerm]:
     return {
-        name: FactTerm(name, spec.type, spec.ask or f"Ask for {name.replace('_', ' ')}", spec.unit)
+        name: FactTerm(name, spec.type, spec.ask or f"Ask for {name.replace('_', ' ')}", spec.unit,
+                       spec.label or name.replace("_", " ").capitalize(), _heard(spec.heard))
         for name, spec in specs.items()
     }
+
+
+def _heard(spec: HeardSpec | None) -> Heard | None:
+    if spec is None:
+        return None
+    return Heard(spec.reading, tuple(map(compile_cue, spec.about)), tuple(map(compile_cue, spec.says_true)),
+                 tuple(map(compile_cue, spec.says_false)))
 
 
 def _completion(spec: CompletionSpec) -> Completion:

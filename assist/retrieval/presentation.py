@@ -4,14 +4,16 @@ no passage shown twice, and how sure we are of the first."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from assist.index.lexical import Scores, matching_words, terms
+from assist.index.lexical import Scores
 from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
+from assist.knowledge.words import matching_words, terms
 from assist.retrieval.features import Rows
 from assist.retrieval.query import Query
 from assist.retrieval.tuning import Tuning
@@ -26,6 +28,7 @@ MORE_PASSAGES = 3  # grouped by article: further passages of an answer's article
 # BM25 keeps words such as "my" and "can" (its stop list is short, which suits ranking); an agent reading
 # highlights needs only the words that carry meaning: scikit-learn's English stop-word list filters them.
 _NOT_HIGHLIGHTED = ENGLISH_STOP_WORDS
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Answer:
     highlights: tuple[str, ...]
     why: str
     more: tuple[More, ...] = ()  # grouped by article: its other good passages
+    say: str | None = None  # the sentence of the window that answers the customer's last turn
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,17 @@ class Ranking:
     answers: tuple[Answer, ...]
     confidence: float
     knowledge_gap: bool
+
+
+def _say(text: str, stems: frozenset[str]) -> str | None:
+    """The sentence of `text` sharing most terms with the customer's question (the first of equals); None when
+    no sentence shares one. List items and table rows are sentences of their own."""
+    best, most = None, 0
+    for sentence in _SENTENCES.split(text):
+        shared = len(stems & set(terms(sentence)))
+        if shared > most:
+            best, most = sentence.strip(" -*|#"), shared
+    return best
 
 
 class Presenter:
@@ -127,7 +142,8 @@ class Presenter:
             why = f"close in meaning to the last turn (similarity {float(features['dense_last'][i]):.2f})"
         if features["doc_bm25_all"][i] >= BEST_ARTICLE:
             why += "; the article best matching the whole conversation"
-        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), shared, why)
+        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), shared, why,
+                      say=_say(window.text, frozenset(scored.query.last_terms)))
 
     def _display(self, row: int, shown: set[int]) -> tuple[Passage, range]:
         """The passage with the following (then preceding) passages of its article, while they fit and are

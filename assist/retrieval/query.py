@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assist.call import Call, Speaker
-from assist.index.lexical import terms
+from assist.knowledge.words import terms
 
 RECENCY = 0.7
 # A last turn with fewer content terms than this ("yes", "9.99", "about a week") is read together with the

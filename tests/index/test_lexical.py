@@ -7,7 +7,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assist.index.lexical import LexicalIndex, matching_words, terms
+from assist.index.lexical import LexicalIndex
+from assist.knowledge.words import matching_words, terms
 
 CORPUS = [
     "Returns of stained or damaged items are accepted within 30 days of purchase.",
@@ -22,7 +23,7 @@ CORPUS = [
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 @settings(max_examples=200, deadline=None)
 def test_query_terms_are_what_bm25s_tokenize_gives_the_index(text: str) -> None:
-    from assist.index.lexical import _STEMMER
+    from assist.knowledge.words import STEMMER as _STEMMER
 
     expected = bm25s.tokenize(text, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
     assert terms(text) == (list(expected[0]) if expected else [])

@@ -15,7 +15,7 @@ from assist.index import storage, versions
 from assist.index.derived import embedding_text
 from assist.index.embedder import Embedder
 from assist.index.files import matrix
-from assist.index.lexical import LexicalIndex, terms
+from assist.index.lexical import LexicalIndex
 from assist.index.manifest import Manifest
 from assist.index.update import is_stale
 from assist.index.version import (
@@ -32,6 +32,7 @@ from assist.index.version import (
     verify_version,
 )
 from assist.knowledge.articles import load_catalog
+from assist.knowledge.words import terms
 from tests.conftest import DATA, FIXTURE_KB
 
 

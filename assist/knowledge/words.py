@@ -1,0 +1,40 @@
+"""Words and terms of a text: the tokenizer BM25, queries, highlights and the call's policy reading share."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+STEMMER = Stemmer.Stemmer("english")
+# What bm25s.tokenize(stopwords="en") does, without its per-call progress bars and set building: the same
+# token pattern (scikit-learn's) and the same stop words, so query terms match the index's exactly.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+TERM_CACHE = 16384  # texts whose terms are kept: turns are re-sent with every request of a call
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased, stop-word-free words of `text`, in order (bm25s' tokenizer before stemming)."""
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed tokens of `text`, in order."""
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=TERM_CACHE)
+def _terms(text: str) -> tuple[str, ...]:
+    return tuple(STEMMER.stemWords(words(text)))
+
+
+def matching_words(text: str, stems: frozenset[str]) -> tuple[str, ...]:
+    """The words of `text` whose stems are in `stems`, as written, first occurrence order, lower-cased."""
+    found: dict[str, None] = {}
+    for word in words(text):
+        if word not in found and STEMMER.stemWord(word) in stems:
+            found[word] = None
+    return tuple(found)

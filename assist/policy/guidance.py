@@ -1,0 +1,165 @@
+"""The policy front door: for one moment of a call, the procedure it follows, the facts known, the decisions
+and the next-best actions — carried over from the call's previous moment so that they hold steady.
+
+The service ranks; this decides. A call's `CallState` is what one moment leaves the next: the procedure
+committed to (switching only when the customer raises a new need) and how much of the transcript was read, so
+that a transcript that does not extend it starts the call afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from assist.call import Call, FactValue, Turn
+from assist.digest import sha256
+from assist.knowledge.articles import Article
+from assist.policy.actions import NextAction, next_best_actions
+from assist.policy.cues import CueClock
+from assist.policy.engine import Decision, decide
+from assist.policy.moments import find_moments
+from assist.policy.policyset import PolicySet
+from assist.policy.procedure import Candidate, Course, answers_agent, fact_fit, follow
+from assist.policy.progress import Progress, call_progress
+from assist.policy.speech import SpokenFact, hear
+
+# The best-ranked articles with steps that may be the procedure the call follows.
+PROCEDURES = 5
+# Two procedures whose best answers score this close (weighted features, a top answer scores about 3-4) are
+# equally likely: the agent gets a clarifying question.
+CLARIFY_MARGIN = 0.3
+
+
+@dataclass(frozen=True)
+class KnownFact:
+    """A fact the decisions may read: its value, and where it came from (the desktop, or a turn's words)."""
+
+    name: str
+    label: str
+    value: FactValue
+    source: Literal["desktop", "speech"]
+    turn: int | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class CallState:
+    """What one moment of a call leaves for the next: the transcript it read (length and digest) and the
+    procedure followed."""
+
+    turns: int
+    digest: str
+    course: Course | None
+
+    def continues(self, transcript: Sequence[Turn]) -> bool:
+        """Whether `transcript` is the one this state read, or extends it."""
+        return len(transcript) >= self.turns and _digest(transcript[: self.turns]) == self.digest
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What policy says for one moment of a call."""
+
+    course: Course | None
+    facts: tuple[KnownFact, ...]
+    decisions: tuple[Decision, ...]
+    actions: tuple[NextAction, ...]
+    state: CallState
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An article the ranking returned for the call, best first, with its best answer's score."""
+
+    article: Article
+    score: float
+
+
+def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, today: dt.date,
+          clock: CueClock, previous: CallState | None = None) -> Guidance:
+    """The call's procedure, facts, decisions and next-best actions at this moment.
+
+    `ranked`: the articles of the ranked answers, best first; `gap`: nothing answers the call well enough to
+    show with confidence. A call whose need is a gap (or off topic) and that follows no procedure gets no
+    decision and no procedure step: only the acknowledgement of what the customer revealed.
+    """
+    if previous is not None and not previous.continues(call.transcript):
+        previous = None
+    spoken = hear(call.transcript, policies.vocabulary, today, clock)
+    heard = replace(call, facts={**{n: f.value for n, f in spoken.items()}, **call.facts})
+    candidates = _procedures(ranked)
+    steps = [s for c in candidates for s in c.article.steps] + list(policies.denial_steps)
+    if previous is not None and previous.course is not None:
+        steps += previous.course.article.steps
+    progress = call_progress(call, steps, policies.vocabulary, clock)
+    fit = fact_fit(policies, heard)
+    answering = answers_agent(call.transcript)
+    if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
+        course = None if gap and not answering else follow(None, candidates, progress, call, fit)
+    else:
+        held = previous.course
+        if held is not None and gap and not answering:
+            held = None  # the customer moved on to something nothing answers: the procedure no longer applies
+        course = follow(held, candidates, progress, call, fit) if held is not None or not gap else None
+    sightings = find_moments(call.transcript, policies.moments, clock)
+    if course is None and gap:
+        decisions: list[Decision] = []
+        sightings = [s for s in sightings if s.moment.kind == "life-event"]
+    else:
+        articles = [course.article.id] if course is not None else [ranked[0].article.id] if ranked else []
+        decisions = decide(policies, heard, articles, today, sightings)
+    procedure = course.article if course is not None else None
+    rival = _rival(candidates, procedure, progress, fit)
+    actions = next_best_actions(heard, procedure, decisions, policies, sightings, progress, rival)
+    facts = _known(policies, call, spoken, procedure)
+    state = CallState(len(call.transcript), _digest(call.transcript), course)
+    return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state)
+
+
+def _digest(transcript: Sequence[Turn]) -> str:
+    return sha256("\x1e".join(f"{t.speaker}\x1f{t.text}" for t in transcript))
+
+
+def _procedures(ranked: Sequence[Ranked]) -> list[Candidate]:
+    """The best-ranked articles that lay out steps to follow, each with its best answer's score."""
+    found: dict[str, Candidate] = {}
+    for item in ranked:
+        if item.article.steps:
+            found.setdefault(item.article.id, Candidate(item.article, item.score))
+    return list(found.values())[:PROCEDURES]
+
+
+def _rival(candidates: Sequence[Candidate], procedure: Article | None, progress: Progress,
+           fit: dict[str, float]) -> Article | None:
+    """Before a procedure is under way, another procedure whose best answer scores within CLARIFY_MARGIN of
+    the procedure's best, and that the call's facts fit as well: the call fits both about as well, so the
+    agent should ask which the customer means."""
+    chosen = next((c for c in candidates if c.article is procedure), None)
+    if procedure is None or chosen is None or any(s in progress for s in procedure.steps):
+        return None
+    return next((c.article for c in candidates if c.article.steps != procedure.steps
+                 and abs(c.score - chosen.score) <= CLARIFY_MARGIN
+                 and fit.get(c.article.id, 0.0) >= fit.get(procedure.id, 0.0)), None)
+
+
+def _known(policies: PolicySet, call: Call, spoken: dict[str, SpokenFact],
+           procedure: Article | None) -> list[KnownFact]:
+    """The facts the desktop sent, then those speech told that the procedure's rules read (the desktop's
+    value wins)."""
+    vocabulary = policies.vocabulary
+    readers = policies.fact_readers
+    known = [KnownFact(name, _label(policies, name), value, "desktop") for name, value in call.facts.items()]
+    for name, fact in spoken.items():
+        if name in call.facts or procedure is None or procedure.id not in readers.get(name, ()):
+            continue
+        term = vocabulary.facts[name]
+        known.append(KnownFact(name, term.label, fact.value, "speech", fact.turn, fact.quote))
+    return known
+
+
+def _label(policies: PolicySet, name: str) -> str:
+    term = policies.vocabulary.facts.get(name)
+    return term.label if term is not None else name.replace("_", " ").capitalize()
+

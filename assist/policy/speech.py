@@ -1,0 +1,165 @@
+"""Facts from speech: what was said on the call that a policy reads, when the desktop did not send it.
+
+Editors declare how each fact is heard (`heard` in vocabulary.yaml: a reading and the cues that say a sentence
+is about the fact); this module reads the transcript with maintained parsers — text2num turns number words into
+digits ("about four months ago" → "about 4 months ago"), dateparser turns calendar phrases ("last Tuesday", "in
+January") into dates. A later statement of a fact replaces an earlier one (the customer corrects themselves);
+every value keeps the turn and the words it came from. Amounts and durations are read from the customer's
+words only (the agent's turns quote policy windows: "within the 90 day window"); yes/no facts also from the
+agent's report of what our systems show ("I can see it hasn't shipped yet").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dateparser
+from text_to_num import alpha2digit
+
+from assist.call import FactValue, Turn
+from assist.policy.cues import CueClock, asks, negated, quote, sentence_span
+from assist.policy.vocabulary import FactTerm, Heard, Vocabulary
+
+DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_MONTHS = ("january|february|march|april|june|july|august|september|october|november|december"
+           "|jan|feb|aug|sept|oct|nov|dec")
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_DURATION = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?|an?|a couple(?: of)?|couple(?: of)?)\s+(?P<unit>day|week|month|year)s?"
+    r"(?P<half> and a half)?\b")
+_CALENDAR = re.compile(
+    rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
+    rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?:{_WEEKDAYS})"
+    rf"|(?:on |in |back in )?(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?"
+    rf"|(?:in |back in )may\b|\d{{1,2}}(?:st|nd|rd|th)? of (?:{_MONTHS}|may))\b")
+_MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
+                    r"|\b(?P<b>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:dollars?|bucks|usd)\b)")
+_FILLER = r"(?:(?:um+|uh+|oh|ah|well|hmm+|so|ok(?:ay)?|and)\W+)*"
+_YES = re.compile(rf"^\W*{_FILLER}(?:yes|yeah|yep|yup|ya|sure|correct|right|absolutely|definitely|of course"
+                  r"|i do|i did|i have|i still (?:do|have)|still have|i kept)\b", re.IGNORECASE)
+_NO = re.compile(rf"^\W*{_FILLER}(?:no|nope|nah|not really|i don'?t|i do not|i didn'?t|i haven'?t|unfortunately not"
+                 r"|afraid not|i threw|i lost)\b", re.IGNORECASE)
+# English words that turn "it has shipped" into its opposite when they stand just before the cue.
+QUOTE_CHARS = 120  # the words a fact came from, as the desk shows them
+NEGATIONS = ("not", "no", "never", "*n't", "cannot", "cant", "without", "neither", "nor")
+
+
+@dataclass(frozen=True)
+class SpokenFact:
+    """A fact read from the transcript: its value, the turn (index into the transcript) and the words."""
+
+    name: str
+    value: FactValue
+    turn: int
+    quote: str
+
+
+def hear(transcript: Sequence[Turn], vocabulary: Vocabulary, today: dt.date, clock: CueClock) -> dict[str, SpokenFact]:
+    """Every fact the vocabulary says speech can tell, as last said on the call."""
+    terms = [t for t in vocabulary.facts.values() if t.heard is not None]
+    heard: dict[str, SpokenFact] = {}
+    asked = ""  # the agent's turn just before a customer's turn: the question it answers
+    for index, turn in enumerate(transcript):
+        text = turn.text[: clock.max_chars]
+        for term in terms:
+            found = _read(term, term.heard, turn.speaker == "customer", text, asked, today, clock)  # type: ignore[arg-type]
+            if found is not None:
+                heard[term.name] = SpokenFact(term.name, found[0], index, found[1])
+        asked = text if turn.speaker == "agent" else ""
+    return heard
+
+
+def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, today: dt.date,
+          clock: CueClock) -> tuple[FactValue, str] | None:
+    """The value of one fact this turn states, with the quote; None when it states none."""
+    stated = _stated(heard, text, clock)
+    if stated is not None or not customer or heard.reading is None:
+        return stated
+    if heard.reading == "yes_no":
+        return _answer(heard, text, asked, clock)
+    for sentence in _about(heard, text, asked, clock):
+        number = _days(sentence, today) if heard.reading == "days" else _money(sentence)
+        if number is not None:
+            return (round(number) if term.type == "int" else number), _short(sentence)
+    return None
+
+
+def _stated(heard: Heard, text: str, clock: CueClock) -> tuple[FactValue, str] | None:
+    """A yes/no fact said outright: the first `says_true` cue (false when a negation stands before it) or
+    `says_false` cue."""
+    first: tuple[int, int, bool] | None = None
+    for patterns, value in ((heard.says_true, True), (heard.says_false, False)):
+        for pattern in patterns:
+            match = clock.search(pattern, text)
+            if match is not None and (first is None or match.start() < first[0]):
+                first = (*match.span(), value)
+    if first is None:
+        return None
+    start, end, value = first
+    return (value and not negated(text[:start], NEGATIONS)), quote(text, start, end)
+
+
+def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactValue, str] | None:
+    """The customer's yes or no to an agent question about the fact."""
+    question = next((m for p in heard.about if (m := clock.search(p, asked)) is not None), None)
+    if question is None:
+        return None
+    if not asks(asked):
+        return None
+    reply = text.strip()
+    for pattern, value in ((_NO, False), (_YES, True)):
+        match = pattern.match(reply)
+        if match:
+            return value, quote(reply, 0, match.end())
+    return None
+
+
+def _about(heard: Heard, text: str, asked: str, clock: CueClock) -> list[str]:
+    """The parts of a customer turn that talk about the fact: all of it when it answers an agent question
+    about the fact, else the sentences where an `about` cue stands."""
+    if any(clock.search(p, asked) for p in heard.about):
+        return [text]
+    spans = []
+    for pattern in heard.about:
+        for match in clock.finditer(pattern, text):
+            spans.append(sentence_span(text, *match.span()))
+    return [text[head:tail] for head, tail in sorted(set(spans))]
+
+
+def _digits(text: str) -> str:
+    return str(alpha2digit(text.lower().replace("\u2019", "'"), "en", threshold=0))
+
+
+def _short(sentence: str) -> str:
+    text = " ".join(sentence.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+def _days(sentence: str, today: dt.date) -> float | None:
+    """Days before today that the first duration ("4 months ago") or date ("last Tuesday") names."""
+    text = _digits(sentence)
+    duration, calendar = _DURATION.search(text), _CALENDAR.search(text)
+    if duration and (calendar is None or duration.start() <= calendar.start()):
+        count = duration["n"]
+        n = 1.0 if count in ("a", "an") else 2.0 if "couple" in count else float(count)
+        n += 0.5 if duration["half"] else 0.0
+        return n * DAYS[duration["unit"]]
+    if calendar is None:
+        return None
+    base = dt.datetime.combine(today, dt.time())
+    when = dateparser.parse(calendar.group(0), languages=["en"],
+                            settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
+    if when is None:
+        return None
+    return float(max((today - when.date()).days, 0))
+
+
+def _money(sentence: str) -> float | None:
+    """The first amount of money ("$34.99", "ninety nine dollars")."""
+    match = _MONEY.search(_digits(sentence))
+    if match is None:
+        return None
+    return float((match["a"] or match["b"]).replace(",", ""))
