@@ -28,3 +28,4 @@ class Call:
     attributes: dict[str, FactValue] = field(default_factory=dict)
     facts: dict[str, FactValue] = field(default_factory=dict)
     filters: dict[str, FactValue] = field(default_factory=dict)
+    marked: frozenset[str] = frozenset()  # procedure steps the agent marked done on the desk

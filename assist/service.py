@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ulid import ULID
@@ -20,7 +20,7 @@ from assist.index.version import KnowledgeIndex, load_index
 from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision
-from assist.policy.guidance import CallState, KnownFact, Ranked, guide
+from assist.policy.guidance import CallState, Fresh, KnownFact, Ranked, guide, need_to_rank
 from assist.policy.procedure import Course
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
@@ -200,13 +200,21 @@ class KnowledgeService:
                 and previous.course.article.id not in snapshot.index.articles:
             previous = None  # the article it followed is no longer served
         ranked = [Ranked(a.article, a.score) for a in ranking.answers]
-        guidance = guide(snapshot.index.policies, call, ranked, ranking.knowledge_gap, day, clock, previous)
+        turn = need_to_rank(previous, call.transcript)
+        fresh = None
+        if turn is not None:  # a turn that may raise a new need, ranked on its own
+            alone = snapshot.retriever.rank(replace(call, transcript=(turn,), issue=None), POLICY_DEPTH, day)
+            fresh = Fresh(tuple(Ranked(a.article, a.score) for a in alone.answers), alone.confidence)
+        guidance = guide(snapshot.index.policies, call, ranked, ranking.knowledge_gap, day, clock, previous, fresh)
+        confidence = ranking.confidence
+        if guidance.unanswered and fresh is not None:  # the customer's new turn, on its own, is what is unanswered
+            confidence = min(confidence, fresh.confidence)
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
             took_ms=round((time.perf_counter() - start) * 1000, 2),
-            confidence=round(ranking.confidence, 4),
-            knowledge_gap=ranking.knowledge_gap,
+            confidence=round(confidence, 4),
+            knowledge_gap=ranking.knowledge_gap or guidance.unanswered,
             answers=ranking.answers[:limit],
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,

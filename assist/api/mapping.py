@@ -31,6 +31,7 @@ def to_call(body: SuggestRequest) -> Call:
         attributes=dict(body.customer.attributes),
         facts=dict(body.facts),
         filters=dict(body.filters),
+        marked=frozenset(body.steps_done),
     )
 
 

@@ -103,6 +103,8 @@ class SuggestRequest(BaseModel):
     limit: int = Field(default=5, ge=1, le=50)
     group_by_article: StrictBool = Field(default=False, description=(
         "one answer per article (its best passage, the next best as `more`); the agent desktop sets it"))
+    steps_done: list[Name] = Field(default_factory=list, max_length=MAX_FACTS, description=(
+        "procedure steps the agent marked done on the desk (next_best_actions ids)"))
 
     @field_validator("limit", mode="before")
     @classmethod
@@ -407,6 +409,16 @@ class StreamTurn(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TURN_CHARS)
 
 
+class StreamStep(BaseModel):
+    """The agent marked a procedure step done on the desk (or took the mark back)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["step"]
+    action: Name
+    done: StrictBool = True
+
+
 class StreamFacts(BaseModel):
     """Facts the desktop learned; merged into those known (null removes one)."""
 
@@ -424,4 +436,5 @@ class StreamReset(BaseModel):
     type: Literal["reset"]
 
 
-StreamMessage = Annotated[StreamContext | StreamTurn | StreamFacts | StreamReset, Field(discriminator="type")]
+StreamMessage = Annotated[StreamContext | StreamTurn | StreamStep | StreamFacts | StreamReset,
+                          Field(discriminator="type")]

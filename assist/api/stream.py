@@ -1,5 +1,7 @@
-"""GET /v1/stream: one WebSocket per call. The desktop sends the call as it happens (context, turns, facts);
-assist acknowledges every message and pushes a new suggestion whenever the answers, decisions or actions change.
+"""GET /v1/stream: one WebSocket per call. The desktop sends the call as it happens (context, turns, facts, steps
+the agent marked done); assist acknowledges every message and pushes a new suggestion whenever the answers,
+procedure, facts, decisions or actions change. The socket holds the call's guidance state: each suggestion goes
+on from the last (the procedure stays until the customer raises a new need); a reset starts afresh.
 
 Each message is checked against its schema and bounded (size, turns, facts); a bad one ends the socket with a
 close code and a message saying why. The client key, when keys are configured, comes in the first message
@@ -42,6 +44,7 @@ from assist.api.schemas import (
     StreamFacts,
     StreamMessage,
     StreamReset,
+    StreamStep,
     StreamTurn,
 )
 from assist.api.security import KeyRing
@@ -51,6 +54,7 @@ from assist.digest import sha256
 from assist.errors import AssistError
 from assist.feedback.events import suggestion_record
 from assist.feedback.recorder import Recorder
+from assist.policy.guidance import CallState
 from assist.service import KnowledgeService, Suggestion
 from assist.settings import Settings
 
@@ -72,12 +76,13 @@ class StreamClosed(Exception):
 
 
 @dataclass
-class CallState:
+class DeskState:
     """What the desktop has told us about the call so far."""
 
     context: StreamContext = field(default_factory=lambda: StreamContext(type="context"))
     turns: list[Turn] = field(default_factory=list)
     facts: dict[str, FactValue] = field(default_factory=dict)
+    marked: set[str] = field(default_factory=set)
 
     def apply(self, message: Any) -> None:
         """Take one message in; StreamClosed when it would break a bound."""
@@ -87,6 +92,10 @@ class CallState:
             if len(self.turns) >= MAX_TURNS:
                 raise StreamClosed(TOO_LARGE, f"transcript: at most {MAX_TURNS} turns a call")
             self.turns.append(Turn(message.speaker, message.text))
+        elif isinstance(message, StreamStep):
+            if message.done and len(self.marked) >= MAX_FACTS:
+                raise StreamClosed(TOO_LARGE, f"steps: at most {MAX_FACTS} marked done a call")
+            (self.marked.add if message.done else self.marked.discard)(message.action)
         elif isinstance(message, StreamFacts):
             merged = {**self.facts, **{k: v for k, v in message.facts.items() if v is not None}}
             for name in (k for k, v in message.facts.items() if v is None):
@@ -95,7 +104,7 @@ class CallState:
                 raise StreamClosed(TOO_LARGE, f"facts: at most {MAX_FACTS} a call")
             self.facts = merged
         else:  # reset
-            self.turns, self.facts = [], {}
+            self.turns, self.facts, self.marked = [], {}, set()
 
     def call(self) -> Call | None:
         """The call as the service reads it; None until there is a turn or an issue to answer."""
@@ -104,7 +113,7 @@ class CallState:
             return None
         return Call(transcript=tuple(self.turns), issue=context.issue, segment=context.customer.segment,
                     role=context.agent.role, attributes=dict(context.customer.attributes), facts=dict(self.facts),
-                    filters=dict(context.filters))
+                    filters=dict(context.filters), marked=frozenset(self.marked))
 
 
 def add_stream_route(app: FastAPI) -> None:
@@ -173,7 +182,8 @@ class Conversation:
     def __init__(self, websocket: WebSocket, settings: Settings) -> None:
         self.websocket = websocket
         self.settings = settings
-        self.state = CallState()
+        self.state = DeskState()
+        self.guided: CallState | None = None  # where the call's last suggestion left the guidance
         self.seq = 0
         self.generation = 0  # one more at each reset: a suggestion computed before it is the last call's
         self.shown: dict[str, Any] | None = None
@@ -185,6 +195,7 @@ class Conversation:
         if isinstance(message, StreamReset):
             self.generation += 1
             self.shown = None  # a new call: its first suggestion is news, even if it reads like the last call's
+            self.guided = None
         self.seq += 1
         await self.websocket.send_json({"type": "ack", "seq": self.seq})
         self.changed.set()  # after the ack: a suggestion never overtakes the ack of its message
@@ -210,11 +221,15 @@ class Conversation:
         budget: StreamBudget = app.state.stream_budget
         try:
             suggestion, body = await asyncio.get_running_loop().run_in_executor(
-                budget.threads, _suggest, app.state.service, self.settings, context, call)
+                budget.threads, _suggest, app.state.service, self.settings, context, call, self.guided)
         except AssistError as exc:  # not ready, or overloaded: say so and keep the call open
             return {"type": "error", "seq": seq, "detail": str(exc)}
-        changed = {k: body[k] for k in ("answers", "empowerment", "next_best_actions", "knowledge_gap")}
-        if generation != self.generation or changed == self.shown:  # the last call's, or nothing new
+        if generation != self.generation:  # the last call's
+            return None
+        self.guided = suggestion.state
+        changed = {k: body[k] for k in ("answers", "empowerment", "next_best_actions", "knowledge_gap", "procedure",
+                                        "facts")}
+        if changed == self.shown:  # nothing new
             return None
         self.shown = changed  # only what the desktop is shown is pushed, counted and recorded
         _record(app, context, call, suggestion)
@@ -249,11 +264,13 @@ async def _receive(websocket: WebSocket, seconds: float, silent: int) -> Any:
         raise StreamClosed(BAD_MESSAGE, f"{where}: {first['msg']}" if where else first["msg"]) from exc
 
 
-def _suggest(service: KnowledgeService, settings: Settings, context: StreamContext, call: Call
-             ) -> tuple[Suggestion, dict[str, Any]]:
-    """One suggestion for the call as it stands, and its JSON as /v1/suggest sends it."""
+def _suggest(service: KnowledgeService, settings: Settings, context: StreamContext, call: Call,
+             previous: CallState | None) -> tuple[Suggestion, dict[str, Any]]:
+    """One suggestion for the call as it stands, guided on from `previous`, and its JSON as /v1/suggest sends
+    it."""
     deadline = Deadline(settings.request_deadline_seconds)
-    suggestion = service.suggest(call, context.limit, deadline=deadline, by_article=context.group_by_article)
+    suggestion = service.suggest(call, context.limit, deadline=deadline, by_article=context.group_by_article,
+                                 previous=previous)
     return suggestion, to_response(suggestion).model_dump(mode="json")
 
 

@@ -21,12 +21,16 @@ from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import Candidate, Course, answers_agent, fact_fit, follow
+from assist.policy.procedure import Candidate, Course, answers_agent, fact_fit, follow, new_need
 from assist.policy.progress import Progress, call_progress
 from assist.policy.speech import SpokenFact, hear
 
 # The best-ranked articles with steps that may be the procedure the call follows.
 PROCEDURES = 5
+# A customer turn raises a new need only when, on its own, it is answered at least this surely (calibrated
+# confidence): real new needs ("can I return those instead?") score 0.9 and more, thanks and goodbyes 0.4 and
+# less (measured on the dev calls, tests/data/calls_outside.jsonl).
+NEW_NEED_CONFIDENCE = 0.6
 # Two procedures whose best answers score this close (weighted features, a top answer scores about 3-4) are
 # equally likely: the agent gets a clarifying question.
 CLARIFY_MARGIN = 0.3
@@ -67,6 +71,7 @@ class Guidance:
     decisions: tuple[Decision, ...]
     actions: tuple[NextAction, ...]
     state: CallState
+    unanswered: bool = False  # no procedure, and the customer's need is a gap or off topic
 
 
 @dataclass(frozen=True)
@@ -77,34 +82,54 @@ class Ranked:
     score: float
 
 
+@dataclass(frozen=True)
+class Fresh:
+    """The ranking of one customer turn on its own (the one `need_to_rank` names), and how sure it is."""
+
+    ranked: tuple[Ranked, ...]
+    confidence: float
+
+
 def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, today: dt.date,
-          clock: CueClock, previous: CallState | None = None) -> Guidance:
+          clock: CueClock, previous: CallState | None = None, fresh: Fresh | None = None) -> Guidance:
     """The call's procedure, facts, decisions and next-best actions at this moment.
 
     `ranked`: the articles of the ranked answers, best first; `gap`: nothing answers the call well enough to
-    show with confidence. A call whose need is a gap (or off topic) and that follows no procedure gets no
-    decision and no procedure step: only the acknowledgement of what the customer revealed.
+    show with confidence; `previous`: the state the call's last moment left (ignored unless this transcript
+    extends the one it read); `fresh`: the ranking of the turn `need_to_rank` named, on its own. A call whose
+    need is a gap (or off topic) and that follows no procedure gets no decision and no procedure step: only
+    the acknowledgement of what the customer revealed.
     """
     if previous is not None and not previous.continues(call.transcript):
         previous = None
     spoken = hear(call.transcript, policies.vocabulary, today, clock)
     heard = replace(call, facts={**{n: f.value for n, f in spoken.items()}, **call.facts})
     candidates = _procedures(ranked)
-    steps = [s for c in candidates for s in c.article.steps] + list(policies.denial_steps)
+    pool = _procedures(fresh.ranked) if fresh is not None else []
+    steps = [s for c in [*candidates, *pool] for s in c.article.steps] + list(policies.denial_steps)
     if previous is not None and previous.course is not None:
         steps += previous.course.article.steps
     progress = call_progress(call, steps, policies.vocabulary, clock)
     fit = fact_fit(policies, heard)
     answering = answers_agent(call.transcript)
+    vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE
     if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
         course = None if gap and not answering else follow(None, candidates, progress, call, fit)
     else:
         held = previous.course
         if held is not None and gap and not answering:
             held = None  # the customer moved on to something nothing answers: the procedure no longer applies
-        course = follow(held, candidates, progress, call, fit) if held is not None or not gap else None
+        if held is None:
+            course = None if gap or vague else follow(None, candidates, progress, call, fit)
+        else:
+            turn = new_need(previous.turns, call.transcript)
+            fresh_fit = fact_fit(policies, replace(heard, transcript=(turn,))) if turn is not None else None
+            # a turn that says little on its own raises no need
+            new = ([] if vague else pool) if fresh is not None and turn is not None else None
+            course = follow(held, candidates, progress, call, fit, new, fresh_fit)
     sightings = find_moments(call.transcript, policies.moments, clock)
-    if course is None and gap:
+    unanswered = course is None and (gap or vague)
+    if unanswered:
         decisions: list[Decision] = []
         sightings = [s for s in sightings if s.moment.kind == "life-event"]
     else:
@@ -115,7 +140,15 @@ def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, 
     actions = next_best_actions(heard, procedure, decisions, policies, sightings, progress, rival)
     facts = _known(policies, call, spoken, procedure)
     state = CallState(len(call.transcript), _digest(call.transcript), course)
-    return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state)
+    return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered)
+
+
+def need_to_rank(previous: CallState | None, transcript: Sequence[Turn]) -> Turn | None:
+    """The customer's turn the service should rank on its own for `guide` (its `fresh`), or None: a new turn of
+    a call already under way that may raise a new need."""
+    if previous is None or not previous.continues(transcript):
+        return None
+    return new_need(previous.turns, transcript)
 
 
 def _digest(transcript: Sequence[Turn]) -> str:

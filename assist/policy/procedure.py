@@ -49,28 +49,45 @@ class Course:
 
 
 def follow(previous: Course | None, candidates: Sequence[Candidate], progress: Progress, call: Call,
-           fit: Mapping[str, float]) -> Course | None:
+           fit: Mapping[str, float], fresh: Sequence[Candidate] | None = None,
+           fresh_fit: Mapping[str, float] | None = None) -> Course | None:
     """The procedure the call follows now: the one it followed, unless the customer raised a new need.
 
-    A customer turn that answers the agent (short, or a reply to the agent's question) never switches; a new
-    need switches only to a procedure whose best answer leads the followed one by SWITCH_MARGIN (or when the
-    followed one no longer ranks at all). Without a previous course the best choice now is committed to.
+    A customer turn that answers the agent (short, or a reply to the agent's question) never switches. A turn
+    that may raise a new need is ranked on its own (`fresh`, with the fit of its own words, `fresh_fit`): the
+    ranking of the whole call leans on the need it has followed so far. It switches only to a procedure whose
+    best answer leads the followed one by SWITCH_MARGIN there (or when the followed one does not rank at
+    all). Without a previous course the best choice now is committed to.
     """
     answering = answers_agent(call.transcript)
-    chosen = choose_procedure(candidates, progress, answering, fit)
-    turn = _last_customer(call.transcript)
     if previous is None:
+        chosen = choose_procedure(candidates, progress, answering, fit)
         if chosen is None:
             return None
         need = _need_turn(call.transcript)
         return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
-    if chosen is None or chosen.id == previous.article.id or answering:
+    if answering:
         return previous
-    scores = {c.article.id: c.score for c in candidates}
+    pool = fresh if fresh is not None else candidates
+    chosen = choose_procedure(pool, progress, False, fresh_fit if fresh is not None and fresh_fit is not None else fit)
+    # (an empty `fresh`: the turn on its own matches nothing well enough to be a need)
+    if chosen is None or chosen.id == previous.article.id:
+        return previous
+    scores = {c.article.id: c.score for c in pool}
     held = scores.get(previous.article.id)
     if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
         return previous
+    turn = _last_customer(call.transcript)
     return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}")
+
+
+def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
+    """The customer's turn to rank on its own because it may raise a new need: the customer's last turn is new
+    (past the `read` turns of the call's last moment) and does not answer the agent."""
+    turn = _last_customer(transcript)
+    if turn < read or answers_agent(transcript):
+        return None
+    return transcript[turn]
 
 
 def answers_agent(transcript: Sequence[Turn]) -> bool:

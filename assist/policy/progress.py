@@ -17,14 +17,18 @@ from assist.policy.vocabulary import Completion, Vocabulary
 
 @dataclass(frozen=True)
 class Evidence:
-    """What completed a step: an agent turn (1-based, quoted) or a fact the desktop sent."""
+    """What completed a step: the agent's mark on the desk, an agent turn (1-based, quoted) or a fact the
+    desktop sent."""
 
     turn: int | None = None
     quote: str = ""
     fact: str | None = None
+    marked: bool = False
 
     def describe(self) -> str:
         """The evidence as the agent reads it in the step's reason."""
+        if self.marked:
+            return "done: you marked it done"
         if self.fact is not None:
             return f"done: {self.fact.replace('_', ' ')} is known"
         return f'done: the agent said "{self.quote}" (turn {self.turn})'
@@ -36,15 +40,17 @@ NEGATION_WINDOW = 6
 
 
 def call_progress(call: Call, steps: Iterable[str], vocabulary: Vocabulary, clock: CueClock) -> Progress:
-    """The steps among `steps` that the call has completed, each with its first evidence."""
+    """The steps among `steps` that the call has completed, each with its first evidence (the agent's mark on
+    the desk first)."""
     done: Progress = {}
     for step in dict.fromkeys(steps):
         completion = vocabulary.completions.get(step)
-        if completion is None:
-            continue
-        evidence = _by_fact(call, completion) or _by_turn(call, completion, vocabulary.step_negations, clock)
-        if evidence is not None:
-            done[step] = evidence
+        if step in call.marked:
+            done[step] = Evidence(marked=True)
+        elif completion is not None:
+            evidence = _by_fact(call, completion) or _by_turn(call, completion, vocabulary.step_negations, clock)
+            if evidence is not None:
+                done[step] = evidence
     return done
 
 
