@@ -32,9 +32,9 @@ def article_vectors(articles: Sequence[Article], passages: Sequence[Passage], ve
 
 
 def lexical_files(articles: Sequence[Article], passages: Sequence[Passage]) -> dict[str, bytes]:
-    """BM25 over what each passage is embedded as, and over whole articles (title and body)."""
+    """BM25 over what each passage is embedded as, and over whole articles (title, routing text and body)."""
     by_id = {a.id: a for a in articles}
     passage_bm25 = LexicalIndex.build([embedding_text(by_id[p.article_id], p) for p in passages])
-    article_bm25 = LexicalIndex.build([f"{a.title}\n{a.body}" for a in articles])
+    article_bm25 = LexicalIndex.build([f"{a.title}\n{a.routing}\n{a.body}" for a in articles])
     return {**{f"{PASSAGE_BM25}/{name}": data for name, data in passage_bm25.files().items()},
             **{f"{ARTICLE_BM25}/{name}": data for name, data in article_bm25.files().items()}}

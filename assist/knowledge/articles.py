@@ -39,6 +39,16 @@ class Article:
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Routing, for retrieval only (never shown as an answer): when the article applies, and how customers put it.
+    use_when: str = ""
+    asked_as: tuple[str, ...] = ()
+
+    @property
+    def routing(self) -> str:
+        """The routing text retrieval matches the customer's words against: `use_when` and `asked_as`."""
+        said = ", ".join(f'"{phrase}"' for phrase in self.asked_as)
+        return " ".join(part for part in (self.use_when, f"Customers usually put it as: {said}." if said else "")
+                        if part)
 
     def is_live(self, today: dt.date) -> bool:
         """Published and inside its effective dates."""
@@ -67,6 +77,8 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         effective_from=parse_date(meta.get("effective_from")),
         effective_until=parse_date(meta.get("effective_until")),
         metadata={k: plain(v) for k, v in meta.items() if k not in KNOWN_FIELDS},
+        use_when=" ".join((meta.get("use_when") or "").split()),
+        asked_as=tuple(" ".join(p.split()) for p in meta.get("asked_as") or () if p.strip()),
     )
 
 

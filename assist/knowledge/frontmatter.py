@@ -13,9 +13,9 @@ from assist.knowledge.yamlfile import LinedMap, parse_yaml
 STATUSES = ("draft", "published", "archived")
 KNOWN_FIELDS = frozenset(
     {"id", "title", "status", "segments", "tags", "domain", "locale", "effective_from", "effective_until",
-     "steps", "audience"}
+     "steps", "audience", "use_when", "asked_as"}
 )
-LIST_FIELDS = ("segments", "tags", "steps", "audience")
+LIST_FIELDS = ("segments", "tags", "steps", "audience", "asked_as")
 MAX_FRONT_MATTER_BYTES = 16 * 1024
 MAX_FRONT_MATTER_FIELDS = 64
 FIRST_LINE = 2  # front matter starts on the line after the opening '---'
@@ -89,6 +89,9 @@ def _validate(meta: LinedMap, path: Path) -> list[Problem]:
             parse_date(meta.get(key))
         except ValueError:
             add(key, f"bad date in '{key}': {meta[key]!r} (expected {DATE_FORMAT})")
+    use_when = meta.get("use_when")
+    if use_when is not None and not (isinstance(use_when, str) and use_when.strip()):
+        add("use_when", "'use_when' must be a sentence or two saying when editors route a customer here")
     for key in LIST_FIELDS:
         value = meta.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):

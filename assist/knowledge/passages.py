@@ -27,6 +27,7 @@ class Passage:
     ordinal: int
     section: str
     text: str
+    routing: bool = False  # from the article's routing fields: matched, never shown
 
     @property
     def key(self) -> str:
@@ -101,10 +102,15 @@ def _pack(parts: list[tuple[str, str]], target: int) -> list[str]:
 
 
 def split_article(article: Article, target: int = DEFAULT_TARGET) -> list[Passage]:
-    """Split an article into passages of at most MAX_CHARS, covering the whole body in order."""
+    """Split an article into passages of at most MAX_CHARS: its routing text first (flagged `routing`), then the
+    whole body in order."""
     if not 0 < target <= MAX_CHARS:
         raise ValueError(f"passage target must be in 1..{MAX_CHARS}, got {target}")
     passages: list[Passage] = []
+    if article.routing:
+        pieces = [("", article.routing)] if len(article.routing) <= target else _pieces(article.routing, target)
+        for text in _pack(pieces, target):
+            passages.append(Passage(article.id, len(passages), "", text, routing=True))
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for block in _blocks(article.body):
         pieces = [("", block.text)] if len(block.text) <= target else _pieces(block.text, target)

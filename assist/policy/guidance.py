@@ -21,7 +21,7 @@ from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import Candidate, Course, answers_agent, fact_fit, follow, new_need
+from assist.policy.procedure import Candidate, Course, answers_agent, fact_fit, follow, named_needs, new_need
 from assist.policy.progress import Progress, call_progress
 from assist.policy.speech import SpokenFact, hear
 
@@ -110,7 +110,9 @@ def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, 
     if previous is not None and previous.course is not None:
         steps += previous.course.article.steps
     progress = call_progress(call, steps, policies.vocabulary, clock)
-    fit = fact_fit(policies, heard)
+    fit = fact_fit(policies, call)  # what the desktop sent: a fact misheard must not pick the procedure
+    # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
+    gap = gap and not any(c.article.id in articles for c in candidates for articles in named_needs(policies, call))
     answering = answers_agent(call.transcript)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE
     if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
@@ -123,7 +125,7 @@ def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, 
             course = None if gap or vague else follow(None, candidates, progress, call, fit)
         else:
             turn = new_need(previous.turns, call.transcript)
-            fresh_fit = fact_fit(policies, replace(heard, transcript=(turn,))) if turn is not None else None
+            fresh_fit = fact_fit(policies, replace(call, transcript=(turn,))) if turn is not None else None
             # a turn that says little on its own raises no need
             new = ([] if vague else pool) if fresh is not None and turn is not None else None
             course = follow(held, candidates, progress, call, fit, new, fresh_fit)

@@ -120,18 +120,23 @@ def _quoted(transcript: Sequence[Turn], turn: int) -> str:
 
 
 def fact_fit(policies: PolicySet, call: Call) -> dict[str, float]:
-    """How plainly what the call carries points at each article's procedure: the facts it carries and the need
-    phrases the customer said (policy scopes' `issues`: "send it back"). Each counts for every article whose
-    policies read it (or name it), the more the fewer such articles (1 / their number)."""
+    """How plainly what the call carries points at each article's procedure: the facts the desktop sent and the
+    need phrases the customer said (policy scopes' `issues`: "send it back"). Each counts for every article
+    whose policies read it (or name it), the more the fewer such articles (1 / their number)."""
     readers = policies.fact_readers
-    fit: dict[str, float] = {}
     clues = [readers.get(fact, ()) for fact, value in call.facts.items() if value is not None]
-    said = [terms(t.text) for t in call.transcript if t.speaker == "customer"]
-    clues += [articles for phrase, articles in policies.need_phrases.items() if any(_holds(s, phrase) for s in said)]
+    clues += named_needs(policies, call)
+    fit: dict[str, float] = {}
     for articles in clues:
         for article_id in articles:
             fit[article_id] = fit.get(article_id, 0.0) + 1.0 / len(articles)
     return fit
+
+
+def named_needs(policies: PolicySet, call: Call) -> list[tuple[str, ...]]:
+    """For each need phrase the customer said, the articles whose policies name it."""
+    said = [terms(t.text) for t in call.transcript if t.speaker == "customer"]
+    return [articles for phrase, articles in policies.need_phrases.items() if any(_holds(s, phrase) for s in said)]
 
 
 def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:

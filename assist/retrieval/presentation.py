@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -90,6 +91,7 @@ class Presenter:
         self.tuning = tuning
         self._article_row = article_row
         self._owner = [index.articles[p.article_id] for p in index.passages]
+        self._stand_in = _stand_ins(index.passages)
 
     def present(self, scored: Scored, limit: int, by_article: bool = False) -> Ranking:
         """The best `limit` answers, each with its window; a passage inside a better answer's window is skipped.
@@ -103,22 +105,28 @@ class Presenter:
         answers: list[Answer] = []
         more: dict[str, list[More]] = {}
         shown: set[int] = set()
+        procedures: set[tuple[tuple[str, ...], str]] = set()  # (steps, section) already on screen
         for i, row in enumerate(int(r) for r in scored.rows):
-            if row in shown:
-                continue  # already on screen inside a better answer's window
-            article_id = self.index.passages[row].article_id
-            if by_article and article_id in more:
-                if len(more[article_id]) < MORE_PASSAGES:
-                    more[article_id].append(More(self.index.passages[row], round(float(scored.scores[i]), 4)))
+            display = self._stand_in[row]
+            if display < 0 or display in shown:
+                continue  # nothing to read, or already on screen inside a better answer's window
+            article = self._owner[row]
+            if by_article and article.id in more:
+                if len(more[article.id]) < MORE_PASSAGES and display == row:
+                    more[article.id].append(More(self.index.passages[row], round(float(scored.scores[i]), 4)))
                 continue
             if len(answers) == limit:
                 if by_article:
                     continue  # still collecting the `more` of the answers already chosen
                 break
-            window, rows = self._display(row, shown)
+            window, rows = self._display(display, shown)
+            sibling = (article.steps, window.section)
+            if article.steps and sibling in procedures:
+                continue  # a sibling article's copy of the same procedure text
+            procedures.add(sibling)
             shown.update(rows)
             answers.append(self._answer(row, window, scored, i))
-            more[article_id] = []
+            more[article.id] = []
         if by_article:
             answers = [replace(a, more=tuple(more[a.article.id])) for a in answers]
         return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold)
@@ -133,17 +141,23 @@ class Presenter:
         return round(chance * min(max(relevance, 0.0), 1.0), 4)
 
     def _answer(self, row: int, window: Passage, scored: Scored, i: int) -> Answer:
-        passage, features = self.index.passages[row], scored.features
-        stems = frozenset(scored.query.last_terms) & frozenset(terms(passage.text))
-        shared = tuple(w for w in matching_words(passage.text, stems) if w not in _NOT_HIGHLIGHTED)
-        if shared:
-            why = "matches " + ", ".join(f"'{t}'" for t in shared[:5]) + " in the customer's last turn"
+        """The answer for ranked passage `row` shown as `window`; `why` names whose words matched."""
+        passage, query = self.index.passages[row], scored.query
+        ranked = frozenset(terms(passage.text))
+        said = tuple(_meaningful(passage.text, frozenset(query.said_terms) & ranked))
+        asked = tuple(_meaningful(passage.text, frozenset(query.last_terms) & ranked))
+        where = "how customers put this need" if passage.routing else "the article"
+        if said:
+            why = f"the customer's last turn and {where} share " + ", ".join(f"'{t}'" for t in said[:5])
+        elif asked:
+            why = f"the conversation so far and {where} share " + ", ".join(f"'{t}'" for t in asked[:5])
         else:
-            why = f"close in meaning to the last turn (similarity {float(features['dense_last'][i]):.2f})"
-        if features["doc_bm25_all"][i] >= BEST_ARTICLE:
+            why = f"close in meaning to what the customer said ({where})"
+        if scored.features["doc_bm25_all"][i] >= BEST_ARTICLE:
             why += "; the article best matching the whole conversation"
-        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), shared, why,
-                      say=_say(window.text, frozenset(scored.query.last_terms)))
+        highlights = tuple(_meaningful(window.text, frozenset(query.last_terms) & frozenset(terms(window.text))))
+        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), highlights, why,
+                      say=_say(window.text, frozenset(query.last_terms)))
 
     def _display(self, row: int, shown: set[int]) -> tuple[Passage, range]:
         """The passage with the following (then preceding) passages of its article, while they fit and are
@@ -161,7 +175,24 @@ class Presenter:
                 return window, range(first, last + 1)
 
     def _joins(self, row: int, other: int, text: str, shown: set[int]) -> bool:
-        """Whether passage `other` can join the window of `row` (same article, unseen, within the bound)."""
+        """Whether passage `other` can join the window of `row` (same article, readable, unseen, within the
+        bound)."""
         passages, owner = self.index.passages, self._article_row
         return (0 <= other < len(passages) and owner[other] == owner[row] and other not in shown
+                and not passages[other].routing
                 and len(text) + len(SEPARATOR) + len(passages[other].text) <= self.tuning.display_chars)
+
+
+def _stand_ins(passages: Sequence[Passage]) -> list[int]:
+    """For each passage, the one shown when it ranks: itself, or for a routing passage (never shown) the first
+    passage of its article an agent can read; -1 when the article has none."""
+    first: dict[str, int] = {}
+    for row, passage in enumerate(passages):
+        if not passage.routing:
+            first.setdefault(passage.article_id, row)
+    return [first.get(p.article_id, -1) if p.routing else row for row, p in enumerate(passages)]
+
+
+def _meaningful(text: str, stems: frozenset[str]) -> list[str]:
+    """The words of `text` with those stems, as written, without the words that carry no meaning."""
+    return [w for w in matching_words(text, stems) if w not in _NOT_HIGHLIGHTED]

@@ -43,6 +43,7 @@ class Query:
     turns: tuple[str, ...]
     recency: tuple[float, ...]
     last_terms: tuple[str, ...]
+    said_terms: tuple[str, ...]  # the customer's last turn alone: whose words an answer matched
     all_terms: tuple[str, ...]
     agent_terms: tuple[str, ...]
     last_agent: str
@@ -71,6 +72,7 @@ def build_query(call: Call, window: Window | None = None) -> Query:
         turns=texts,
         recency=tuple(RECENCY ** (len(texts) - 1 - i) for i in range(len(texts))),
         last_terms=tuple(terms(last)),
+        said_terms=tuple(terms(customer[-1])),
         all_terms=tuple(t for text in texts for t in terms(text)),
         agent_terms=tuple(t for text in agent for t in terms(text)),
         last_agent=agent[-1] if agent else "",

@@ -48,14 +48,14 @@ def test_serving_load_runs_none_of_the_editor_checks(knowledge: Path, monkeypatc
 def test_an_unknown_name_stops_a_build_but_not_a_serving_load(knowledge: Path) -> None:
     _break(knowledge, "returns.yaml", *BAD_ACTION)
     articles = load_catalog(knowledge / "retail").by_id()
-    with pytest.raises(PolicyError, match=r"returns.yaml:13: rules\[0\].action: unknown action 'refund_everything'"):
+    with pytest.raises(PolicyError, match=r"returns.yaml:14: rules\[0\].action: unknown action 'refund_everything'"):
         verify_policies(knowledge / "policies", articles)
     assert "refund_everything" in {r.action for r in load_policies(knowledge / "policies", articles).rules}
 
 
 def test_a_schema_error_stops_a_serving_load(knowledge: Path) -> None:
     _break(knowledge, "returns.yaml", "priority: 10", "priority: high")
-    with pytest.raises(PolicyError, match=r"returns.yaml:16: rules\[0\].priority: must be a whole number, not 'high'"):
+    with pytest.raises(PolicyError, match=r"returns.yaml:17: rules\[0\].priority: must be a whole number, not 'high'"):
         load_policies(knowledge / "policies", {})
 
 
