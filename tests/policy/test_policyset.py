@@ -65,7 +65,7 @@ def test_check_reports_what_verify_refuses_and_the_warnings_beside(knowledge: Pa
     problems = check_policies(knowledge / "policies", load_catalog(knowledge / "retail").by_id())
     assert [(p.line, p.severity, p.message.split(":")[0]) for p in problems] == [
         (7, "warning", "applies_to.tags[0]"),
-        (14, "error", "rules[0].action"),
+        (15, "error", "rules[0].action"),
     ]
 
 
