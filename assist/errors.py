@@ -68,6 +68,14 @@ class UnknownSuggestionError(AssistError):
         super().__init__(f"unknown suggestion {suggestion_id}")
 
 
+class UnknownArticleError(AssistError):
+    """An article the live index does not hold, or that this caller may not see."""
+
+    def __init__(self, article_id: str) -> None:
+        self.article_id = article_id
+        super().__init__(f"no article {article_id!r} is served to this caller")
+
+
 class FeedbackRejectedError(AssistError):
     """Feedback that does not fit its suggestion (an answer rank it did not show, an action it did not list)."""
 

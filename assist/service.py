@@ -13,10 +13,12 @@ from ulid import ULID
 
 from assist.call import Call, Turn
 from assist.deadline import Deadline
-from assist.errors import AssistError, IndexNotFoundError
+from assist.errors import AssistError, IndexNotFoundError, UnknownArticleError
 from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex, load_index
+from assist.knowledge.articles import Article
+from assist.knowledge.passages import Passage
 from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision
@@ -25,6 +27,7 @@ from assist.policy.procedure import Course
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
+from assist.retrieval.visibility import visible
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +225,17 @@ class KnowledgeService:
             facts=guidance.facts,
             state=guidance.state,
         )
+
+    def article(self, article_id: str, caller: Call, today: dt.date | None = None) -> tuple[Article, list[Passage]]:
+        """An article of the live version as the agent reads it (its passages, routing text left out), when the
+        caller may see it; UnknownArticleError otherwise."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        article = snapshot.index.articles.get(article_id)
+        if article is None or not visible(article, caller, today or dt.date.today()):
+            raise UnknownArticleError(article_id)
+        return article, [p for p in snapshot.index.passages if p.article_id == article_id and not p.routing]
 
     def best_article(self, question: str) -> tuple[str, float] | None:
         """The article the live index ranks first for a question on its own, with its score."""

@@ -14,6 +14,7 @@ from assist.errors import (
     FeedbackNotStoredError,
     FeedbackRejectedError,
     IndexNotFoundError,
+    UnknownArticleError,
     UnknownSuggestionError,
 )
 
@@ -41,6 +42,10 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UnknownSuggestionError)
     async def _unknown(request: Request, exc: UnknownSuggestionError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(UnknownArticleError)
+    async def _no_article(request: Request, exc: UnknownArticleError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(FeedbackRejectedError)

@@ -10,6 +10,7 @@ from assist.api.schemas import (
     FactOut,
     FeedbackRequest,
     LimitOut,
+    LinkOut,
     MoreOut,
     NextActionOut,
     ProcedureOut,
@@ -48,6 +49,7 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
             AnswerOut(article_id=a.article.id, title=a.article.title, section=a.passage.section,
                       passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why,
                       passage_id=a.passage.key, say=a.say,
+                      links=[LinkOut(article_id=link.id, title=link.title) for link in a.links],
                       more=[MoreOut(passage_id=m.passage.key, section=m.passage.section, score=m.score)
                             for m in a.more])
             for a in suggestion.answers

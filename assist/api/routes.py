@@ -7,7 +7,7 @@ import logging
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Body, Depends, FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from assist.api.access import RecorderDep, ServiceDep, admin, client, metrics_reader
@@ -17,6 +17,7 @@ from assist.api.metrics import CONTENT_TYPE, Metrics
 from assist.api.schemas import (
     ActionCountOut,
     ActionReportOut,
+    ArticleOut,
     ArticleReportOut,
     ArticleUseOut,
     CheckReportOut,
@@ -32,9 +33,11 @@ from assist.api.schemas import (
     ReloadRequest,
     ReloadResponse,
     RuleCountOut,
+    SectionOut,
     SuggestRequest,
     SuggestResponse,
 )
+from assist.call import Call
 from assist.deadline import Deadline
 from assist.errors import AssistError
 from assist.feedback.events import suggestion_record
@@ -85,6 +88,16 @@ def _client_routes(app: FastAPI, metrics: Metrics) -> None:
             recorder.submit(record)
         _log_suggestion(suggestion, recorder.store.pseudonym(body.conversation_id) if recorder else None)
         return to_response(suggestion)
+
+    @app.get("/v1/articles/{article_id}", response_model=ArticleOut, dependencies=clients,
+             responses={**ERRORS, 404: {"model": ErrorOut, "description": "no such article for this caller"}})
+    def article(article_id: Annotated[str, Path(max_length=128)], service: ServiceDep,
+                segment: Annotated[str | None, Query(max_length=64)] = None,
+                role: Annotated[str | None, Query(max_length=64)] = None) -> ArticleOut:
+        """An article as the agent reads it, for the links in answers; visibility as for suggest."""
+        found, passages = service.article(article_id, Call(segment=segment, role=role))
+        return ArticleOut(article_id=found.id, title=found.title, steps=list(found.steps),
+                          sections=[SectionOut(section=p.section, text=p.text) for p in passages])
 
     @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=clients,
               responses={**ERRORS, 404: {"model": ErrorOut, "description": "the suggestion was never recorded"},

@@ -134,6 +134,29 @@ class MoreOut(BaseModel):
     score: float
 
 
+class LinkOut(BaseModel):
+    """Another article a passage names: the desk opens it (GET /v1/articles/{article_id})."""
+
+    article_id: str
+    title: str
+
+
+class SectionOut(BaseModel):
+    """A passage of an article, under its heading path."""
+
+    section: str
+    text: str
+
+
+class ArticleOut(BaseModel):
+    """GET /v1/articles/{article_id}: the article as the agent reads it."""
+
+    article_id: str
+    title: str
+    steps: list[str]
+    sections: list[SectionOut]
+
+
 class AnswerOut(BaseModel):
     """One ranked passage."""
 
@@ -148,6 +171,7 @@ class AnswerOut(BaseModel):
     more: list[MoreOut] = Field(default_factory=list, description="with group_by_article: the article's next best")
     say: str | None = Field(default=None, description="the sentence of the passage that answers the customer's "
                             "last turn: what the agent can say")
+    links: list[LinkOut] = Field(default_factory=list, description="other articles the passage names")
 
 
 class EmpowermentOut(BaseModel):

@@ -29,6 +29,8 @@ MORE_PASSAGES = 3  # grouped by article: further passages of an answer's article
 # BM25 keeps words such as "my" and "can" (its stop list is short, which suits ranking); an agent reading
 # highlights needs only the words that carry meaning: scikit-learn's English stop-word list filters them.
 _NOT_HIGHLIGHTED = ENGLISH_STOP_WORDS
+# Words that may be an article id ("see recover-username", "[the FAQ](faq-shirts.md)"): checked against the index.
+_ARTICLE_ID = re.compile(r"(?<![\w/-])([a-z0-9][a-z0-9._-]*[a-z0-9])(?:\.md)?(?![\w-])")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -53,6 +55,7 @@ class Answer:
     why: str
     more: tuple[More, ...] = ()  # grouped by article: its other good passages
     say: str | None = None  # the sentence of the window that answers the customer's last turn
+    links: tuple[Article, ...] = ()  # other articles the window names ("see recover-username", "(x.md)")
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,13 @@ class Presenter:
             why += "; the article best matching the whole conversation"
         highlights = tuple(_meaningful(window.text, frozenset(query.last_terms) & frozenset(terms(window.text))))
         return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), highlights, why,
-                      say=_say(window.text, frozenset(query.last_terms)))
+                      say=_say(window.text, frozenset(query.last_terms)), links=self._links(window))
+
+    def _links(self, window: Passage) -> tuple[Article, ...]:
+        """The other articles of this version that the window names by id (a bare id or a markdown link)."""
+        named = dict.fromkeys(m.group(1).removesuffix(".md") for m in _ARTICLE_ID.finditer(window.text))
+        articles = self.index.articles
+        return tuple(articles[i] for i in named if i in articles and i != window.article_id)
 
     def _display(self, row: int, shown: set[int]) -> tuple[Passage, range]:
         """The passage with the following (then preceding) passages of its article, while they fit and are
