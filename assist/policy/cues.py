@@ -28,7 +28,7 @@ MAX_PATTERN_CHARS = 500
 CUE_SECONDS = 0.1
 CUE_CHARS = 2000
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?\n]")
+_SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")  # not the point of "$4.99"
 # An agent turn with a question mark or a polite request asks the customer something.
 _ASKS = re.compile(r"\?|\b(?:can|could|may) (?:i|you|we)\b|\b(?:do|did|would) you\b|\bplease\b"
                    r"|\b(?:i|i'll|we'll) (?:will )?need\b|\bwhat(?:'s| is) your\b", re.IGNORECASE)

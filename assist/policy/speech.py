@@ -33,8 +33,8 @@ _DURATION = re.compile(
 _CALENDAR = re.compile(
     rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
     rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?:{_WEEKDAYS})"
-    rf"|(?:on |in |back in )?(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?"
-    rf"|(?:in |back in )may\b|\d{{1,2}}(?:st|nd|rd|th)? of (?:{_MONTHS}|may))\b")
+    rf"|(?:on |in |back in )?(?P<month>(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?)"
+    rf"|(?:in |back in )(?P<may>may)\b|\d{{1,2}}(?:st|nd|rd|th)? of (?:{_MONTHS}|may))\b")
 _MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
                     r"|\b(?P<b>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:dollars?|bucks|usd)\b)")
 _FILLER = r"(?:(?:um+|uh+|oh|ah|well|hmm+|so|ok(?:ay)?|and)\W+)*"
@@ -150,7 +150,8 @@ def _days(sentence: str, today: dt.date) -> float | None:
     if calendar is None:
         return None
     base = dt.datetime.combine(today, dt.time())
-    when = dateparser.parse(calendar.group(0), languages=["en"],
+    phrase = calendar["month"] or calendar["may"] or calendar.group(0)  # "back in january": dateparser reads "january"
+    when = dateparser.parse(phrase, languages=["en"],
                             settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
     if when is None:
         return None

@@ -1,0 +1,111 @@
+"""Facts from speech: durations, dates, amounts and yes/no answers read with the turn and words they came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assist.call import Turn
+from assist.policy.cues import CueClock
+from assist.policy.engine import PolicySet, load_policies
+from assist.policy.speech import SpokenFact, hear
+from assist.policy.vocabulary import Vocabulary
+from tests.conftest import ROOT
+
+TODAY = dt.date(2026, 12, 7)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    policies: PolicySet = load_policies(ROOT / "knowledge" / "policies", {})
+    return policies.vocabulary
+
+
+def _hear(vocabulary: Vocabulary, *turns: str) -> dict[str, SpokenFact]:
+    """Turns alternate customer, agent, customer, …"""
+    speakers = ("customer", "agent")
+    transcript = tuple(Turn(speakers[i % 2], text) for i, text in enumerate(turns))  # type: ignore[arg-type]
+    return hear(transcript, vocabulary, TODAY, CueClock())
+
+
+def _values(facts: dict[str, SpokenFact]) -> dict[str, object]:
+    return {name: fact.value for name, fact in facts.items()}
+
+
+@pytest.mark.parametrize(("said", "days"), [
+    ("it was uh, about four months ago i think", 120),
+    ("three weeks back", 21),
+    ("a week and a half ago", 10),
+    ("a couple of weeks ago", 14),
+    ("last tuesday", 6),
+    ("yesterday", 1),
+    ("back in january", 334),  # a month alone: the same day of that month
+    ("on november 3rd", 34),
+])
+def test_a_purchase_age_said_in_reply_to_when_it_was_bought_becomes_days(
+    vocabulary: Vocabulary, said: str, days: int
+) -> None:
+    facts = _hear(vocabulary, "my jacket has a tear", "Sorry! When did you buy it?", said)
+    assert facts["purchase_age_days"].value == pytest.approx(days, abs=2)
+    assert facts["purchase_age_days"].turn == 2
+
+
+def test_a_purchase_age_in_the_customers_own_sentence_about_buying_is_read_without_a_question(
+    vocabulary: Vocabulary
+) -> None:
+    facts = _hear(vocabulary, "I bought these boots two months ago and the sole came off")
+    assert facts["purchase_age_days"] == SpokenFact(
+        "purchase_age_days", 60, 0, "I bought these boots two months ago and the sole came off")
+
+
+def test_a_duration_about_something_else_is_not_a_purchase_age(vocabulary: Vocabulary) -> None:
+    assert "purchase_age_days" not in _hear(vocabulary, "my promo code came in an email three weeks ago")
+    assert "purchase_age_days" not in _hear(vocabulary, "I ordered a shirt for my brother's wedding this saturday")
+
+
+def test_the_agent_quoting_a_policy_window_is_not_a_fact_the_customer_gave(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "can I return these jeans?", "Bronze members can return within 90 days of purchase.")
+    assert facts == {}
+
+
+def test_yes_and_no_answer_the_agents_question_about_the_fact(vocabulary: Vocabulary) -> None:
+    kept = _hear(vocabulary, "I want to return a sweater", "Do you still have the receipt?", "yes, I do")
+    assert kept["has_receipt"].value is True and kept["has_receipt"].quote == "yes, I do"
+    lost = _hear(vocabulary, "I want to return a sweater", "Do you still have the receipt?", "no, I lost it")
+    assert lost["has_receipt"].value is False
+
+
+def test_a_no_to_a_question_about_something_else_says_nothing(vocabulary: Vocabulary) -> None:
+    assert "has_receipt" not in _hear(vocabulary, "I want to return a sweater", "Is it for a gift?", "no")
+
+
+def test_a_fact_stated_outright_is_read_and_a_negation_turns_it_false(vocabulary: Vocabulary) -> None:
+    assert _values(_hear(vocabulary, "i think it already shipped, the email said it's on its way")) == {
+        "order_shipped": True}
+    report = _hear(vocabulary, "can I still change it?", "I can see it hasn't shipped yet.")
+    assert report["order_shipped"].value is False and report["order_shipped"].turn == 1
+    assert _values(_hear(vocabulary, "it still just says order received")) == {"order_shipped": False}
+
+
+def test_the_agent_reading_our_systems_tells_whether_the_mistake_was_ours(vocabulary: Vocabulary) -> None:
+    ours = _hear(vocabulary, "there's a fee I don't recognise", "You're right, that was our mistake.")
+    assert ours["company_error"].value is True
+    not_ours = _hear(vocabulary, "there's a fee I don't recognise", "It wasn't an error on our side.")
+    assert not_ours["company_error"].value is False
+
+
+def test_amounts_are_read_from_digits_and_from_words(vocabulary: Vocabulary) -> None:
+    assert _values(_hear(vocabulary, "I was charged $34.99 twice")) == {"amount": 34.99}
+    assert _values(_hear(vocabulary, "two charges of ninety nine dollars on my card")) == {"amount": 99.0}
+
+
+def test_days_late_from_a_date_or_a_count(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "I need more time to pay", "How late is the payment?", "it was due yesterday")
+    assert facts["days_late"].value == 1
+
+
+def test_a_later_statement_replaces_an_earlier_one(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "I bought it three weeks ago", "Okay, and is that right?",
+                  "sorry, I bought it five weeks ago actually")
+    assert facts["purchase_age_days"].value == 35 and facts["purchase_age_days"].turn == 2
