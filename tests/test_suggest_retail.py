@@ -189,3 +189,62 @@ def test_grouped_answers_show_each_article_once_with_more_passages(client: TestC
     for answer in answers:
         assert all(m["passage_id"].startswith(answer["article_id"] + "#") for m in answer["more"])
         assert answer["passage_id"].startswith(answer["article_id"] + "#")
+
+
+CALL = ["hi, my new jacket arrived with a stain on the sleeve and I would like to return it",
+        "Oh no, sorry about that. Can I get your full name or account ID to pull up your account?",
+        "sure, it's joyce wu",
+        "Thanks Joyce. To validate the purchase I'll need your username, email address and the order ID.",
+        "uh username is jwu1, email is joyce wu at gmail dot com, and the order id is 2 0 4 7 7 1 8 8 3",
+        "Perfect. I see you're a silver member. When did you buy the jacket?",
+        "it was uh, about four months ago i think"]
+
+
+def _follow(client: TestClient, conversation_id: str | None, turns: list[str]) -> dict[str, Any]:
+    speakers = ["customer", "agent"]
+    body: dict[str, Any] = {"customer": {"id": "c1", "segment": "silver"}, "agent": {"id": "a1", "role": "tier1"},
+                            "transcript": [{"speaker": speakers[i % 2], "text": t} for i, t in enumerate(turns)]}
+    if conversation_id is not None:
+        body["conversation_id"] = conversation_id
+    response = client.post("/v1/suggest", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_a_call_followed_by_its_conversation_id_keeps_its_procedure_and_reads_the_spoken_age(
+    client: TestClient
+) -> None:
+    procedures = []
+    for end in range(1, len(CALL) + 1, 2):
+        body = _follow(client, "rest-call-1", CALL[:end])
+        procedures.append(body["procedure"]["article_id"])
+        assert body["procedure"]["since_turn"] == 0
+        assert contains_in_order([a["action"] for a in body["next_best_actions"]], RETURN_STEPS)
+    assert all(p.startswith("returns-") for p in procedures)
+    assert len({tuple(p for p in procedures[i:i + 2]) for i in range(len(procedures) - 1)}) <= 2  # at most one refinement
+    age = next(f for f in body["facts"] if f["name"] == "purchase_age_days")
+    assert age["value"] == 120 and age["source"] == "speech" and age["turn"] == 6
+    assert _decision(body, "return_item")["rule"] == "returns.silver.window"
+
+
+def test_an_off_topic_call_gets_a_gap_and_no_guidance_on_every_turn(client: TestClient) -> None:
+    turns = ["hi, um, are you guys hiring? like at the warehouse",
+             "I'm not sure, the careers page lists openings.",
+             "ok, do you know if they do part time? i'm a student"]
+    for end in (1, 3):
+        body = _follow(client, "rest-call-2", turns[:end])
+        assert body["knowledge_gap"] is True and body["procedure"] is None
+        assert body["empowerment"] == [] and not [a for a in body["next_best_actions"] if a["status"]]
+
+
+def test_a_new_need_raised_later_in_the_call_switches_the_procedure_from_that_turn(client: TestClient) -> None:
+    turns = ["hi, i started a refund on the phone last week and i wanna know what the status is",
+             "Thanks Daniel. Your refund is in progress, and it shows it was started by phone.",
+             "ok cool. oh, and actually, while i've got you, can i add another item to that refund? there's a "
+             "shirt from the same order i want to send back too"]
+    first = _follow(client, "rest-call-3", turns[:1])
+    assert first["procedure"]["article_id"] == "refund-status"
+    later = _follow(client, "rest-call-3", turns)
+    assert later["procedure"]["article_id"] == "refund-add-item"
+    assert later["procedure"]["since_turn"] == 2 and "raised a new need" in later["procedure"]["reason"]

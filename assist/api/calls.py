@@ -9,6 +9,8 @@ request; a transcript that does not extend the stored one starts the call afresh
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 from cachetools import TTLCache
 
@@ -18,10 +20,10 @@ from assist.policy.guidance import CallState
 class CallMemory:
     """Thread-safe, bounded, expiring: conversation id → the call's state after its last suggestion."""
 
-    def __init__(self, size: int, seconds: float) -> None:
+    def __init__(self, size: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         if size < 1 or seconds <= 0:
             raise ValueError(f"call memory needs a positive size and lifetime, got {size} calls, {seconds} s")
-        self._states: TTLCache[str, CallState] = TTLCache(maxsize=size, ttl=seconds)
+        self._states: TTLCache[str, CallState] = TTLCache(maxsize=size, ttl=seconds, timer=clock)
         self._lock = threading.Lock()
 
     def recall(self, conversation_id: str | None) -> CallState | None:

@@ -27,6 +27,8 @@ ANSWER_TERMS = 3
 # The procedure a call follows gives way only to one whose best answer scores this much better (a top answer
 # scores about 3-4): the ranking drifts with every turn, the customer's need does not.
 SWITCH_MARGIN = 1.0
+# A procedure with the same steps as the one followed replaces it when it ranks this far ahead (see _sibling).
+SIBLING_MARGIN = 0.5
 _QUOTE_CHARS = 80
 
 
@@ -66,6 +68,9 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
             return None
         need = _need_turn(call.transcript)
         return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
+    sibling = _sibling(previous, candidates)
+    if sibling is not None:
+        return sibling
     if answering:
         return previous
     pool = fresh if fresh is not None else candidates
@@ -79,6 +84,19 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
         return previous
     turn = _last_customer(call.transcript)
     return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}")
+
+
+def _sibling(previous: Course, candidates: Sequence[Candidate]) -> Course | None:
+    """The need better understood: a procedure with the very same steps (a stain rather than a wrong colour)
+    that the whole call now ranks first, SIBLING_MARGIN ahead of the one followed (or with the followed one
+    no longer ranked). The agent's steps and their numbers do not change, so this is no switch."""
+    top = candidates[0] if candidates else None
+    if top is None or top.article.id == previous.article.id or top.article.steps != previous.article.steps:
+        return None
+    held = next((c.score for c in candidates if c.article.id == previous.article.id), None)
+    if held is not None and top.score - held < SIBLING_MARGIN:
+        return None
+    return Course(top.article, previous.since_turn, previous.reason)
 
 
 def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:

@@ -35,11 +35,14 @@
     "2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17";
   const STEP_ICONS = { done: "✓", current: "▶", todo: "○" };
   const STEP_WORDS = { done: "done", current: "now", todo: "to do" };
+  // The action that asks for a missing fact: the decision card already asks, with an input, so it is not listed.
+  const ASK_FOR_FACT = "ask-for-fact";
 
   const params = new URLSearchParams(location.search);
   // ?speed=10 plays the sample call ten times faster (the browser tests use it); 1.2 s a turn reads naturally.
   const SPEED = Math.min(100, Math.max(0.1, Number(params.get("speed")) || 1));
   const TURN_GAP_MS = 1200 / SPEED;
+  const DEBUG = params.get("debug") === "1"; // ?debug=1 shows the suggestion id, index version and timing
   const RETRY_MAX_MS = 8000;
   // A suggestion is recorded off the server's hot path. The server already waits briefly for one still queued;
   // a 404 gets one more try after that before the agent is told.
@@ -53,7 +56,12 @@
   const call = {
     id: newCallId(),
     turns: [],
-    facts: {},
+    facts: {}, // what the agent typed on the desktop: it wins over what was heard
+    heard: [], // the facts of the latest suggestion, as the server labels them
+    labels: {}, // per fact, the server's label, once seen
+    correcting: null, // the heard fact the agent is correcting, if any
+    steps: new Set(), // procedure steps the agent marked done
+    procedure: "", // what the procedure strip shows, so that it is redrawn only when it changes
     speaker: "customer",
     suggestion: null, // the latest suggestion: feedback is always about what the agent is looking at
     ended: false,
@@ -125,6 +133,7 @@
   function replayCall() {
     rawSend(contextMessage());
     if (Object.keys(call.facts).length) rawSend({ type: "facts", facts: Object.assign({}, call.facts) });
+    call.steps.forEach((action) => rawSend({ type: "step", action: action, done: true }));
     call.turns.forEach((turn) => rawSend({ type: "turn", speaker: turn.speaker, text: turn.text }));
     conn.replayUntil = conn.sent;
   }
@@ -211,7 +220,8 @@
     item.dataset.speaker = speaker;
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = speaker;
+    // Numbered from 1, as the desk names turns ("since turn 3", "the agent said … (turn 4)").
+    who.textContent = "turn " + call.turns.length + " · " + speaker;
     item.append(who, document.createTextNode(text));
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
@@ -230,6 +240,10 @@
     call.id = newCallId();
     call.turns = [];
     call.facts = {};
+    call.heard = [];
+    call.labels = {};
+    call.correcting = null;
+    call.steps.clear();
     call.suggestion = null;
     call.ended = false;
     call.marks.clear();
@@ -290,12 +304,22 @@
     call.suggestion = suggestion;
     const focused = document.activeElement;
     showMeter(suggestion);
+    showProcedure(suggestion.procedure);
+    call.heard = suggestion.facts || [];
+    call.heard.forEach((fact) => (call.labels[fact.name] = fact.label));
+    showFacts();
     reconcile($("answers"), suggestion.answers, (a) => a.article_id, newAnswer, updateAnswer,
       "No answer in the knowledge base matches yet.");
+    $("answers").querySelectorAll(".passage").forEach(showSay); // measured once the cards are in the page
     reconcile($("decisions"), suggestion.empowerment, (d) => d.action, newDecision, updateDecision,
       "No decision applies yet.");
-    reconcile($("actions"), suggestion.next_best_actions, (a) => a.action + "|" + a.label, newAction, updateAction,
+    // Steps are numbered in the order the procedure lists them: only steps have a status.
+    let step = 0;
+    const actions = suggestion.next_best_actions.filter((a) => a.action !== ASK_FOR_FACT)
+      .map((a) => Object.assign({ step: a.status ? ++step : 0 }, a));
+    reconcile($("actions"), actions, (a) => a.action + "|" + a.label, newAction, updateAction,
       "Nothing to suggest yet.");
+    showCurrentStep();
     // Moving a card that holds focus blurs it in Chromium; give focus back so typing a fact is not interrupted.
     if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus({ preventScroll: true });
     $("took").textContent = suggestion.suggestion_id + " · index " + suggestion.index_version + " · " +
@@ -304,11 +328,43 @@
 
   function clearPanel() {
     showMeter(null);
+    showProcedure(null);
     $("answers").replaceChildren(placeholder("Suggestions appear here once the customer has said something."));
     $("decisions").replaceChildren(placeholder("No decision applies yet."));
     $("actions").replaceChildren(placeholder("Nothing to suggest yet."));
     $("took").textContent = "";
     showFacts();
+  }
+
+  // "Following: <title>", and since when and why. Redrawn only when the procedure changes, which is when the
+  // customer raises a new need: a strip that flickers on every turn would draw the eye for nothing.
+  function showProcedure(procedure) {
+    const signature = procedure ? JSON.stringify([procedure.article_id, procedure.title, procedure.since_turn,
+      procedure.reason]) : "";
+    if (signature === call.procedure) return;
+    call.procedure = signature;
+    const strip = document.querySelector(".procedure");
+    strip.dataset.articleId = procedure ? procedure.article_id : "";
+    strip.querySelector(".procedure-none").hidden = Boolean(procedure);
+    strip.querySelector(".procedure-title").hidden = !procedure;
+    $("procedure-why").hidden = !procedure;
+    $("procedure-title").textContent = procedure ? procedure.title : "";
+    // The strip says the turn itself (numbered from 1, as the transcript is); the reason's own "(turn N)"
+    // would repeat it, counted from 0.
+    const why = procedure ? procedure.reason.replace(/\s*\(turn \d+\)\s*$/, "") : "";
+    $("procedure-why").textContent = procedure ? "since turn " + (procedure.since_turn + 1) + " — " + why : "";
+  }
+
+  // The current step in view in its list, however many steps are done above it; only the list scrolls, never
+  // the page.
+  function showCurrentStep() {
+    const list = $("actions");
+    const current = list.querySelector('[data-status="current"]');
+    if (!current) return;
+    const box = list.getBoundingClientRect();
+    const item = current.getBoundingClientRect();
+    if (item.top < box.top) list.scrollTop -= box.top - item.top;
+    else if (item.bottom > box.bottom) list.scrollTop += Math.min(item.bottom - box.bottom, item.top - box.top);
   }
 
   function showMeter(suggestion) {
@@ -320,6 +376,7 @@
     $("confidence-text").textContent = value === null ? "–" : Math.round(value * 100) + "%";
     const gap = Boolean(suggestion && suggestion.knowledge_gap);
     $("gap").hidden = !gap;
+    $("gap-note").hidden = !gap;
     document.querySelector(".answers-panel").dataset.gap = String(gap);
   }
 
@@ -366,9 +423,12 @@
     const li = el("li", "answer");
     li.setAttribute("data-testid", "answer");
     const head = el("div", "answer-head");
-    head.append(el("span", "rank"), el("h3", "title"), el("span", "section"), el("span", "score"));
+    head.append(el("span", "rank"), el("h3", "title"), el("span", "section"));
+    const say = el("p", "say-line");
+    say.setAttribute("data-testid", "say");
     const passage = el("div", "passage");
     passage.setAttribute("data-testid", "passage");
+    const links = el("div", "links");
     const buttons = el("div", "answer-buttons");
     buttons.append(
       button("Open", "open", () => toggleOpen(li)),
@@ -377,7 +437,7 @@
       iconButton(THUMB_UP, "thumbs-up", () => markAnswer(li, "thumbs_up"), "Helpful"),
       iconButton(THUMB_DOWN, "thumbs-down", () => askWhyNot(li), "Not helpful"),
     );
-    li.append(head, passage, el("p", "why"), el("p", "more"), buttons, commentForm(li));
+    li.append(head, say, passage, el("p", "why"), el("p", "more"), links, buttons, commentForm(li));
     return li;
   }
 
@@ -387,20 +447,33 @@
     li.dataset.rank = String(index + 1);
     li.querySelector(".rank").textContent = index + 1 + ".";
     li.querySelector(".title").textContent = answer.title;
-    li.querySelector(".title").title = answer.title;
     li.querySelector(".section").textContent = answer.section ? "§ " + answer.section : "";
-    li.querySelector(".score").textContent = answer.score.toFixed(2);
-    li.querySelector(".score").title = "ranking score";
+    // In a knowledge gap the passages are weak guesses: no sentence is offered to be said.
+    const gap = Boolean(call.suggestion && call.suggestion.knowledge_gap);
+    const say = !gap && answer.say ? plain(answer.say) : "";
+    const sayLine = li.querySelector(".say-line");
+    sayLine.hidden = !(say && index === 0);
+    sayLine.replaceChildren();
+    if (!sayLine.hidden) {
+      const label = el("span", "say-label");
+      label.textContent = "Say: ";
+      sayLine.append(label, document.createTextNode(say));
+    }
     // Re-render the passage only when it changed: a stable DOM keeps the agent's text selection.
-    const signature = answer.passage + "\u0000" + answer.highlights.join("\u0001");
+    const signature = [answer.passage, say, answer.highlights.join("\u0001")].join("\u0000");
     const passage = li.querySelector(".passage");
     if (passage.dataset.signature !== signature) {
-      renderPassage(passage, answer.passage, answer.highlights);
+      renderPassage(passage, answer.passage, answer.highlights, say);
       passage.dataset.signature = signature;
     }
     li.querySelector(".why").textContent = answer.why ? "Why: " + answer.why : "";
-    const more = (answer.more || []).map((m) => (m.section || "introduction") + " (" + m.score.toFixed(2) + ")");
-    li.querySelector(".more").textContent = more.length ? "Also in this article: " + more.join(" · ") : "";
+    const sections = [];
+    (answer.more || []).forEach((m) => {
+      const name = m.section || "introduction";
+      if (name !== answer.section && !sections.includes(name)) sections.push(name);
+    });
+    li.querySelector(".more").textContent = sections.length ? "Also in this article: " + sections.join(" · ") : "";
+    updateLinks(li.querySelector(".links"), answer.links || []);
     const open = call.opened.has(answer.article_id);
     li.classList.toggle("open", open);
     li.querySelector('[data-testid="open"]').setAttribute("aria-expanded", String(open));
@@ -411,27 +484,92 @@
     pressed(li, "thumbs-down", marks.has("thumbs_down"));
   }
 
+  // Other articles the passage names ("see recover-username"), each opened in the desk.
+  function updateLinks(target, links) {
+    const signature = links.map((link) => link.article_id).join(" ");
+    if (target.dataset.signature === signature) return;
+    target.dataset.signature = signature;
+    target.replaceChildren(...links.map((link) => {
+      const open = button("Open: " + link.title, "article-link", () => openArticle(link.article_id, open));
+      open.classList.add("link");
+      open.dataset.articleId = link.article_id;
+      return open;
+    }));
+    target.hidden = !links.length;
+  }
+
+  // The knowledge base's markdown as plain text: what the agent says or pastes.
+  function plain(text) {
+    return text.replace(/\*\*/g, "").replace(/^#{1,6}\s+/gm, "").trim();
+  }
+
   // Markdown as the knowledge base writes it: **bold**, line breaks, "- " items and "#" headings. Built from
-  // text nodes, so nothing in the passage can become markup.
-  function renderPassage(target, text, highlights) {
+  // text nodes, so nothing in the passage can become markup. The sentence to say, when given, is marked too.
+  function renderPassage(target, text, highlights, say) {
     target.replaceChildren();
+    target.scrollTop = 0;
     const words = highlightPattern(highlights);
-    text.split("\n").forEach((line, i) => {
-      if (i) target.appendChild(document.createElement("br"));
-      let parent = target;
+    // Each line as runs of plain and bold text, the markup gone; the sentence to say is found in that text.
+    const lines = text.split("\n").map((line) => {
       const heading = /^#{1,6}\s+/.exec(line);
-      if (heading) {
-        parent = target.appendChild(document.createElement("strong"));
-        line = line.slice(heading[0].length);
-      } else if (/^\s*[-*]\s+/.test(line)) {
-        line = line.replace(/^\s*[-*]\s+/, "• ");
-      }
-      line.split(/\*\*(.+?)\*\*/).forEach((part, j) => {
-        if (!part) return;
-        const into = j % 2 ? parent.appendChild(document.createElement("strong")) : parent;
-        appendMarked(into, part, words);
-      });
+      if (heading) return { heading: true, runs: [{ text: line.slice(heading[0].length), bold: false }] };
+      line = line.replace(/^\s*[-*]\s+/, "• ");
+      const runs = line.split(/\*\*(.+?)\*\*/).map((part, j) => ({ text: part, bold: j % 2 === 1 }));
+      return { heading: false, runs: runs.filter((run) => run.text) };
     });
+    const span = sayRange(lines.map((line) => line.runs.map((run) => run.text).join("")).join("\n"), say);
+    let at = 0; // offset of the run in the whole text
+    lines.forEach((line, i) => {
+      if (i) target.appendChild(document.createElement("br"));
+      const parent = line.heading ? target.appendChild(document.createElement("strong")) : target;
+      line.runs.forEach((run) => {
+        // A run is cut where the sentence to say begins and ends, so that its part is put inside the mark.
+        const cuts = [0, run.text.length];
+        if (span) [span[0] - at, span[1] - at].forEach((c) => c > 0 && c < run.text.length && cuts.push(c));
+        cuts.sort((a, b) => a - b);
+        for (let k = 0; k + 1 < cuts.length; k++) {
+          const piece = run.text.slice(cuts[k], cuts[k + 1]);
+          const start = at + cuts[k];
+          let into = parent;
+          if (span && start >= span[0] && start < span[1]) into = sayMark(parent);
+          if (run.bold) into = into.appendChild(document.createElement("strong"));
+          appendMarked(into, piece, words);
+        }
+        at += run.text.length;
+      });
+      at += 1; // the line break
+    });
+  }
+
+  // Where `say` is in `text`, the white space between its words free; null when it is not found.
+  function sayRange(text, say) {
+    const words = (say || "").split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    if (!words.length) return null;
+    const found = new RegExp(words.join("\\s+")).exec(text);
+    return found ? [found.index, found.index + found[0].length] : null;
+  }
+
+  // The mark the sentence to say goes in: the last one in `parent` when it is still open, else a new one.
+  function sayMark(parent) {
+    const last = parent.lastChild;
+    if (last && last.nodeName === "MARK" && last.classList.contains("say")) return last;
+    const mark = parent.appendChild(document.createElement("mark"));
+    mark.className = "say";
+    return mark;
+  }
+
+  // A collapsed passage shows its first lines: when the sentence to say is further down, it is scrolled into
+  // them (the top fades, so the agent sees there is more above).
+  function showSay(passage) {
+    const mark = passage.querySelector("mark.say");
+    let top = 0;
+    if (mark && !passage.closest(".open")) {
+      const offset = mark.getBoundingClientRect().top - passage.getBoundingClientRect().top + passage.scrollTop;
+      const line = parseFloat(getComputedStyle(passage).lineHeight) || 20;
+      if (offset + mark.getBoundingClientRect().height > passage.clientHeight - line) top = Math.max(0, offset - line);
+    }
+    passage.scrollTop = top;
+    passage.classList.toggle("scrolled", top > 0);
   }
 
   function highlightPattern(highlights) {
@@ -471,6 +609,7 @@
     const button = li.querySelector('[data-testid="open"]');
     button.setAttribute("aria-expanded", String(open));
     button.textContent = open ? "Close" : "Open";
+    showSay(li.querySelector(".passage"));
     if (open) feedbackOnce({ event: "opened", rank: Number(li.dataset.rank) }).catch(() => {});
   }
 
@@ -582,7 +721,9 @@
     li.querySelector(".explanation").textContent = decision.explanation;
     li.querySelector(".rule").textContent = "rule " + decision.rule +
       (decision.source_article ? " · from " + decision.source_article : "");
-    const needs = decision.decision === "ask" ? decision.needs || [] : [];
+    // Asked once: a fact already known, typed or heard, gets no input.
+    const known = knownFacts();
+    const needs = decision.decision === "ask" ? (decision.needs || []).filter((name) => !known.has(name)) : [];
     reconcile(li.querySelector(".fact-rows"), needs, (name) => name, newFactRow, () => {}, null);
   }
 
@@ -597,12 +738,14 @@
   // One row per fact the decision needs. The row is keyed by the fact's name, so a refresh while the agent is
   // typing keeps what was typed.
   function newFactRow(name) {
-    const spec = FACTS[name] || { type: "text", label: name.replace(/_/g, " ") };
+    const spec = FACTS[name] || { type: "text" };
     const row = el("div", "fact-row");
     const id = "fact-" + name + "-" + Math.random().toString(36).slice(2, 7);
     const label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = spec.label + (spec.unit ? " (" + spec.unit + ")" : "");
+    const text = factLabel(name);
+    const unit = spec.unit && !text.toLowerCase().includes(spec.unit.toLowerCase()) ? " (" + spec.unit + ")" : "";
+    label.textContent = text + unit;
     let input;
     if (spec.type === "bool") {
       input = document.createElement("select");
@@ -652,26 +795,84 @@
   function setFact(name, value) {
     if (value === null) delete call.facts[name];
     else call.facts[name] = value;
+    if (call.correcting === name) call.correcting = null;
     const facts = {};
     facts[name] = value;
     send({ type: "facts", facts: facts });
     showFacts();
   }
 
-  // The facts given so far, each removable (a wrong entry is sent as null, which the server drops).
+  // The facts the decisions read: the agent's own (typed, the latest) and those the server heard in the call.
+  function factsShown() {
+    const facts = call.heard.filter((fact) => fact.source === "speech" && !(fact.name in call.facts));
+    Object.keys(call.facts).forEach((name) => facts.push({ name: name, value: call.facts[name], source: "desktop" }));
+    return facts;
+  }
+
+  function knownFacts() {
+    return new Set(factsShown().map((fact) => fact.name));
+  }
+
+  function factLabel(name) {
+    const spec = FACTS[name];
+    return call.labels[name] || (spec && spec.label) || name.replace(/_/g, " ");
+  }
+
+  // A value as the agent would say it: "yes", "120 days", "$45".
+  function factValue(name, value) {
+    const spec = FACTS[name] || {};
+    if (typeof value === "boolean") return value ? "yes" : "no";
+    if (spec.unit === "days" && typeof value === "number") return value + (value === 1 ? " day" : " days");
+    if (spec.unit === "USD" && typeof value === "number") {
+      const whole = Number.isInteger(value);
+      return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD",
+        minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: 2 }).format(value);
+    }
+    return String(value);
+  }
+
+  // The known facts, labelled, each saying where it came from: one the agent typed can be removed (a wrong
+  // entry is sent as null, which the server drops); one heard in the call says where, and can be corrected
+  // (what the agent types wins).
   function showFacts() {
-    const names = Object.keys(call.facts);
-    $("facts").hidden = !names.length;
-    $("facts-list").replaceChildren(...names.map((name) => {
+    const facts = factsShown();
+    // Redrawn only when something changed: a correction being typed keeps its text and focus.
+    const signature = JSON.stringify([facts, call.correcting, facts.map((fact) => factLabel(fact.name))]);
+    if ($("facts-list").dataset.signature === signature) return;
+    $("facts-list").dataset.signature = signature;
+    $("facts").hidden = !facts.length && !call.correcting;
+    const chips = facts.map((fact) => {
       const chip = el("span", "chip");
       chip.setAttribute("data-testid", "fact");
-      chip.dataset.fact = name;
-      const value = call.facts[name];
-      const shown = typeof value === "boolean" ? (value ? "yes" : "no") : String(value);
-      const remove = button("×", "fact-clear", () => setFact(name, null), "Forget " + name);
-      chip.append(document.createTextNode(name + " = " + shown), remove);
+      chip.dataset.fact = fact.name;
+      chip.dataset.source = fact.source;
+      const label = el("span", "fact-label");
+      label.textContent = factLabel(fact.name) + ":";
+      const value = el("strong", "fact-value");
+      value.textContent = factValue(fact.name, fact.value);
+      const source = el("span", "fact-source");
+      chip.append(label, value, source);
+      if (fact.source === "speech") {
+        const turn = typeof fact.turn === "number" ? " in turn " + (fact.turn + 1) : "";
+        source.textContent = "heard" + turn + (fact.quote ? ": “" + fact.quote + "”" : "");
+        chip.title = "Heard in the call" + turn + (fact.quote ? ": “" + fact.quote + "”" : "") +
+          ". Correct it if it is wrong: what you type wins.";
+        chip.append(button("Correct", "fact-correct", () => correctFact(fact.name), "Correct " + factLabel(fact.name)));
+      } else {
+        source.textContent = "set by you";
+        chip.append(button("×", "fact-clear", () => setFact(fact.name, null), "Forget " + factLabel(fact.name)));
+      }
       return chip;
-    }));
+    });
+    if (call.correcting) chips.push(newFactRow(call.correcting));
+    $("facts-list").replaceChildren(...chips);
+  }
+
+  function correctFact(name) {
+    call.correcting = call.correcting === name ? null : name;
+    showFacts();
+    const input = $("facts-list").querySelector('[data-testid="fact-input"]');
+    if (input) input.focus();
   }
 
   // ---- next-best actions
@@ -683,6 +884,7 @@
     buttons.append(
       button("Used", "action-used", () => markAction(li, "used")),
       button("Dismiss", "dismiss", () => markAction(li, "dismissed")),
+      button("Undo", "step-undo", () => unmarkStep(li), "Not done after all"),
     );
     const icon = el("span", "icon");
     icon.setAttribute("role", "img");
@@ -693,24 +895,35 @@
   function updateAction(li, action) {
     li.dataset.action = action.action;
     li.dataset.status = action.status || "";
+    li.dataset.marked = String(Boolean(action.status) && call.steps.has(action.action));
     const icon = li.querySelector(".icon");
     icon.textContent = STEP_ICONS[action.status] || "•";
     icon.title = STEP_WORDS[action.status] || "suggestion";
     icon.setAttribute("aria-label", icon.title);
-    // The step's state in words too (the icon alone is easy to miss): "now" on the current one, in the
-    // tooltip and for screen readers on the others.
-    li.querySelector(".label").textContent = action.label + (action.status === "current" ? " — now" : "");
+    // The step's number and its state in words too (the icon alone is easy to miss): "now" on the current one,
+    // in the tooltip and for screen readers on the others.
+    li.querySelector(".label").textContent = (action.step ? action.step + ". " : "") + action.label +
+      (action.status === "current" ? " — now" : "");
     li.querySelector(".label").title = STEP_WORDS[action.status] || "";
-    li.querySelector(".reason").textContent = action.reason;
-    li.querySelector(".reason").title = action.reason;
+    li.querySelector(".reason").textContent = reasonOf(action);
     const mark = call.actionMarks.get(li.dataset.key);
     li.classList.toggle("dismissed", mark === "dismissed");
     li.querySelector('[data-testid="action-used"]').setAttribute("aria-pressed", String(mark === "used"));
     li.querySelector('[data-testid="dismiss"]').setAttribute("aria-pressed", String(mark === "dismissed"));
   }
 
+  // A step's reason starts "step 2 of <article id>": the number is on the step and the procedure strip names
+  // the article, so only the evidence is left ("done: the agent said …").
+  function reasonOf(action) {
+    if (!action.status) return action.reason;
+    const evidence = action.reason.replace(/^step \d+ of [\w.-]+(;\s*)?/, "");
+    return evidence.charAt(0).toUpperCase() + evidence.slice(1);
+  }
+
   async function markAction(li, event) {
     if (call.actionMarks.get(li.dataset.key) === event) return;
+    // "Used" on a procedure step marks it done: the server moves on to the next one.
+    if (event === "used" && li.dataset.status) markStep(li.dataset.action, true);
     try {
       await feedbackOnce({ event: event, action: li.dataset.action });
       call.actionMarks.set(li.dataset.key, event);
@@ -720,6 +933,71 @@
     } catch (error) {
       /* feedback() has said why */
     }
+  }
+
+  function markStep(action, done) {
+    if (done) call.steps.add(action);
+    else call.steps.delete(action);
+    send({ type: "step", action: action, done: done });
+  }
+
+  function unmarkStep(li) {
+    markStep(li.dataset.action, false);
+    call.actionMarks.delete(li.dataset.key);
+    li.dataset.marked = "false";
+    li.querySelector('[data-testid="action-used"]').setAttribute("aria-pressed", "false");
+  }
+
+  // ---- an article a passage names, opened over the desk
+
+  let articleOpener = null; // the link that opened the article: focus goes back to it on close
+
+  async function openArticle(articleId, opener) {
+    const query = new URLSearchParams({ segment: $("segment").value, role: $("role").value });
+    const headers = {};
+    const key = $("api-key").value.trim();
+    if (key) headers.Authorization = "Bearer " + key;
+    let article;
+    try {
+      const response = await fetch("/v1/articles/" + encodeURIComponent(articleId) + "?" + query, { headers: headers });
+      if (!response.ok) {
+        toast(response.status === 404 ? "That article is not available to you" :
+          "Could not open the article (" + response.status + ")", true);
+        return;
+      }
+      article = await response.json();
+    } catch (error) {
+      toast("Could not open the article: the server cannot be reached", true);
+      return;
+    }
+    showArticle(article, opener);
+  }
+
+  function showArticle(article, opener) {
+    const view = $("article-view");
+    view.dataset.articleId = article.article_id;
+    $("article-view-title").textContent = article.title;
+    // Passages of one section come one after another: one heading for them all.
+    const body = [];
+    let section = null;
+    article.sections.forEach((part) => {
+      if (part.section !== section) {
+        section = part.section;
+        if (section) {
+          const heading = el("h3", "article-section");
+          heading.textContent = section;
+          body.push(heading);
+        }
+      }
+      const text = el("div", "article-text");
+      renderPassage(text, part.text, [], "");
+      body.push(text);
+    });
+    $("article-body").replaceChildren(...body);
+    $("article-body").scrollTop = 0;
+    articleOpener = opener || null;
+    if (!view.open) view.showModal();
+    $("article-close").focus();
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -867,6 +1145,12 @@
     // No inline handlers: the Content-Security-Policy allows scripts from /static only.
     for (const id of ["context-form", "end-form"]) $(id).addEventListener("submit", (event) => event.preventDefault());
     $("play").addEventListener("click", playSample);
+    $("article-close").addEventListener("click", () => $("article-view").close());
+    // Escape closes the dialog by itself; either way, focus goes back to the link that opened it.
+    $("article-view").addEventListener("close", () => {
+      if (articleOpener && document.contains(articleOpener)) articleOpener.focus({ preventScroll: true });
+    });
+    $("took").hidden = !DEBUG;
     $("new-call").addEventListener("click", newCall);
     $("end-call").addEventListener("click", endCall);
     connect();

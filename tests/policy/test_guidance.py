@@ -1,0 +1,164 @@
+"""The policy front door over a whole call: the procedure held until a new need, gates on off-topic turns,
+decisions only for the need, facts with their source, and a state that only a continuing transcript reuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assist.call import Call, FactValue, Turn
+from assist.knowledge.articles import Article, load_catalog
+from assist.policy.cues import CueClock
+from assist.policy.engine import PolicySet, load_policies
+from assist.policy.guidance import CallState, Fresh, Guidance, Ranked, guide, need_to_rank
+from tests.conftest import ROOT
+
+TODAY = dt.date(2026, 12, 7)
+STAIN = "my new jacket arrived with a stain on the sleeve, I'd like to send it back"
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, Article]:
+    return load_catalog(ROOT / "knowledge" / "retail").by_id()
+
+
+@pytest.fixture(scope="module")
+def policies(articles: dict[str, Article]) -> PolicySet:
+    return load_policies(ROOT / "knowledge" / "policies", articles)
+
+
+def _ranked(articles: dict[str, Article], *scored: tuple[str, float]) -> list[Ranked]:
+    return [Ranked(articles[article_id], score) for article_id, score in scored]
+
+
+def _call(*turns: str, segment: str = "silver", facts: dict[str, FactValue] | None = None) -> Call:
+    speakers = ("customer", "agent")
+    return Call(transcript=tuple(Turn(speakers[i % 2], t) for i, t in enumerate(turns)),  # type: ignore[arg-type]
+                segment=segment, facts=facts or {})
+
+
+def _guide(policies: PolicySet, call: Call, ranked: list[Ranked], previous: CallState | None = None,
+           gap: bool = False, fresh: Fresh | None = None) -> Guidance:
+    return guide(policies, call, ranked, gap, TODAY, CueClock(), previous, fresh)
+
+
+def _steps(guidance: Guidance) -> list[str]:
+    return [a.action for a in guidance.actions if a.status is not None]
+
+
+def test_the_procedure_is_committed_with_the_turn_that_stated_the_need(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    first = _guide(policies, _call(STAIN), _ranked(articles, ("returns-stain-damage", 3.9), ("faq-jackets", 3.0)))
+    assert first.course is not None and first.course.article.id == "returns-stain-damage"
+    assert first.course.since_turn == 0 and STAIN[:40] in first.course.reason
+    assert _steps(first)[0] == "pull-up-account"
+
+
+def test_a_reply_keeps_the_procedure_however_the_ranking_drifts(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    start = _guide(policies, _call(STAIN), _ranked(articles, ("returns-stain-damage", 3.9), ("faq-jackets", 3.0)))
+    call = _call(STAIN, "Sorry! To validate the purchase I'll need your username, email and order ID.",
+                 "username dana1, email dana at example dot com, order 44120")
+    assert need_to_rank(start.state, call.transcript) is None  # a reply to the agent's request raises no need
+    drifted = _ranked(articles, ("recover-username", 4.5), ("returns-stain-damage", 2.0))
+    later = _guide(policies, call, drifted, start.state)
+    assert later.course == start.course
+
+
+def test_a_new_need_on_its_own_switches_the_procedure_and_says_which_turn(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = ["i started a refund last week, what's the status?", "It's in progress, started by phone."]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("refund-status", 4.5), ("refund-initiate", 3.5)))
+    new = "oh and can i add another shirt to that refund? it was thirty dollars"
+    call = _call(*turns, new)
+    turn = need_to_rank(start.state, call.transcript)
+    assert turn is not None and turn.text == new
+    fresh = Fresh(tuple(_ranked(articles, ("refund-add-item", 4.6), ("refund-status", 3.0))), 0.92)
+    whole = _ranked(articles, ("refund-status", 4.1), ("refund-add-item", 4.0))  # the call still leans back
+    later = _guide(policies, call, whole, start.state, fresh=fresh)
+    assert later.course is not None and later.course.article.id == "refund-add-item"
+    assert later.course.since_turn == 2 and "raised a new need" in later.course.reason
+
+
+def test_thanks_on_their_own_raise_no_need(policies: PolicySet, articles: dict[str, Article]) -> None:
+    start = _guide(policies, _call(STAIN), _ranked(articles, ("returns-stain-damage", 3.9)))
+    call = _call(STAIN, "All done, the label is on its way.", "oh great, thank you so much")
+    vague = Fresh(tuple(_ranked(articles, ("site-search-not-working", 2.8))), 0.31)
+    later = _guide(policies, call, _ranked(articles, ("site-search-not-working", 3.0)), start.state, fresh=vague)
+    assert later.course == start.course
+
+
+def test_an_off_topic_call_gets_no_decision_and_no_step(policies: PolicySet, articles: dict[str, Article]) -> None:
+    off = _guide(policies, _call("are you guys hiring at the warehouse?"),
+                 _ranked(articles, ("faq-timing", 2.6), ("returns-wrong-size", 2.2)), gap=True)
+    assert off.course is None and off.unanswered
+    assert off.decisions == () and _steps(off) == []
+
+
+def test_a_need_the_customer_names_is_not_off_topic_however_weakly_it_ranks(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    named = _guide(policies, _call("the sneakers came a size small, can I return them?", segment="gold"),
+                   _ranked(articles, ("faq-boots", 2.4), ("returns-wrong-size", 2.3)), gap=True)
+    assert named.course is not None and named.course.article.id == "returns-wrong-size"
+    assert [(d.action, str(d.decision)) for d in named.decisions] == [("return_item", "allowed")]
+
+
+def test_decisions_come_only_from_the_procedure_followed(policies: PolicySet, articles: dict[str, Article]) -> None:
+    guidance = _guide(policies, _call(STAIN, segment="gold"),
+                      _ranked(articles, ("returns-stain-damage", 3.9), ("order-shipping-upgrade", 3.8),
+                              ("billing-after-return", 3.7)))
+    assert [d.action for d in guidance.decisions] == ["return_item"]
+
+
+def test_facts_heard_are_listed_with_their_words_and_the_desktop_wins(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    call = _call(STAIN, "When did you buy it?", "about four months ago, and I still have the receipt",
+                 facts={"has_receipt": False})
+    guidance = _guide(policies, call, _ranked(articles, ("returns-stain-damage", 3.9)))
+    facts = {f.name: f for f in guidance.facts}
+    assert facts["purchase_age_days"].value == 120 and facts["purchase_age_days"].source == "speech"
+    assert facts["purchase_age_days"].turn == 2 and "four months" in (facts["purchase_age_days"].quote or "")
+    assert facts["has_receipt"].value is False and facts["has_receipt"].source == "desktop"
+    assert [d.rule for d in guidance.decisions] == ["returns.silver.window"]
+
+
+def test_a_fact_the_procedure_does_not_read_is_not_listed(policies: PolicySet, articles: dict[str, Article]) -> None:
+    call = _call("my promo code from an email I got three weeks ago says invalid")
+    guidance = _guide(policies, call, _ranked(articles, ("promo-code-invalid", 4.0)))
+    assert guidance.facts == ()
+
+
+def test_a_transcript_that_does_not_extend_the_state_starts_the_call_afresh(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    start = _guide(policies, _call(STAIN), _ranked(articles, ("returns-stain-damage", 3.9)))
+    assert start.state.continues(_call(STAIN, "Sorry to hear it.").transcript)
+    other = _call("I'd like to change the address on my account please")
+    assert not start.state.continues(other.transcript)
+    fresh = _guide(policies, other, _ranked(articles, ("change-address", 4.2), ("returns-stain-damage", 3.0)),
+                   start.state)
+    assert fresh.course is not None and fresh.course.article.id == "change-address"
+
+
+def test_a_sibling_with_the_same_steps_ranked_well_ahead_refines_the_procedure_without_a_switch(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    opening = "this shirt has a yellowish mark on the collar, can I send it back?"
+    start = _guide(policies, _call(opening), _ranked(articles, ("returns-wrong-color", 3.2),
+                                                     ("returns-stain-damage", 2.6)))
+    assert start.course is not None and start.course.article.id == "returns-wrong-color"
+    call = _call(opening, "Can I have your name?", "joyce wu")
+    close = _guide(policies, call, _ranked(articles, ("returns-stain-damage", 3.3), ("returns-wrong-color", 3.1)),
+                   start.state)
+    assert close.course == start.course  # within SIBLING_MARGIN: no change
+    ahead = _guide(policies, call, _ranked(articles, ("returns-stain-damage", 4.0), ("returns-wrong-color", 3.1)),
+                   start.state)
+    assert ahead.course is not None and ahead.course.article.id == "returns-stain-damage"
+    assert ahead.course.since_turn == 0 and ahead.course.reason == start.course.reason
+    assert _steps(ahead) == _steps(start)
