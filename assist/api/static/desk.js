@@ -113,6 +113,7 @@
     ws.onopen = () => {
       if (ws !== conn.ws) return;
       conn.sent = 0;
+      ["acked", "shown"].forEach((name) => progress(name, 0));
       conn.resetAt = 0;
       conn.pending = null;
       replayCall();
@@ -141,6 +142,14 @@
   function rawSend(message) {
     conn.ws.send(JSON.stringify(message));
     conn.sent += 1;
+    progress("sent", conn.sent);
+  }
+
+  // How far the socket has got, on the page for tools that drive it (the browser tests): messages sent, the
+  // last acknowledged, and the message the shown suggestion was computed after. A suggestion that would not
+  // differ from the one shown is not pushed at all.
+  function progress(name, seq) {
+    document.body.dataset[name] = String(seq);
   }
 
   // Send now when connected; otherwise the call state already holds the change and the replay will carry it.
@@ -161,10 +170,12 @@
       if (message.seq >= conn.replayUntil) {
         conn.pending = null;
         showSuggestion(message.suggestion);
+        progress("shown", message.seq);
       } else {
         conn.pending = message.suggestion;
       }
     } else if (message.type === "ack") {
+      progress("acked", message.seq);
       if (message.seq >= conn.replayUntil && conn.pending) {
         showSuggestion(conn.pending);
         conn.pending = null;
@@ -552,16 +563,16 @@
   // The mark the sentence to say goes in: the last one in `parent` when it is still open, else a new one.
   function sayMark(parent) {
     const last = parent.lastChild;
-    if (last && last.nodeName === "MARK" && last.classList.contains("say")) return last;
+    if (last && last.nodeName === "MARK" && last.classList.contains("say-mark")) return last;
     const mark = parent.appendChild(document.createElement("mark"));
-    mark.className = "say";
+    mark.className = "say-mark";
     return mark;
   }
 
   // A collapsed passage shows its first lines: when the sentence to say is further down, it is scrolled into
   // them (the top fades, so the agent sees there is more above).
   function showSay(passage) {
-    const mark = passage.querySelector("mark.say");
+    const mark = passage.querySelector("mark.say-mark");
     let top = 0;
     if (mark && !passage.closest(".open")) {
       const offset = mark.getBoundingClientRect().top - passage.getBoundingClientRect().top + passage.scrollTop;
