@@ -218,7 +218,7 @@ class KnowledgeService:
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(confidence, 4),
             knowledge_gap=ranking.knowledge_gap or guidance.unanswered,
-            answers=ranking.answers[:limit],
+            answers=_procedure_first(ranking.answers, guidance.course)[:limit],
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,
             procedure=guidance.course,
@@ -244,3 +244,13 @@ class KnowledgeService:
             return None
         ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today())
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
+
+
+def _procedure_first(answers: tuple[Answer, ...], course: Course | None) -> tuple[Answer, ...]:
+    """The answers with the best one from the procedure's article first: the agent is working that article."""
+    if course is None:
+        return answers
+    first = next((i for i, a in enumerate(answers) if a.article.id == course.article.id), None)
+    if not first:
+        return answers
+    return (answers[first], *answers[:first], *answers[first + 1:])

@@ -1007,7 +1007,8 @@
     $("article-body").replaceChildren(...body);
     $("article-body").scrollTop = 0;
     articleOpener = opener || null;
-    if (!view.open) view.showModal();
+    // Not modal: the call goes on while the agent reads, and the composer stays in reach.
+    if (!view.open) view.show();
     $("article-close").focus();
   }
 
@@ -1157,7 +1158,10 @@
     for (const id of ["context-form", "end-form"]) $(id).addEventListener("submit", (event) => event.preventDefault());
     $("play").addEventListener("click", playSample);
     $("article-close").addEventListener("click", () => $("article-view").close());
-    // Escape closes the dialog by itself; either way, focus goes back to the link that opened it.
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && $("article-view").open) $("article-view").close();
+    });
+    // Focus goes back to the link that opened the article.
     $("article-view").addEventListener("close", () => {
       if (articleOpener && document.contains(articleOpener)) articleOpener.focus({ preventScroll: true });
     });
