@@ -12,15 +12,16 @@
   // Constants
 
   // The facts the bundled knowledge base's policies ask about (knowledge/policies/vocabulary.yaml), typed so
-  // the agent gets the right input. A fact missing here still gets a plain text input.
+  // the agent gets the right input. A fact missing here still gets a plain text input. The labels are the
+  // vocabulary's, for a fact the server has not labelled yet (its `facts` carry the label of each known one).
   const FACTS = {
-    purchase_age_days: { type: "int", label: "Days since purchase", unit: "days" },
+    purchase_age_days: { type: "int", label: "Bought (days ago)", unit: "days" },
     has_receipt: { type: "bool", label: "Has the receipt" },
-    original_packaging: { type: "bool", label: "In original packaging" },
-    order_shipped: { type: "bool", label: "Order has shipped" },
-    company_error: { type: "bool", label: "Our systems confirm our mistake" },
+    original_packaging: { type: "bool", label: "In its original packaging" },
+    order_shipped: { type: "bool", label: "Order shipped" },
+    company_error: { type: "bool", label: "Our mistake (systems confirm)" },
     days_late: { type: "int", label: "Days late", unit: "days" },
-    amount: { type: "number", label: "Amount disputed", unit: "USD" },
+    amount: { type: "number", label: "Amount in dispute", unit: "USD" },
   };
   const VERDICTS = {
     allowed: { icon: "✓", text: "Allowed" },
@@ -730,6 +731,8 @@
     li.querySelector(".label").textContent = decision.label;
     li.querySelector(".limit").textContent = decision.limit ? "up to " + money(decision.limit) : "";
     li.querySelector(".explanation").textContent = decision.explanation;
+    // Rule and article ids are for whoever maintains the policies (?debug=1); the agent has the explanation.
+    li.querySelector(".rule").hidden = !DEBUG;
     li.querySelector(".rule").textContent = "rule " + decision.rule +
       (decision.source_article ? " · from " + decision.source_article : "");
     // Asked once: a fact already known, typed or heard, gets no input.
