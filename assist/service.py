@@ -23,7 +23,7 @@ from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision
 from assist.policy.guidance import CallState, Fresh, KnownFact, Ranked, guide, need_to_rank
-from assist.policy.procedure import Course
+from assist.policy.procedure import Course, answers_agent, last_customer_turn
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
@@ -209,22 +209,44 @@ class KnowledgeService:
             alone = snapshot.retriever.rank(replace(call, transcript=(turn,), issue=None), POLICY_DEPTH, day)
             fresh = Fresh(tuple(Ranked(a.article, a.score) for a in alone.answers), alone.confidence)
         guidance = guide(snapshot.index.policies, call, ranked, ranking.knowledge_gap, day, clock, previous, fresh)
-        confidence = ranking.confidence
-        if guidance.unanswered and fresh is not None:  # the customer's new turn, on its own, is what is unanswered
-            confidence = min(confidence, fresh.confidence)
+        state = guidance.state
+        gap, confidence = ranking.knowledge_gap, ranking.confidence
+        if guidance.unanswered:
+            gap = True
+            if fresh is not None:  # the customer's new turn, on its own, is what is unanswered
+                confidence = min(confidence, fresh.confidence)
+        elif guidance.course is not None and (answers_agent(call.transcript) or last_customer_turn(call.transcript) ==
+                                              guidance.course.since_turn):
+            # the moment is about the need the procedure serves: as sure as the need was answered when raised
+            need = state.need_confidence
+            if need is None:
+                need = self._need_confidence(snapshot, call, guidance.course.since_turn, fresh, ranking.confidence, day)
+                state = replace(state, need_confidence=need)
+            confidence, gap = need, need < snapshot.retriever.tuning.gap_threshold
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(confidence, 4),
-            knowledge_gap=ranking.knowledge_gap or guidance.unanswered,
+            knowledge_gap=gap,
             answers=_procedure_first(ranking.answers, guidance.course)[:limit],
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,
             procedure=guidance.course,
             facts=guidance.facts,
-            state=guidance.state,
+            state=state,
         )
+
+    @staticmethod
+    def _need_confidence(snapshot: Snapshot, call: Call, turn: int, fresh: Fresh | None, whole: float,
+                         day: dt.date) -> float:
+        """How surely the knowledge base answers the customer's need, the turn that raised it read on its own."""
+        if turn == last_customer_turn(call.transcript):
+            return fresh.confidence if fresh is not None else whole
+        if not 0 <= turn < len(call.transcript):
+            return whole
+        alone = replace(call, transcript=(call.transcript[turn],), issue=None)
+        return snapshot.retriever.rank(alone, 1, day).confidence
 
     def article(self, article_id: str, caller: Call, today: dt.date | None = None) -> tuple[Article, list[Passage]]:
         """An article of the live version as the agent reads it (its passages, routing text left out), when the
@@ -254,3 +276,4 @@ def _procedure_first(answers: tuple[Answer, ...], course: Course | None) -> tupl
     if not first:
         return answers
     return (answers[first], *answers[:first], *answers[first + 1:])
+

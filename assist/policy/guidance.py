@@ -27,6 +27,9 @@ from assist.policy.speech import SpokenFact, hear
 
 # The best-ranked articles with steps that may be the procedure the call follows.
 PROCEDURES = 5
+# A procedure is followed only when its article answers nearly as well as the best answer (weighted features:
+# a top answer scores about 3-4): a far weaker article with steps is not what the customer asked about.
+PROCEDURE_REACH = 1.5
 # A customer turn raises a new need only when, on its own, it is answered at least this surely (calibrated
 # confidence): real new needs ("can I return those instead?") score 0.9 and more, thanks and goodbyes 0.4 and
 # less (measured on the dev calls, tests/data/calls_outside.jsonl).
@@ -56,6 +59,7 @@ class CallState:
     turns: int
     digest: str
     course: Course | None
+    need_confidence: float | None = None  # how surely the knowledge base answered the need when it was raised
 
     def continues(self, transcript: Sequence[Turn]) -> bool:
         """Whether `transcript` is the one this state read, or extends it."""
@@ -141,7 +145,9 @@ def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, 
     rival = _rival(candidates, procedure, progress, fit)
     actions = next_best_actions(heard, procedure, decisions, policies, sightings, progress, rival)
     facts = _known(policies, call, spoken, procedure)
-    state = CallState(len(call.transcript), _digest(call.transcript), course)
+    carried = previous.need_confidence if previous is not None and course is not None and \
+        previous.course is not None and course.since_turn == previous.course.since_turn else None
+    state = CallState(len(call.transcript), _digest(call.transcript), course, carried)
     return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered)
 
 
@@ -158,10 +164,11 @@ def _digest(transcript: Sequence[Turn]) -> str:
 
 
 def _procedures(ranked: Sequence[Ranked]) -> list[Candidate]:
-    """The best-ranked articles that lay out steps to follow, each with its best answer's score."""
+    """The best-ranked articles that lay out steps to follow, each with its best answer's score, among the
+    answers within PROCEDURE_REACH of the best one."""
     found: dict[str, Candidate] = {}
     for item in ranked:
-        if item.article.steps:
+        if item.article.steps and item.score >= ranked[0].score - PROCEDURE_REACH:
             found.setdefault(item.article.id, Candidate(item.article, item.score))
     return list(found.values())[:PROCEDURES]
 

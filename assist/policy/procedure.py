@@ -82,7 +82,7 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     held = scores.get(previous.article.id)
     if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
         return previous
-    turn = _last_customer(call.transcript)
+    turn = last_customer_turn(call.transcript)
     return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}")
 
 
@@ -102,7 +102,7 @@ def _sibling(previous: Course, candidates: Sequence[Candidate]) -> Course | None
 def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
     """The customer's turn to rank on its own because it may raise a new need: the customer's last turn is new
     (past the `read` turns of the call's last moment) and does not answer the agent."""
-    turn = _last_customer(transcript)
+    turn = last_customer_turn(transcript)
     if turn < read or answers_agent(transcript):
         return None
     return transcript[turn]
@@ -111,7 +111,7 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
 def answers_agent(transcript: Sequence[Turn]) -> bool:
     """Whether the customer's last turn only answers the agent: a short reply ("yes", "ok it's 4.99"), or any
     reply to an agent turn that asks something ("Can I have your order ID?")."""
-    turn = _last_customer(transcript)
+    turn = last_customer_turn(transcript)
     if turn < 0:
         return False
     if len(terms(transcript[turn].text)) <= ANSWER_TERMS:
@@ -119,7 +119,8 @@ def answers_agent(transcript: Sequence[Turn]) -> bool:
     return turn > 0 and transcript[turn - 1].speaker == "agent" and asks(transcript[turn - 1].text)
 
 
-def _last_customer(transcript: Sequence[Turn]) -> int:
+def last_customer_turn(transcript: Sequence[Turn]) -> int:
+    """The index of the customer's last turn in the transcript (-1: none)."""
     return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "customer"), -1)
 
 

@@ -31,7 +31,9 @@ MORE_PASSAGES = 3  # grouped by article: further passages of an answer's article
 _NOT_HIGHLIGHTED = ENGLISH_STOP_WORDS
 # Words that may be an article id ("see recover-username", "[the FAQ](faq-shirts.md)"): checked against the index.
 _ARTICLE_ID = re.compile(r"(?<![\w/-])([a-z0-9][a-z0-9._-]*[a-z0-9])(?:\.md)?(?![\w-])")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# Sentence ends: after . ! ? (also closing a **bold** run), not after a list number ("1. "), and line breaks.
+_SENTENCES = re.compile(r"(?<=[^\d\s][.!?])\s+|(?<=[.!?]\*\*)\s+|\n+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)]|\|)\s+")
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,13 @@ class Ranking:
 
 
 def _say(text: str, stems: frozenset[str]) -> str | None:
-    """The sentence of `text` sharing most terms with the customer's question (the first of equals); None when
-    no sentence shares one. List items and table rows are sentences of their own."""
+    """The sentence of `text` sharing most terms with the customer's question (the first of equals), as written
+    in `text` (without a list mark); None when no sentence shares one. List items are sentences of their own."""
     best, most = None, 0
     for sentence in _SENTENCES.split(text):
         shared = len(stems & set(terms(sentence)))
         if shared > most:
-            best, most = sentence.strip(" -*|#"), shared
+            best, most = _LIST_MARK.sub("", sentence).strip(), shared
     return best
 
 
@@ -149,13 +151,15 @@ class Presenter:
         ranked = frozenset(terms(passage.text))
         said = tuple(_meaningful(passage.text, frozenset(query.said_terms) & ranked))
         asked = tuple(_meaningful(passage.text, frozenset(query.last_terms) & ranked))
-        where = "how customers put this need" if passage.routing else "the article"
-        if said:
-            why = f"the customer's last turn and {where} share " + ", ".join(f"'{t}'" for t in said[:5])
+        quoted = ", ".join(f"'{t}'" for t in (said or asked)[:5])
+        if passage.routing and quoted:
+            why = f"the customer's words match how customers put this need: {quoted}"
+        elif said:
+            why = f"matches the customer's last words: {quoted}"
         elif asked:
-            why = f"the conversation so far and {where} share " + ", ".join(f"'{t}'" for t in asked[:5])
+            why = f"matches the conversation so far: {quoted}"
         else:
-            why = f"close in meaning to what the customer said ({where})"
+            why = "close in meaning to what the customer said"
         if scored.features["doc_bm25_all"][i] >= BEST_ARTICLE:
             why += "; the article best matching the whole conversation"
         highlights = tuple(_meaningful(window.text, frozenset(query.last_terms) & frozenset(terms(window.text))))

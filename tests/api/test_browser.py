@@ -39,6 +39,26 @@ WAIT_MS = 30_000  # a hang guard for each wait in the page, not a timing asserti
 PET_QUESTIONS = ("Can I bring my dog into the store?", "Are pets allowed in your stores?",
                  "Can my dog come inside your shop?")
 SPEED = 20  # the sample call at 20x speed: 60 ms between turns
+QUIET_S = 2.0  # no suggestion this long after the last message was acknowledged: the server had nothing new
+# Two calls typed turn by turn, as an agent on a live call would see them: a gold member's broken lamp (a return,
+# the purchase date said in passing) and a caller asking about jobs (nothing in the knowledge base).
+RETURN_CALL = (
+    ("customer", "my parcel arrived this morning and the box was crushed, the lamp inside is broken"),
+    ("agent", "I'm so sorry about that. Can I have your full name or account ID?"),
+    ("customer", "Dana Whitfield"),
+    ("agent", "Thanks Dana. I'll need your username, email and the order ID."),
+    ("customer", "dwhitfield, dana at example dot com, order 44120"),
+    ("agent", "Thank you. When did you buy the lamp?"),
+    ("customer", "about four months ago"),
+    ("agent", "As a gold member you can return it. How would you like to send it back?"),
+    ("customer", "I'll drop it off at the store on Saturday"),
+)
+PURCHASE_DATE_TURN = 7  # "about four months ago"
+OFFTOPIC_CALL = (
+    ("customer", "hi, um, are you guys hiring? like at the warehouse"),
+    ("agent", "I'm not sure, the careers page lists openings."),
+    ("customer", "ok, do you know if they do part time? i'm a student"),
+)
 
 
 # --- what the tests need: a browser, a driver for it, and a server ------------------------------------------
@@ -238,6 +258,104 @@ def test_unanswered_questions_show_a_gap_and_lead_the_editors_desk(
     assert console_errors == []
 
 
+def test_return_call_follows_one_returns_procedure_and_hears_the_purchase_date(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str], tmp_path: Path
+) -> None:
+    expect = playwright_api.expect
+    page.goto(server)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    page.get_by_test_id("segment").select_option("gold")
+    strip = page.get_by_test_id("procedure")
+    fact = page.locator('[data-testid="fact"][data-fact="purchase_age_days"]')
+    followed, heard = [], []  # what the strip and the purchase date's chip read on each turn
+    for number, (speaker, text) in enumerate(RETURN_CALL, start=1):
+        _say(page, speaker, text)
+        _assert_reads_whole(page)
+        followed.append((strip.get_attribute("data-article-id"), strip.locator("#procedure-title").inner_text()))
+        if number >= PURCHASE_DATE_TURN:
+            heard.append((fact.get_attribute("data-source"), fact.inner_text()) if fact.count() else None)
+            # Known, so asked no more.
+            expect(page.locator('[data-testid="fact-input"][data-fact="purchase_age_days"]')).to_have_count(0)
+        _screenshot(page, tmp_path / f"call-return-turn-{number}.png", *_docs(f"call-return-turn-{number}.png"))
+    # Looked at after the call, so that every turn has its screenshot whatever went wrong.
+    assert all((article or "").startswith("returns-") for article, _ in followed), f"not returns: {followed}"
+    assert len(set(followed)) == 1, f"the procedure changed during the call: {followed}"
+    for chip in heard:
+        assert chip is not None, f"the purchase date said in turn {PURCHASE_DATE_TURN} is not among the facts"
+        source, shown = chip
+        assert source == "speech" and "heard" in shown, chip
+        assert re.search(r"\b(11[5-9]|12[0-5]) days\b", shown), f"not about four months: {shown}"
+        assert "purchase_age_days" not in shown, shown
+    decision = page.locator('[data-testid="decision"][data-action="return_item"]')
+    expect(decision).to_have_attribute("data-decision", "allowed")
+    expect(decision).to_contain_text("Accept the return")
+    assert console_errors == []
+
+
+def test_offtopic_call_shows_a_knowledge_gap_and_no_guidance_on_every_turn(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str], tmp_path: Path
+) -> None:
+    expect = playwright_api.expect
+    page.goto(server)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    page.get_by_test_id("segment").select_option("silver")
+    for number, (speaker, text) in enumerate(OFFTOPIC_CALL, start=1):
+        _say(page, speaker, text)
+        expect(page.get_by_test_id("knowledge-gap")).to_be_visible()
+        expect(page.get_by_test_id("gap-note")).to_be_visible()
+        expect(page.get_by_test_id("decision")).to_have_count(0)
+        expect(page.locator('[data-testid="next-action"]:not([data-status=""])')).to_have_count(0)
+        expect(page.get_by_test_id("procedure")).to_have_attribute("data-article-id", "")
+        expect(page.locator("#procedure-title")).to_be_hidden()
+        expect(page.locator('[data-testid="say"]:visible')).to_have_count(0)  # nothing to say from a guess
+        _assert_reads_whole(page)
+        _screenshot(page, tmp_path / f"call-offtopic-turn-{number}.png", *_docs(f"call-offtopic-turn-{number}.png"))
+    assert console_errors == []
+
+
+def test_used_on_the_current_step_marks_it_done_and_the_next_step_is_current(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str]
+) -> None:
+    expect = playwright_api.expect
+    page.goto(server)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    page.get_by_test_id("segment").select_option("silver")
+    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    current = page.locator('[data-testid="next-action"][data-status="current"]')
+    expect(current).to_have_count(1)
+    step = current.get_attribute("data-action")
+    current.get_by_test_id("action-used").click()
+    marked = page.locator(f'[data-testid="next-action"][data-action="{step}"]')
+    expect(marked).to_have_attribute("data-status", "done", timeout=WAIT_MS)
+    expect(marked).to_contain_text("you marked it done")
+    expect(current).to_have_count(1)
+    assert current.get_attribute("data-action") != step
+    marked.get_by_test_id("step-undo").click()  # a slip of the mouse is taken back
+    expect(marked).to_have_attribute("data-status", "current", timeout=WAIT_MS)
+    assert console_errors == []
+
+
+def test_article_a_passage_names_opens_in_the_desk_and_escape_closes_it(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str]
+) -> None:
+    expect = playwright_api.expect
+    page.goto(server)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    link = page.get_by_test_id("article-link").first
+    expect(link).to_be_visible()
+    title = link.inner_text().removeprefix("Open: ")
+    link.click()
+    view = page.get_by_test_id("article-view")
+    expect(view).to_be_visible(timeout=WAIT_MS)
+    expect(view.locator("#article-view-title")).to_have_text(title)
+    expect(view.locator(".article-section").first).to_be_visible()
+    page.get_by_test_id("turn-input").focus()  # not modal: the call goes on while the agent reads
+    page.keyboard.press("Escape")
+    expect(view).to_be_hidden()
+    assert console_errors == []
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -342,6 +460,72 @@ def _layout(page: Any) -> list[int]:
         .slice(0, 3).concat([document.querySelector('.actions-panel')])
         .map((node) => Math.round(node.getBoundingClientRect().top))""")
     return tops
+
+
+def _say(page: Any, speaker: str, text: str) -> None:
+    """One turn as the agent types it in the composer (speaker, text, Enter); back when the desk has settled."""
+    page.get_by_test_id(f"speaker-{speaker}").click()
+    page.get_by_test_id("turn-input").press_sequentially(text)
+    page.get_by_test_id("turn-input").press("Enter")
+    _settle(page)
+
+
+def _settle(page: Any) -> None:
+    """Wait until every message is acknowledged and the suggestion for the last one is shown, or, the server
+    pushing only a suggestion that differs from the last, until none has come for QUIET_S."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    quiet_since: float | None = None
+    last: list[int] = []
+    while True:
+        state: list[int] = page.evaluate(
+            "() => ['sent', 'acked', 'shown'].map((name) => Number(document.body.dataset[name] || 0))")
+        sent, acked, shown = state
+        if sent and shown == sent:
+            return
+        if acked != sent or state != last:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > QUIET_S:
+            return
+        last = state
+        assert time.monotonic() < deadline, f"the desk never settled (sent, acked, shown = {state})"
+        time.sleep(0.05)
+
+
+def _assert_reads_whole(page: Any) -> None:
+    """What an agent on a call must be able to read: the current step in view, no text cut short, no raw
+    scores, ids or developer footer, a procedure step's number, each fact asked for once."""
+    seen: dict[str, Any] = page.evaluate(r"""() => {
+        const list = document.querySelector('[data-testid="next-actions"]');
+        const current = list.querySelector('[data-status="current"]');
+        const inside = (a, b) => a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+        const cut = [...document.querySelectorAll(
+            '.answer .title, .action .label, .action .reason, .procedure p, [data-testid="fact"], .decision *')]
+          .filter((node) => node.offsetParent && node.scrollWidth > node.clientWidth + 1)
+          .map((node) => node.textContent);
+        return {
+          currentInView: !current || inside(current.getBoundingClientRect(), list.getBoundingClientRect()),
+          cut: cut,
+          pageScrolled: document.scrollingElement.scrollTop,
+          askForFact: list.querySelectorAll('[data-action="ask-for-fact"]').length,
+          unnumbered: [...list.querySelectorAll('.action:not([data-status=""]) .label')]
+            .map((node) => node.textContent).filter((text) => !/^\d+\. /.test(text)),
+          scores: [...document.querySelectorAll('[data-testid="answer"] .answer-head, .more')]
+            .map((node) => node.textContent).filter((text) => /\d\.\d\d/.test(text)),
+          footer: !document.getElementById('took').hidden,
+          rawFacts: [...document.querySelectorAll('[data-testid="fact"]')]
+            .map((node) => node.textContent).filter((text) => /_|=/.test(text)),
+        };
+    }""")
+    assert seen["currentInView"], "the current step is scrolled out of sight"
+    assert seen["cut"] == [], f"text cut short: {seen['cut']}"
+    assert seen["pageScrolled"] == 0, "the page itself scrolled"
+    assert seen["askForFact"] == 0, "a fact is asked for twice: in the decision card and as an action"
+    assert seen["unnumbered"] == [], f"procedure steps without their number: {seen['unnumbered']}"
+    assert seen["scores"] == [], f"ranking scores shown: {seen['scores']}"
+    assert not seen["footer"], "the developer footer is shown"
+    assert seen["rawFacts"] == [], f"facts shown as raw keys: {seen['rawFacts']}"
 
 
 def _report(server: str, path: str) -> str:
