@@ -270,3 +270,22 @@ def test_a_socket_over_its_message_budget_is_told_and_closed(
         code, replies = _closed_with(ws)
     assert code == 4429 and [r["seq"] for r in replies if r["type"] == "ack"] == [1, 2, 3, 4, 5]
     assert "more than 5 messages at once" in replies[-1]["detail"]
+
+
+def test_the_stream_holds_the_calls_procedure_and_a_step_marked_on_the_desk_is_done(stream: str) -> None:
+    with connect(stream) as ws:
+        _send(ws, type="context", conversation_id="call-steps", customer={"id": "c1", "segment": "gold"})
+        first = _suggestion(_send(ws, type="turn", speaker="customer",
+                                  text="my shirt arrived with a stain and I want to send it back"))
+        assert first is not None and first["procedure"]["article_id"] == "returns-stain"
+        assert first["procedure"]["since_turn"] == 0
+        steps = {a["action"]: a["status"] for a in first["next_best_actions"] if a["status"]}
+        assert steps == {"pull-up-account": "current", "validate-purchase": "todo", "membership": "todo"}
+        marked = _suggestion(_send(ws, type="step", action="pull-up-account", done=True))
+        assert marked is not None and marked["procedure"] == first["procedure"]
+        done = {a["action"]: (a["status"], a["reason"]) for a in marked["next_best_actions"] if a["status"]}
+        assert done["pull-up-account"] == ("done", "step 1 of returns-stain; done: you marked it done")
+        assert done["validate-purchase"][0] == "current"
+        unmarked = _suggestion(_send(ws, type="step", action="pull-up-account", done=False))
+        assert unmarked is not None
+        assert {a["action"]: a["status"] for a in unmarked["next_best_actions"] if a["status"]} == steps
