@@ -38,6 +38,7 @@
   const STEP_WORDS = { done: "done", current: "now", todo: "to do" };
   // The action that asks for a missing fact: the decision card already asks, with an input, so it is not listed.
   const ASK_FOR_FACT = "ask-for-fact";
+  const LINKS_SHOWN = 2; // links to other articles on a collapsed answer card
 
   const params = new URLSearchParams(location.search);
   // ?speed=10 plays the sample call ten times faster (the browser tests use it); 1.2 s a turn reads naturally.
@@ -496,17 +497,26 @@
     pressed(li, "thumbs-down", marks.has("thumbs_down"));
   }
 
-  // Other articles the passage names ("see recover-username"), each opened in the desk.
+  // Other articles the passage names ("see recover-username"), each opened in the desk. A collapsed card lists
+  // the first LINKS_SHOWN and says how many more there are; Open shows them all.
   function updateLinks(target, links) {
     const signature = links.map((link) => link.article_id).join(" ");
     if (target.dataset.signature === signature) return;
     target.dataset.signature = signature;
-    target.replaceChildren(...links.map((link) => {
+    const buttons = links.map((link, index) => {
       const open = button("Open: " + link.title, "article-link", () => openArticle(link.article_id, open));
       open.classList.add("link");
+      open.classList.toggle("extra", index >= LINKS_SHOWN);
       open.dataset.articleId = link.article_id;
       return open;
-    }));
+    });
+    if (links.length > LINKS_SHOWN) {
+      const more = button("+" + (links.length - LINKS_SHOWN) + " more", "more-links",
+        () => toggleOpen(target.closest(".answer")), "Show all the articles this passage names");
+      more.classList.add("link", "more-links");
+      buttons.push(more);
+    }
+    target.replaceChildren(...buttons);
     target.hidden = !links.length;
   }
 
@@ -709,7 +719,8 @@
     if ((call.marks.get(li.dataset.articleId) || new Set()).has("thumbs_down")) return;
     const form = li.querySelector(".comment");
     form.hidden = false;
-    form.querySelector("input").focus();
+    form.scrollIntoView({ block: "nearest" }); // the last card's form opens below the fold of its list
+    form.querySelector("input").focus({ preventScroll: true });
   }
 
   // ---- decisions
