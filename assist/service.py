@@ -23,7 +23,7 @@ from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision
 from assist.policy.guidance import CallState, Fresh, KnownFact, Ranked, guide, need_to_rank
-from assist.policy.procedure import Course, answers_agent, last_customer_turn
+from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
@@ -208,7 +208,13 @@ class KnowledgeService:
         if turn is not None:  # a turn that may raise a new need, ranked on its own
             alone = snapshot.retriever.rank(replace(call, transcript=(turn,), issue=None), POLICY_DEPTH, day)
             fresh = Fresh(tuple(Ranked(a.article, a.score) for a in alone.answers), alone.confidence)
-        guidance = guide(snapshot.index.policies, call, ranked, ranking.knowledge_gap, day, clock, previous, fresh)
+        gap = ranking.knowledge_gap
+        stated = need_turn(call.transcript)
+        if gap and previous is None and 0 <= stated < last_customer_turn(call.transcript):
+            # a call seen first in mid-flow: is its need (stated earlier) a gap, rather than its last words?
+            gap = snapshot.retriever.rank(replace(call, transcript=(call.transcript[stated],), issue=None), 1,
+                                          day).knowledge_gap
+        guidance = guide(snapshot.index.policies, call, ranked, gap, day, clock, previous, fresh)
         state = guidance.state
         gap, confidence = ranking.knowledge_gap, ranking.confidence
         if guidance.unanswered:

@@ -66,7 +66,7 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
         chosen = choose_procedure(candidates, progress, answering, fit)
         if chosen is None:
             return None
-        need = _need_turn(call.transcript)
+        need = need_turn(call.transcript)
         return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
     sibling = _sibling(previous, candidates)
     if sibling is not None:
@@ -124,7 +124,7 @@ def last_customer_turn(transcript: Sequence[Turn]) -> int:
     return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "customer"), -1)
 
 
-def _need_turn(transcript: Sequence[Turn]) -> int:
+def need_turn(transcript: Sequence[Turn]) -> int:
     """The first customer turn that says more than an answer would: where the need was stated."""
     customer = [i for i, t in enumerate(transcript) if t.speaker == "customer"]
     return next((i for i in customer if len(terms(transcript[i].text)) > ANSWER_TERMS), customer[0] if customer else 0)
