@@ -135,7 +135,7 @@ def _quoted(transcript: Sequence[Turn], turn: int) -> str:
         return "(the issue the desktop sent)"
     text = " ".join(transcript[turn].text.split())
     text = text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 1] + "…"
-    return f'"{text}" (turn {turn})'
+    return f'"{text}" (turn {turn + 1})'  # as the desk numbers turns, from 1
 
 
 def fact_fit(policies: PolicySet, call: Call) -> dict[str, float]:

@@ -313,6 +313,36 @@ def test_offtopic_call_shows_a_knowledge_gap_and_no_guidance_on_every_turn(
     assert console_errors == []
 
 
+def test_purchase_date_heard_in_the_call_is_a_labelled_fact_asked_no_more_and_the_agent_can_correct_it(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str]
+) -> None:
+    expect = playwright_api.expect
+    page.goto(server)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    page.get_by_test_id("segment").select_option("silver")
+    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    decision = page.locator('[data-testid="decision"][data-action="return_item"]')
+    expect(decision).to_have_attribute("data-decision", "ask")
+    expect(decision.locator('[data-testid="fact-input"][data-fact="purchase_age_days"]')).to_have_count(1)
+    _say(page, "agent", "When did you buy it?")
+    _say(page, "customer", "I bought it about four months ago")
+    fact = page.locator('[data-testid="fact"][data-fact="purchase_age_days"]')
+    expect(fact).to_have_attribute("data-source", "speech")
+    expect(fact).to_contain_text(re.compile(r"Bought \(days ago\):\s*(11[5-9]|12[0-5]) days"))
+    expect(fact).to_contain_text("heard in turn 3")
+    expect(page.locator('[data-testid="fact-input"][data-fact="purchase_age_days"]')).to_have_count(0)
+    expect(decision).to_have_attribute("data-decision", "allowed")  # silver: within 180 days
+
+    fact.get_by_test_id("fact-correct").click()  # misheard: what the agent types wins
+    page.get_by_test_id("known-facts").get_by_test_id("fact-input").fill("200")
+    page.get_by_test_id("known-facts").get_by_test_id("fact-input").press("Enter")
+    expect(fact).to_have_attribute("data-source", "desktop")
+    expect(fact).to_contain_text("200 days")
+    expect(decision).not_to_have_attribute("data-decision", "allowed", timeout=WAIT_MS)
+    _assert_reads_whole(page)
+    assert console_errors == []
+
+
 def test_used_on_the_current_step_marks_it_done_and_the_next_step_is_current(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
