@@ -365,6 +365,24 @@ def test_used_on_the_current_step_marks_it_done_and_the_next_step_is_current(
     assert console_errors == []
 
 
+def test_first_answer_offers_the_sentence_to_say_and_marks_it_in_its_passage(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str]
+) -> None:
+    expect = playwright_api.expect
+    page.goto(server)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    first = page.get_by_test_id("answer").first
+    say = first.get_by_test_id("say")
+    expect(say).to_be_visible()
+    sentence = say.inner_text().removeprefix("Say:").strip()
+    assert sentence and "**" not in sentence, sentence
+    marked = " ".join(first.locator("mark.say-mark").all_inner_texts())
+    assert " ".join(marked.split()) == sentence, (marked, sentence)
+    expect(page.get_by_test_id("answer").nth(1).get_by_test_id("say")).to_be_hidden()  # one line to say
+    assert console_errors == []
+
+
 def test_article_a_passage_names_opens_in_the_desk_and_escape_closes_it(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:

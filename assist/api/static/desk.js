@@ -100,7 +100,7 @@
     ws: null,
     sent: 0, // messages sent on this socket: the server's seq counts the same way
     replayUntil: 0, // the seq of the last message of the post-connect replay
-    pending: null, // a suggestion held back while the replay runs, so the panel does not flicker
+    pending: null, // a suggestion message held back while the replay runs, so the panel does not flicker
     resetAt: 0, // the seq of the last reset: a suggestion computed before it belongs to the previous call
     retries: 0,
     timer: null,
@@ -174,12 +174,13 @@
         showSuggestion(message.suggestion);
         progress("shown", message.seq);
       } else {
-        conn.pending = message.suggestion;
+        conn.pending = message;
       }
     } else if (message.type === "ack") {
       progress("acked", message.seq);
       if (message.seq >= conn.replayUntil && conn.pending) {
-        showSuggestion(conn.pending);
+        showSuggestion(conn.pending.suggestion);
+        progress("shown", conn.pending.seq);
         conn.pending = null;
       }
     } else if (message.type === "error") {
@@ -266,6 +267,7 @@
     $("turns").replaceChildren(placeholder("No turns yet. Type what the customer says, or play the sample call."));
     $("end-note").textContent = "";
     $("end-call").disabled = false;
+    if ($("article-view").open) $("article-view").close();
     clearPanel();
     send({ type: "reset" });
     send(contextMessage());
@@ -534,10 +536,9 @@
     // Each line as runs of plain and bold text, the markup gone; the sentence to say is found in that text.
     const lines = text.split("\n").map((line) => {
       const heading = /^#{1,6}\s+/.exec(line);
-      if (heading) return { heading: true, runs: [{ text: line.slice(heading[0].length), bold: false }] };
-      line = line.replace(/^\s*[-*]\s+/, "• ");
+      line = heading ? line.slice(heading[0].length) : line.replace(/^\s*[-*]\s+/, "• ");
       const runs = line.split(/\*\*(.+?)\*\*/).map((part, j) => ({ text: part, bold: j % 2 === 1 }));
-      return { heading: false, runs: runs.filter((run) => run.text) };
+      return { heading: Boolean(heading), runs: runs.filter((run) => run.text) };
     });
     const span = sayRange(lines.map((line) => line.runs.map((run) => run.text).join("")).join("\n"), say);
     let at = 0; // offset of the run in the whole text
