@@ -248,3 +248,30 @@ def test_a_new_need_raised_later_in_the_call_switches_the_procedure_from_that_tu
     later = _follow(client, "rest-call-3", turns)
     assert later["procedure"]["article_id"] == "refund-add-item"
     assert later["procedure"]["since_turn"] == 2 and "raised a new need" in later["procedure"]["reason"]
+
+
+@pytest.mark.parametrize("question", [
+    "my shirt arrived stained, can I return it?", "I forgot my username", "how do I get gum off my boots?",
+    "can I return it?", "my promo code says it's invalid"])
+def test_routing_text_is_never_shown_as_an_answer_and_sibling_copies_are_not_repeated(
+    client: TestClient, question: str
+) -> None:
+    answers = _suggest(client, "silver", [question])["answers"]
+    assert answers
+    for answer in answers:
+        assert "Use this article" not in answer["passage"]
+        assert "Customers usually put it as" not in answer["passage"]
+    steps_sections = [(a["section"], a["passage"][:80]) for a in answers if a["section"] == "Steps"]
+    assert len(steps_sections) == len(set(steps_sections))
+
+
+def test_an_answer_links_the_articles_its_text_names(client: TestClient) -> None:
+    answers = _suggest(client, "silver", ["I want to return a shirt but I can't remember my username"])["answers"]
+    linked = {link["article_id"]: link["title"] for a in answers for link in a["links"]}
+    assert linked.get("recover-username") == "Recovering a forgotten username"
+    article = client.get("/v1/articles/recover-username", params={"segment": "silver"})
+    assert article.status_code == 200
+    body = article.json()
+    assert body["title"] == "Recovering a forgotten username" and body["sections"]
+    assert all("Use this article" not in s["text"] for s in body["sections"])
+    assert client.get("/v1/articles/no-such-article").status_code == 404

@@ -1,4 +1,5 @@
-"""Knowledge-base hygiene: near-duplicate articles, articles with nothing to read, titles used twice."""
+"""Knowledge-base hygiene: near-duplicate articles, articles with nothing to read, titles used twice, routing
+text left in a body."""
 
 from __future__ import annotations
 
@@ -40,13 +41,16 @@ _MARKUP = re.compile(
     re.MULTILINE,
 )
 _PUNCTUATION = re.compile(r"[\W_]+")
+# How editors open routing text: "Use this article when…", "Customers usually put it as: …".
+_ROUTING = re.compile(r"\s*(?:use this article\b|customers (?:usually |often )?(?:put|say|ask) it)", re.IGNORECASE)
 
 
 def hygiene_problems(articles: Sequence[Article], threshold: float = DEFAULT_THRESHOLD) -> list[Problem]:
     """Warnings for near-duplicate articles, articles with no readable text and titles used twice."""
     if not 0 < threshold <= 1:
         raise ValueError(f"similarity threshold must be in (0, 1], got {threshold}")
-    problems = near_duplicates(articles, threshold) + unreadable(articles) + title_collisions(articles)
+    problems = (near_duplicates(articles, threshold) + unreadable(articles) + title_collisions(articles)
+                + routing_in_body(articles))
     return sorted(problems, key=lambda p: (str(p.path), p.line, p.message))
 
 
@@ -91,12 +95,24 @@ def _candidates(sets: list[frozenset[str]], threshold: float) -> set[tuple[int, 
 
 
 def unreadable(articles: Sequence[Article]) -> list[Problem]:
-    """A warning on every article none of whose passages holds MIN_WORDS words outside headings and markup."""
+    """A warning on every article none of whose passages (routing text aside) holds MIN_WORDS words outside
+    headings and markup."""
     return [
         Problem(a.path, a.body_line, "no text an agent could read: the body is empty or only headings, links "
                                      "and markup", severity="warning")
         for a in articles
-        if not any(readable(p.text) for p in split_article(a))
+        if not any(readable(p.text) for p in split_article(a) if not p.routing)
+    ]
+
+
+def routing_in_body(articles: Sequence[Article]) -> list[Problem]:
+    """A warning on every article whose body opens with routing text ("Use this article when…"): an agent would
+    read it as the answer; it belongs in the front matter's `use_when` and `asked_as`."""
+    return [
+        Problem(a.path, a.body_line, "the body opens with routing text, which agents would see as the answer: move "
+                                     "it to the front matter's use_when (and the sample phrasings to asked_as)",
+                severity="warning")
+        for a in articles if _ROUTING.match(a.body)
     ]
 
 

@@ -117,3 +117,11 @@ def test_hygiene_problems_finds_the_27_copied_articles_of_doc2dial() -> None:
     assert len(duplicates) == 27
     assert all(p.path.stem.endswith("-2") for p in duplicates)  # each page's second copy, never two distinct pages
     assert not [p for p in problems if "no text" in p.message]
+
+
+def test_routing_text_left_at_the_top_of_a_body_is_a_warning_naming_where_it_belongs() -> None:
+    routed = _article("routed", "Use this article when a parcel is late. Customers usually put it as: 'late'.")
+    clean = _article("clean", "The short answer: late parcels are refunded. Use this article's steps.", title="Late")
+    problems = hygiene_problems([routed, clean])
+    assert [(p.path.name, p.severity) for p in problems] == [("routed.md", "warning")]
+    assert "use_when" in problems[0].message and "asked_as" in problems[0].message

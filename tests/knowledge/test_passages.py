@@ -79,3 +79,33 @@ def test_split_article_keeps_list_items_and_numbered_steps_on_their_own_lines() 
 def test_split_article_joins_the_sentences_of_a_long_paragraph_with_spaces() -> None:
     body = " ".join(f"Sentence number {n} says something about returns." for n in range(40))
     assert all("\n" not in p.text for p in split_article(_article(body), 200))
+
+
+ROUTED = """---
+id: returns-x
+title: Returning an item
+use_when: Use this article when the customer wants to send something back.
+asked_as:
+  - can I send it back?
+  - I want to return my jeans
+---
+The short answer: members can return within their window.
+
+## Steps
+1. Pull up the account.
+"""
+
+
+def test_routing_fields_become_passages_that_are_matched_and_flagged_never_body_text() -> None:
+    article = parse_article(Path("/kb/returns-x.md"), ROUTED)
+    assert article.use_when == "Use this article when the customer wants to send something back."
+    assert article.asked_as == ("can I send it back?", "I want to return my jeans")
+    passages = split_article(article)
+    assert [p.routing for p in passages] == [True, False, False]
+    assert passages[0].text == ('Use this article when the customer wants to send something back. Customers '
+                                'usually put it as: "can I send it back?", "I want to return my jeans".')
+    assert passages[1].text.startswith("The short answer") and passages[1].ordinal == 1
+
+
+def test_an_article_without_routing_fields_has_no_routing_passage() -> None:
+    assert not any(p.routing for p in split_article(_article("Just a body with some words in it.")))
