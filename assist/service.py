@@ -24,6 +24,7 @@ from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision
 from assist.policy.guidance import CallState, Fresh, KnownFact, Ranked, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
+from assist.policy.speech import warm_up
 from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
@@ -119,6 +120,7 @@ class KnowledgeService:
 
     def load(self, version: str | None = None) -> str:
         """Load and verify a version beside the live one, then swap; on any error the live one stays."""
+        warm_up()  # once per process in effect: dateparser loads its data on first use
         with self._lock:
             name = version or versions.current_version(self.index_dir)
             if name is None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dateparser
+from cachetools import LRUCache
 from text_to_num import alpha2digit
 
 from assist.call import FactValue, Turn
@@ -44,6 +46,7 @@ _NO = re.compile(rf"^\W*{_FILLER}(?:no|nope|nah|not really|i don'?t|i do not|i d
                  r"|afraid not|i threw|i lost)\b", re.IGNORECASE)
 # English words that turn "it has shipped" into its opposite when they stand just before the cue.
 QUOTE_CHARS = 120  # the words a fact came from, as the desk shows them
+TURN_CACHE = 8192  # turns whose facts are kept: a call's turns are re-sent with every request
 NEGATIONS = ("not", "no", "never", "*n't", "cannot", "cant", "without", "neither", "nor")
 
 
@@ -58,18 +61,48 @@ class SpokenFact:
 
 
 def hear(transcript: Sequence[Turn], vocabulary: Vocabulary, today: dt.date, clock: CueClock) -> dict[str, SpokenFact]:
-    """Every fact the vocabulary says speech can tell, as last said on the call."""
-    terms = [t for t in vocabulary.facts.values() if t.heard is not None]
+    """Every fact the vocabulary says speech can tell, as last said on the call.
+
+    What a turn tells depends only on the turn, the agent's turn before it and the day, so it is kept (the
+    desktop re-sends the growing transcript: a request reads only its new turns); a reading that ran out of
+    cue time is not kept.
+    """
+    terms = tuple(t for t in vocabulary.facts.values() if t.heard is not None)
     heard: dict[str, SpokenFact] = {}
     asked = ""  # the agent's turn just before a customer's turn: the question it answers
     for index, turn in enumerate(transcript):
         text = turn.text[: clock.max_chars]
-        for term in terms:
-            found = _read(term, term.heard, turn.speaker == "customer", text, asked, today, clock)  # type: ignore[arg-type]
-            if found is not None:
-                heard[term.name] = SpokenFact(term.name, found[0], index, found[1])
+        for name, (value, words) in _turn_facts(terms, turn.speaker == "customer", text, asked, today, clock):
+            heard[name] = SpokenFact(name, value, index, words)
         asked = text if turn.speaker == "agent" else ""
     return heard
+
+
+def warm_up() -> None:
+    """Load dateparser's language data now (≈ 0.1 s), not in the first request that hears a date."""
+    dateparser.parse("last tuesday", languages=["en"])
+
+
+_Told = tuple[tuple[str, tuple[FactValue, str]], ...]
+_TOLD: LRUCache[tuple[object, ...], _Told] = LRUCache(maxsize=TURN_CACHE)
+_TOLD_LOCK = threading.Lock()
+
+
+def _turn_facts(terms: tuple[FactTerm, ...], customer: bool, text: str, asked: str, today: dt.date,
+                clock: CueClock) -> _Told:
+    """The facts one turn tells, each with its value and words (cached by everything they depend on)."""
+    key = (terms, customer, text, asked, today)
+    with _TOLD_LOCK:
+        told = _TOLD.get(key)
+    if told is not None:
+        return told
+    timeouts = clock.timeouts
+    found = [(t.name, _read(t, t.heard, customer, text, asked, today, clock)) for t in terms]  # type: ignore[arg-type]
+    told = tuple((name, value) for name, value in found if value is not None)
+    if clock.timeouts == timeouts:
+        with _TOLD_LOCK:
+            _TOLD[key] = told
+    return told
 
 
 def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, today: dt.date,
