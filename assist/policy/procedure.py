@@ -29,7 +29,7 @@ ANSWER_TERMS = 3
 SWITCH_MARGIN = 1.0
 # A procedure with the same steps as the one followed replaces it when it ranks this far ahead (see _sibling).
 SIBLING_MARGIN = 0.5
-_QUOTE_CHARS = 80
+_QUOTE_CHARS = 160
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ class Ranking:
 
 
 def _say(text: str, stems: frozenset[str]) -> str | None:
-    """The sentence of `text` sharing most terms with the customer's question (the first of equals), as written
+    """The sentence of `text` sharing most terms with the customer's own last words (the first of equals), as written
     in `text` (without a list mark); None when no sentence shares one. List items are sentences of their own."""
     best, most = None, 0
     for sentence in _SENTENCES.split(text):
@@ -164,7 +164,7 @@ class Presenter:
             why += "; the article best matching the whole conversation"
         highlights = tuple(_meaningful(window.text, frozenset(query.last_terms) & frozenset(terms(window.text))))
         return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), highlights, why,
-                      say=_say(window.text, frozenset(query.last_terms)), links=self._links(window))
+                      say=_say(window.text, frozenset(query.said_terms)), links=self._links(window))
 
     def _links(self, window: Passage) -> tuple[Article, ...]:
         """The other articles of this version that the window names by id (a bare id or a markdown link)."""
@@ -207,5 +207,6 @@ def _stand_ins(passages: Sequence[Passage]) -> list[int]:
 
 
 def _meaningful(text: str, stems: frozenset[str]) -> list[str]:
-    """The words of `text` with those stems, as written, without the words that carry no meaning."""
-    return [w for w in matching_words(text, stems) if w not in _NOT_HIGHLIGHTED]
+    """The words of `text` with those stems, as written, without the words that carry no meaning (stop words,
+    and the 'll / 've left of "I'll", "we've")."""
+    return [w for w in matching_words(text, stems) if w not in _NOT_HIGHLIGHTED and len(w) > 2]

@@ -36,8 +36,9 @@ INSTALL_TIMEOUT_S = 600.0
 READY_TIMEOUT_S = 180.0  # the first run embeds the bundled knowledge base before it serves
 VIEWPORT = {"width": 1366, "height": 768}
 WAIT_MS = 30_000  # a hang guard for each wait in the page, not a timing assertion
-PET_QUESTIONS = ("Can I bring my dog into the store?", "Are pets allowed in your stores?",
-                 "Can my dog come inside your shop?")
+LOST_QUESTIONS = ("I think I left my scarf in the fitting room yesterday, did anyone hand it in?",
+                  "can you check the CCTV to see if someone picked up the umbrella I left by the door?",
+                  "my son lost his school backpack in the changing rooms at the mall location, can I come pick it up?")
 SPEED = 20  # the sample call at 20x speed: 60 ms between turns
 QUIET_S = 2.0  # no suggestion this long after the last message was acknowledged: the server had nothing new
 # Two calls typed turn by turn, as an agent on a live call would see them: a gold member's broken lamp (a return,
@@ -235,7 +236,7 @@ def test_unanswered_questions_show_a_gap_and_lead_the_editors_desk(
     expect = playwright_api.expect
     page.goto(server)
     expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
-    for question in PET_QUESTIONS:  # three calls nothing in the retail knowledge base answers
+    for question in LOST_QUESTIONS:  # three calls nothing in the retail knowledge base answers (lost property)
         page.get_by_test_id("new-call").click()
         expect(page.get_by_test_id("knowledge-gap")).to_be_hidden()
         page.get_by_test_id("turn-input").fill(question)
@@ -243,16 +244,16 @@ def test_unanswered_questions_show_a_gap_and_lead_the_editors_desk(
         expect(page.get_by_test_id("knowledge-gap")).to_be_visible(timeout=WAIT_MS)
 
     # Suggestions are stored in the background (in batches): wait until the report has the three questions.
-    _wait_for(lambda: "dog" in _report(server, "/v1/reports/gaps?since=24h"))
+    _wait_for(lambda: "umbrella" in _report(server, "/v1/reports/gaps?since=24h"))
     page.goto(f"{server}/desk/editor?since=24h")
     page.get_by_test_id("admin-key").fill(ADMIN_KEY)
     page.get_by_test_id("admin-key").press("Enter")
     expect(page.locator("body")).to_have_attribute("data-loaded", "24h", timeout=WAIT_MS)
     assert page.locator("main section").first.get_attribute("id") == "gaps-section"
-    group = page.get_by_test_id("gap-group").filter(has_text="dog").first
+    group = page.get_by_test_id("gap-group").filter(has_text="umbrella").first
     expect(group).to_be_visible()
     group.locator("summary").click()
-    expect(group.locator("li").filter(has_text="dog").first).to_be_visible()
+    expect(group.locator("li").filter(has_text="umbrella").first).to_be_visible()
     page.get_by_role("button", name="30 days").click()
     expect(page.locator("body")).to_have_attribute("data-loaded", "30d", timeout=WAIT_MS)
     assert console_errors == []
