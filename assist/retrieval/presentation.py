@@ -14,7 +14,7 @@ from assist.index.lexical import Scores
 from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
-from assist.knowledge.words import matching_words, terms
+from assist.knowledge.words import STEMMER, matching_words, terms
 from assist.retrieval.features import Rows
 from assist.retrieval.query import Query
 from assist.retrieval.tuning import Tuning
@@ -29,6 +29,7 @@ MORE_PASSAGES = 3  # grouped by article: further passages of an answer's article
 # BM25 keeps words such as "my" and "can" (its stop list is short, which suits ranking); an agent reading
 # highlights needs only the words that carry meaning: scikit-learn's English stop-word list filters them.
 _NOT_HIGHLIGHTED = ENGLISH_STOP_WORDS
+_STOP_STEMS = frozenset(STEMMER.stemWords(sorted(ENGLISH_STOP_WORDS)))  # "about" says nothing of what to say
 # Words that may be an article id ("see recover-username", "[the FAQ](faq-shirts.md)"): checked against the index.
 _ARTICLE_ID = re.compile(r"(?<![\w/-])([a-z0-9][a-z0-9._-]*[a-z0-9])(?:\.md)?(?![\w-])")
 # Sentence ends: after . ! ? (also closing a **bold** run), not after a list number ("1. "), and line breaks.
@@ -164,7 +165,7 @@ class Presenter:
             why += "; the article best matching the whole conversation"
         highlights = tuple(_meaningful(window.text, frozenset(query.last_terms) & frozenset(terms(window.text))))
         return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), highlights, why,
-                      say=_say(window.text, frozenset(query.said_terms)), links=self._links(window))
+                      say=_say(window.text, frozenset(query.said_terms) - _STOP_STEMS), links=self._links(window))
 
     def _links(self, window: Passage) -> tuple[Article, ...]:
         """The other articles of this version that the window names by id (a bare id or a markdown link)."""
