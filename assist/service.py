@@ -22,10 +22,10 @@ from assist.knowledge.passages import Passage
 from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision
-from assist.policy.guidance import CallState, Fresh, KnownFact, Ranked, guide, need_to_rank
+from assist.policy.guidance import CallState, KnownFact, Ranked, Reading, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
 from assist.policy.speech import warm_up
-from assist.retrieval.presentation import Answer
+from assist.retrieval.presentation import Answer, Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
 from assist.retrieval.visibility import visible
@@ -204,19 +204,19 @@ class KnowledgeService:
         if previous is not None and previous.course is not None \
                 and previous.course.article.id not in snapshot.index.articles:
             previous = None  # the article it followed is no longer served
-        ranked = [Ranked(a.article, a.score) for a in ranking.answers]
         turn = need_to_rank(previous, call.transcript)
         fresh = None
         if turn is not None:  # a turn that may raise a new need, ranked on its own
             alone = snapshot.retriever.rank(replace(call, transcript=(turn,), issue=None), POLICY_DEPTH, day)
-            fresh = Fresh(tuple(Ranked(a.article, a.score) for a in alone.answers), alone.confidence)
+            fresh = _reading(alone)
         gap = ranking.knowledge_gap
         stated = need_turn(call.transcript)
         if gap and previous is None and 0 <= stated < last_customer_turn(call.transcript):
             # a call seen first in mid-flow: is its need (stated earlier) a gap, rather than its last words?
             gap = snapshot.retriever.rank(replace(call, transcript=(call.transcript[stated],), issue=None), 1,
                                           day).knowledge_gap
-        guidance = guide(snapshot.index.policies, call, ranked, gap, day, clock, previous, fresh)
+        reading = replace(_reading(ranking), gap=gap)
+        guidance = guide(snapshot.index.policies, call, reading, day, clock, previous, fresh)
         state = guidance.state
         gap, confidence = ranking.knowledge_gap, ranking.confidence
         if guidance.unanswered:
@@ -246,7 +246,7 @@ class KnowledgeService:
         )
 
     @staticmethod
-    def _need_confidence(snapshot: Snapshot, call: Call, turn: int, fresh: Fresh | None, whole: float,
+    def _need_confidence(snapshot: Snapshot, call: Call, turn: int, fresh: Reading | None, whole: float,
                          day: dt.date) -> float:
         """How surely the knowledge base answers the customer's need, the turn that raised it read on its own."""
         if turn == last_customer_turn(call.transcript):
@@ -285,3 +285,8 @@ def _procedure_first(answers: tuple[Answer, ...], course: Course | None) -> tupl
         return answers
     return (answers[first], *answers[:first], *answers[first + 1:])
 
+
+def _reading(ranking: Ranking) -> Reading:
+    """A ranking as policy reads it."""
+    return Reading(tuple(Ranked(a.article, a.score) for a in ranking.answers), ranking.confidence,
+                   ranking.knowledge_gap, ranking.relevance)

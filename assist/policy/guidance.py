@@ -21,7 +21,17 @@ from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import Candidate, Course, answers_agent, fact_fit, follow, named_needs, new_need
+from assist.policy.procedure import (
+    Candidate,
+    Course,
+    answers_agent,
+    fact_fit,
+    follow,
+    last_customer_turn,
+    named_needs,
+    need_turn,
+    new_need,
+)
 from assist.policy.progress import Progress, call_progress
 from assist.policy.speech import SpokenFact, hear
 
@@ -34,6 +44,13 @@ PROCEDURE_REACH = 1.5
 # confidence): real new needs ("can I return those instead?") score 0.9 and more, thanks and goodbyes 0.4 and
 # less (measured on the dev calls, tests/data/calls_outside.jsonl).
 NEW_NEED_CONFIDENCE = 0.6
+# A need stated first is off topic when nothing the knowledge base holds comes this close in meaning (the best
+# cosine to any passage) and it is not answered SURE-ly: on 45 off-topic questions (tests/data/
+# offtopic_questions.jsonl) and 178 first turns of real needs (the case books and tests/data/calls_outside.jsonl),
+# this with the knowledge-gap gate flags 0.87 of the off-topic questions and 0.02 of the needs, where the
+# knowledge-gap gate alone flags 0.62 and 0.01.
+NEED_RELEVANCE = 0.44
+SURE = 0.8
 # Two procedures whose best answers score this close (weighted features, a top answer scores about 3-4) are
 # equally likely: the agent gets a clarifying question.
 CLARIFY_MARGIN = 0.3
@@ -87,27 +104,31 @@ class Ranked:
 
 
 @dataclass(frozen=True)
-class Fresh:
-    """The ranking of one customer turn on its own (the one `need_to_rank` names), and how sure it is."""
+class Reading:
+    """A ranking as policy reads it: the articles of its answers (best first), how surely the first is right,
+    whether that is a knowledge gap, and how close in meaning the customer's last words come to anything the
+    knowledge base holds (`relevance`: the best cosine of any candidate)."""
 
     ranked: tuple[Ranked, ...]
     confidence: float
+    gap: bool = False
+    relevance: float = 1.0
 
 
-def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, today: dt.date,
-          clock: CueClock, previous: CallState | None = None, fresh: Fresh | None = None) -> Guidance:
+def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clock: CueClock,
+          previous: CallState | None = None, fresh: Reading | None = None) -> Guidance:
     """The call's procedure, facts, decisions and next-best actions at this moment.
 
-    `ranked`: the articles of the ranked answers, best first; `gap`: nothing answers the call well enough to
-    show with confidence; `previous`: the state the call's last moment left (ignored unless this transcript
-    extends the one it read); `fresh`: the ranking of the turn `need_to_rank` named, on its own. A call whose
-    need is a gap (or off topic) and that follows no procedure gets no decision and no procedure step: only
-    the acknowledgement of what the customer revealed.
+    `reading`: the ranking of the call; `previous`: the state the call's last moment left (ignored unless this
+    transcript extends the one it read); `fresh`: the ranking of the turn `need_to_rank` named, on its own. A
+    call whose need is a gap (or off topic) and that follows no procedure gets no decision and no procedure
+    step: only the acknowledgement of what the customer revealed.
     """
     if previous is not None and not previous.continues(call.transcript):
         previous = None
     spoken = hear(call.transcript, policies.vocabulary, today, clock)
     heard = replace(call, facts={**{n: f.value for n, f in spoken.items()}, **call.facts})
+    ranked = reading.ranked
     candidates = _procedures(ranked)
     pool = _procedures(fresh.ranked) if fresh is not None else []
     steps = [s for c in [*candidates, *pool] for s in c.article.steps] + list(policies.denial_steps)
@@ -116,11 +137,15 @@ def guide(policies: PolicySet, call: Call, ranked: Sequence[Ranked], gap: bool, 
     progress = call_progress(call, steps, policies.vocabulary, clock)
     fit = fact_fit(policies, call)  # what the desktop sent: a fact misheard must not pick the procedure
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
-    gap = gap and not any(c.article.id in articles for c in candidates for articles in named_needs(policies, call))
+    named = any(c.article.id in articles for c in candidates for articles in named_needs(policies, call))
+    gap = reading.gap and not named
     answering = answers_agent(call.transcript)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE
     if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
-        course = None if gap and not answering else follow(None, candidates, progress, call, fit)
+        stating = need_turn(call.transcript) == last_customer_turn(call.transcript)  # the need's own words
+        far = reading.relevance < NEED_RELEVANCE and reading.confidence < SURE
+        vague = vague or (stating and far and not named and not answering)
+        course = None if (gap or vague) and not answering else follow(None, candidates, progress, call, fit)
     else:
         held = previous.course
         if held is not None and gap and not answering:
@@ -188,13 +213,12 @@ def _rival(candidates: Sequence[Candidate], procedure: Article | None, progress:
 
 def _known(policies: PolicySet, call: Call, spoken: dict[str, SpokenFact],
            procedure: Article | None) -> list[KnownFact]:
-    """The facts the desktop sent, then those speech told that the procedure's rules read (the desktop's
-    value wins)."""
+    """The facts the desktop sent, then, while the call follows a procedure, those speech told (the desktop's
+    value wins): the agent sees each with its words and can correct it."""
     vocabulary = policies.vocabulary
-    readers = policies.fact_readers
     known = [KnownFact(name, _label(policies, name), value, "desktop") for name, value in call.facts.items()]
     for name, fact in spoken.items():
-        if name in call.facts or procedure is None or procedure.id not in readers.get(name, ()):
+        if name in call.facts or procedure is None:
             continue
         term = vocabulary.facts[name]
         known.append(KnownFact(name, term.label, fact.value, "speech", fact.turn, fact.quote))

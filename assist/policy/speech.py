@@ -26,6 +26,7 @@ from assist.policy.cues import CueClock, asks, negated, quote, sentence_span
 from assist.policy.vocabulary import FactTerm, Heard, Vocabulary
 
 DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_PART_DAY = {"early": 5, "mid": 15, "late": 25}
 _MONTHS = ("january|february|march|april|june|july|august|september|october|november|december"
            "|jan|feb|aug|sept|oct|nov|dec")
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -35,10 +36,16 @@ _DURATION = re.compile(
 _CALENDAR = re.compile(
     rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
     rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?:{_WEEKDAYS})"
-    rf"|(?:on |in |back in )?(?P<month>(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?)"
+    rf"|(?:on |in |back in )?(?:(?P<part>early|mid|late) )?"
+    rf"(?P<month>(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?)"
     rf"|(?:in |back in )(?P<may>may)\b|\d{{1,2}}(?:st|nd|rd|th)? of (?:{_MONTHS}|may))\b")
 _MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
                     r"|\b(?P<b>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:dollars?|bucks|usd)\b)")
+# "eight ninety five" (8 95): dollars and cents read out, not part of a number read digit by digit.
+_SPOKEN_PRICE = re.compile(r"(?<!\d )\b([1-9]\d{0,2}) ([1-9]\d)\b(?! \d)")
+_PAID = re.compile(r"\b(?:paid|pay|charged|costs?|priced at)\s+\$?(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
+_AMOUNT_QUESTION = re.compile(r"\bhow much\b|\bwhat (?:amount|was the (?:charge|fee|price|amount))\b", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"(?<!\d )\b(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
 _FILLER = r"(?:(?:um+|uh+|oh|ah|well|hmm+|so|ok(?:ay)?|and)\W+)*"
 _YES = re.compile(rf"^\W*{_FILLER}(?:yes|yeah|yep|yup|ya|sure|correct|right|absolutely|definitely|of course"
                   r"|i do|i did|i have|i still (?:do|have)|still have|i kept)\b", re.IGNORECASE)
@@ -113,8 +120,9 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
         return stated
     if heard.reading == "yes_no":
         return _answer(heard, text, asked, clock)
+    replying = _AMOUNT_QUESTION.search(asked) is not None
     for sentence in _about(heard, text, asked, clock):
-        number = _days(sentence, today) if heard.reading == "days" else _money(sentence)
+        number = _days(sentence, today) if heard.reading == "days" else _money(sentence, replying)
         if number is not None:
             return (round(number) if term.type == "int" else number), _short(sentence)
     return None
@@ -126,13 +134,19 @@ def _stated(heard: Heard, text: str, clock: CueClock) -> tuple[FactValue, str] |
     first: tuple[int, int, bool] | None = None
     for patterns, value in ((heard.says_true, True), (heard.says_false, False)):
         for pattern in patterns:
-            match = clock.search(pattern, text)
+            match = next((m for m in clock.finditer(pattern, text) if not _asking(text, *m.span())), None)
             if match is not None and (first is None or match.start() < first[0]):
                 first = (*match.span(), value)
     if first is None:
         return None
     start, end, value = first
     return (value and not negated(text[:start], NEGATIONS)), quote(text, start, end)
+
+
+def _asking(text: str, start: int, end: int) -> bool:
+    """Whether the words at start:end stand in a question ("do you have the receipt?"), which states nothing."""
+    _, tail = sentence_span(text, start, end)
+    return text[tail : tail + 1] == "?"
 
 
 def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactValue, str] | None:
@@ -184,6 +198,8 @@ def _days(sentence: str, today: dt.date) -> float | None:
         return None
     base = dt.datetime.combine(today, dt.time())
     phrase = calendar["month"] or calendar["may"] or calendar.group(0)  # "back in january": dateparser reads "january"
+    if calendar["part"] and calendar["month"] and not any(ch.isdigit() for ch in calendar["month"]):
+        phrase = f"{calendar['month']} {_PART_DAY[calendar['part']]}"  # "late october": about the 25th
     when = dateparser.parse(phrase, languages=["en"],
                             settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
     if when is None:
@@ -191,9 +207,19 @@ def _days(sentence: str, today: dt.date) -> float | None:
     return float(max((today - when.date()).days, 0))
 
 
-def _money(sentence: str) -> float | None:
-    """The first amount of money ("$34.99", "ninety nine dollars")."""
-    match = _MONEY.search(_digits(sentence))
-    if match is None:
-        return None
-    return float((match["a"] or match["b"]).replace(",", ""))
+def _money(sentence: str, replying: bool = False) -> float | None:
+    """The first amount of money: "$34.99", "ninety nine dollars", a price read out ("eight ninety five"), or,
+    a number after paying words ("i paid fourteen"), or, in reply to the agent asking how much (`replying`), a
+    bare number ("the whole ninety nine")."""
+    text = _digits(sentence)
+    match = _MONEY.search(text)
+    if match is not None:
+        return float((match["a"] or match["b"]).replace(",", ""))
+    spoken = _SPOKEN_PRICE.search(text)
+    if spoken is not None:
+        return float(f"{spoken[1]}.{spoken[2]}")
+    paid = _PAID.search(text)
+    if paid is not None:
+        return float(paid[1])
+    bare = _BARE_NUMBER.search(text) if replying else None
+    return float(bare[1]) if bare is not None else None

@@ -71,11 +71,13 @@ class More:
 
 @dataclass(frozen=True)
 class Ranking:
-    """The answers for one call, best first, and how sure we are of the first."""
+    """The answers for one call, best first, how sure we are of the first, and how close in meaning the customer's
+    last words come to anything the knowledge base holds (`relevance`: the best cosine of any candidate)."""
 
     answers: tuple[Answer, ...]
     confidence: float
     knowledge_gap: bool
+    relevance: float = 0.0
 
 
 def _say(text: str, stems: frozenset[str]) -> str | None:
@@ -135,7 +137,8 @@ class Presenter:
             more[article.id] = []
         if by_article:
             answers = [replace(a, more=tuple(more[a.article.id])) for a in answers]
-        return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold)
+        relevance = float(scored.features["dense_last"].max())
+        return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold, round(relevance, 4))
 
     def _confidence(self, scored: Scored) -> float:
         """Calibrated chance the first answer is the right passage: its lead, gated by its plain relevance."""

@@ -11,7 +11,7 @@ from assist.call import Call, FactValue, Turn
 from assist.knowledge.articles import Article, load_catalog
 from assist.policy.cues import CueClock
 from assist.policy.engine import PolicySet, load_policies
-from assist.policy.guidance import CallState, Fresh, Guidance, Ranked, guide, need_to_rank
+from assist.policy.guidance import CallState, Guidance, Ranked, Reading, guide, need_to_rank
 from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 12, 7)
@@ -39,8 +39,9 @@ def _call(*turns: str, segment: str = "silver", facts: dict[str, FactValue] | No
 
 
 def _guide(policies: PolicySet, call: Call, ranked: list[Ranked], previous: CallState | None = None,
-           gap: bool = False, fresh: Fresh | None = None) -> Guidance:
-    return guide(policies, call, ranked, gap, TODAY, CueClock(), previous, fresh)
+           gap: bool = False, fresh: Reading | None = None, relevance: float = 0.6) -> Guidance:
+    reading = Reading(tuple(ranked), 0.2 if gap else 0.7, gap, relevance)
+    return guide(policies, call, reading, TODAY, CueClock(), previous, fresh)
 
 
 def _steps(guidance: Guidance) -> list[str]:
@@ -77,7 +78,7 @@ def test_a_new_need_on_its_own_switches_the_procedure_and_says_which_turn(
     call = _call(*turns, new)
     turn = need_to_rank(start.state, call.transcript)
     assert turn is not None and turn.text == new
-    fresh = Fresh(tuple(_ranked(articles, ("refund-add-item", 4.6), ("refund-status", 3.0))), 0.92)
+    fresh = Reading(tuple(_ranked(articles, ("refund-add-item", 4.6), ("refund-status", 3.0))), 0.92)
     whole = _ranked(articles, ("refund-status", 4.1), ("refund-add-item", 4.0))  # the call still leans back
     later = _guide(policies, call, whole, start.state, fresh=fresh)
     assert later.course is not None and later.course.article.id == "refund-add-item"
@@ -87,7 +88,7 @@ def test_a_new_need_on_its_own_switches_the_procedure_and_says_which_turn(
 def test_thanks_on_their_own_raise_no_need(policies: PolicySet, articles: dict[str, Article]) -> None:
     start = _guide(policies, _call(STAIN), _ranked(articles, ("returns-stain-damage", 3.9)))
     call = _call(STAIN, "All done, the label is on its way.", "oh great, thank you so much")
-    vague = Fresh(tuple(_ranked(articles, ("site-search-not-working", 2.8))), 0.31)
+    vague = Reading(tuple(_ranked(articles, ("site-search-not-working", 2.8))), 0.31)
     later = _guide(policies, call, _ranked(articles, ("site-search-not-working", 3.0)), start.state, fresh=vague)
     assert later.course == start.course
 
@@ -128,10 +129,14 @@ def test_facts_heard_are_listed_with_their_words_and_the_desktop_wins(
     assert [d.rule for d in guidance.decisions] == ["returns.silver.window"]
 
 
-def test_a_fact_the_procedure_does_not_read_is_not_listed(policies: PolicySet, articles: dict[str, Article]) -> None:
-    call = _call("my promo code from an email I got three weeks ago says invalid")
-    guidance = _guide(policies, call, _ranked(articles, ("promo-code-invalid", 4.0)))
-    assert guidance.facts == ()
+def test_facts_heard_are_listed_only_while_a_procedure_is_followed(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    said = "I bought a jacket two weeks ago, are you hiring at the warehouse?"
+    off = _guide(policies, _call(said), _ranked(articles, ("faq-timing", 2.6)), gap=True)
+    assert off.course is None and off.facts == ()
+    on = _guide(policies, _call(said), _ranked(articles, ("returns-wrong-size", 3.9)))
+    assert [(f.name, f.value, f.source) for f in on.facts] == [("purchase_age_days", 14, "speech")]
 
 
 def test_a_transcript_that_does_not_extend_the_state_starts_the_call_afresh(
