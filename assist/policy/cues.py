@@ -29,9 +29,12 @@ CUE_SECONDS = 0.1
 CUE_CHARS = 2000
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")  # not the point of "$4.99"
-# An agent turn with a question mark or a polite request asks the customer something.
+# An agent turn with a question mark, a polite request or the details it needs ("the username, the email on the
+# order and the order ID") asks the customer something.
 _ASKS = re.compile(r"\?|\b(?:can|could|may) (?:i|you|we)\b|\b(?:do|did|would) you\b|\bplease\b"
-                   r"|\b(?:i|i'll|we'll) (?:will )?need\b|\bwhat(?:'s| is) your\b", re.IGNORECASE)
+                   r"|\b(?:i|i'll|we|we'll) (?:will |also |just |still |first )?need\b|\bwhat(?:'s| is) your\b"
+                   r"|\b(?:your|the) (?:full name|account id|order id|order number|user ?name|e-?mail)\b",
+                   re.IGNORECASE)
 _WORD = re.compile(r"[\w']+")
 _NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
 _QUOTE_LIMIT = 120  # characters of the sentence around a cue quoted back to the agent
