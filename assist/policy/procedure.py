@@ -9,6 +9,7 @@ one of those.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ SWITCH_MARGIN = 1.0
 # A procedure with the same steps as the one followed replaces it when it ranks this far ahead (see _sibling).
 SIBLING_MARGIN = 0.5
 _QUOTE_CHARS = 160
+# Words a customer turns to another matter with, after answering the agent.
+_MOVING_ON = re.compile(r"\b(?:oh,? and|and also|also,|actually,|another thing|one more thing|while i(?: have|'ve got|"
+                        r" got) you|by the way|btw)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     sibling = _sibling(previous, candidates)
     if sibling is not None:
         return sibling
-    if answering:
+    if answering and fresh is None:  # a reply, unless it turns to another matter (see new_need)
         return previous
     pool = fresh if fresh is not None else candidates
     chosen = choose_procedure(pool, progress, False, fresh_fit if fresh is not None and fresh_fit is not None else fit)
@@ -100,12 +104,18 @@ def _sibling(previous: Course, candidates: Sequence[Candidate]) -> Course | None
 
 
 def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
-    """The customer's turn to rank on its own because it may raise a new need: the customer's last turn is new
-    (past the `read` turns of the call's last moment) and does not answer the agent."""
+    """The customer's words to rank on their own because they may raise a new need: the customer's last turn,
+    when it is new (past the `read` turns of the call's last moment) and does not answer the agent; or, in a
+    reply, what follows a turn to something else ("15 riverside drive. oh and actually, can you make it
+    overnight?")."""
     turn = last_customer_turn(transcript)
-    if turn < read or answers_agent(transcript):
+    if turn < read:
         return None
-    return transcript[turn]
+    if not answers_agent(transcript):
+        return transcript[turn]
+    moving_on = _MOVING_ON.search(transcript[turn].text)
+    rest = transcript[turn].text[moving_on.end():] if moving_on else ""
+    return Turn("customer", rest) if len(terms(rest)) > ANSWER_TERMS else None
 
 
 def answers_agent(transcript: Sequence[Turn]) -> bool:

@@ -167,3 +167,30 @@ def test_a_sibling_with_the_same_steps_ranked_well_ahead_refines_the_procedure_w
     assert ahead.course is not None and ahead.course.article.id == "returns-stain-damage"
     assert ahead.course.since_turn == 0 and ahead.course.reason == start.course.reason
     assert _steps(ahead) == _steps(start)
+
+
+def test_a_reply_that_turns_to_another_matter_raises_that_need(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = ["we're moving on friday and i need to change my address on the account", "What's the new address?"]
+    start = _guide(policies, _call(*turns[:1]), _ranked(articles, ("change-address", 4.9)))
+    reply = "15 riverside drive. oh and actually, there's an order coming, can you make it overnight?"
+    call = _call(*turns, reply)
+    turn = need_to_rank(start.state, call.transcript)
+    assert turn is not None and "15 riverside" not in turn.text and "order coming" in turn.text
+    fresh = Reading(tuple(_ranked(articles, ("order-shipping-upgrade", 4.2), ("order-delivery-time", 2.6))), 0.85)
+    later = _guide(policies, call, _ranked(articles, ("change-address", 4.3)), start.state, fresh=fresh)
+    assert later.course is not None and later.course.article.id == "order-shipping-upgrade"
+    plain = _call(*turns, "15 riverside drive, seattle")
+    assert need_to_rank(start.state, plain.transcript) is None  # a plain reply raises nothing
+
+
+def test_words_that_name_a_need_raise_it_however_surely_they_rank(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = ["I saw these sneakers twenty dollars cheaper on another site", "Our prices change dynamically."]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("price-match-competitor", 3.8)))
+    call = _call(*turns, "honestly i'd rather just cancel the order then")
+    unsure = Reading(tuple(_ranked(articles, ("order-cancel", 3.95), ("order-shipping-downgrade", 3.6))), 0.58)
+    later = _guide(policies, call, _ranked(articles, ("price-match-competitor", 3.2)), start.state, fresh=unsure)
+    assert later.course is not None and later.course.article.id == "order-cancel"
