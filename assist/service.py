@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex, load_index
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
+from assist.knowledge.words import terms
 from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
-from assist.policy.engine import Decision
+from assist.policy.engine import Decision, Outcome
 from assist.policy.guidance import CallState, KnownFact, Ranked, Reading, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
 from assist.policy.speech import warm_up
@@ -237,7 +239,8 @@ class KnowledgeService:
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(confidence, 4),
             knowledge_gap=gap,
-            answers=_procedure_first(ranking.answers, guidance.course)[:limit],
+            answers=_procedure_first(ranking.answers, guidance.course, guidance.decisions,
+                                     _just_told(guidance.facts, call))[:limit],
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,
             procedure=guidance.course,
@@ -276,13 +279,27 @@ class KnowledgeService:
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
 
 
-def _procedure_first(answers: tuple[Answer, ...], course: Course | None) -> tuple[Answer, ...]:
-    """The answers with the best one from the procedure's article first: the agent is working that article."""
+def _just_told(facts: Sequence[KnownFact], call: Call) -> bool:
+    """Whether the customer's last turn told a fact (the answer to the agent's question that decides)."""
+    last = last_customer_turn(call.transcript)
+    return any(f.source == "speech" and f.turn == last for f in facts)
+
+
+def _procedure_first(answers: tuple[Answer, ...], course: Course | None, decisions: Sequence[Decision],
+                     told: bool) -> tuple[Answer, ...]:
+    """The answers with one from the procedure's article first: the agent is working that article. When the
+    customer has just told a fact (`told`) and a decision stands, the one that says most of what the decisions
+    say (the policy the agent now tells the customer); otherwise its best-ranked."""
     if course is None:
         return answers
-    first = next((i for i, a in enumerate(answers) if a.article.id == course.article.id), None)
-    if not first:
+    own = [i for i, a in enumerate(answers) if a.article.id == course.article.id]
+    if not own:
         return answers
+    first = own[0]
+    said = {t for d in decisions if d.decision != Outcome.ASK and d.source_article == course.article.id
+            for t in terms(d.explanation)}
+    if told and said:
+        first = max(own, key=lambda i: len(said & set(terms(answers[i].passage.text))))
     return (answers[first], *answers[:first], *answers[first + 1:])
 
 

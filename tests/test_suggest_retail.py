@@ -227,6 +227,8 @@ def test_a_call_followed_by_its_conversation_id_keeps_its_procedure_and_reads_th
     assert changes <= 1  # at most one refinement to a sibling with the same steps
     age = next(f for f in body["facts"] if f["name"] == "purchase_age_days")
     assert age["value"] == 120 and age["source"] == "speech" and age["turn"] == 6
+    # the customer just told what decides: the first answer is the policy the agent now tells them about
+    assert "180 days" in body["answers"][0]["passage"]
     assert _decision(body, "return_item")["rule"] == "returns.silver.window"
 
 
