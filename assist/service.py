@@ -35,7 +35,7 @@ from assist.retrieval.visibility import visible
 log = logging.getLogger(__name__)
 
 # Articles ranked for the policy to choose the call's procedure among (their best answers' scores).
-POLICY_DEPTH = 15
+POLICY_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,8 @@ class KnowledgeService:
             fresh = _reading(alone)
         gap = ranking.knowledge_gap
         stated = need_turn(call.transcript)
-        if gap and previous is None and 0 <= stated < last_customer_turn(call.transcript):
+        steps = any(a.article.steps for a in ranking.answers)  # only a call that may follow a procedure
+        if gap and steps and previous is None and 0 <= stated < last_customer_turn(call.transcript):
             # a call seen first in mid-flow: is its need (stated earlier) a gap, rather than its last words?
             gap = snapshot.retriever.rank(replace(call, transcript=(call.transcript[stated],), issue=None), 1,
                                           day).knowledge_gap
@@ -233,14 +234,15 @@ class KnowledgeService:
                 need = self._need_confidence(snapshot, call, guidance.course.since_turn, fresh, ranking.confidence, day)
                 state = replace(state, need_confidence=need)
             confidence, gap = need, need < snapshot.retriever.tuning.gap_threshold
+        answers = _procedure_first(ranking.answers, guidance.course, guidance.decisions,
+                                   _just_told(guidance.facts, call))[:limit]
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(confidence, 4),
             knowledge_gap=gap,
-            answers=_procedure_first(ranking.answers, guidance.course, guidance.decisions,
-                                     _just_told(guidance.facts, call))[:limit],
+            answers=snapshot.retriever.read_out(answers, ranking.query) if ranking.query else answers,
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,
             procedure=guidance.course,

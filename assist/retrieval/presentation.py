@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -34,6 +35,7 @@ _STOP_STEMS = frozenset(STEMMER.stemWords(sorted(ENGLISH_STOP_WORDS)))  # "about
 _ARTICLE_ID = re.compile(r"(?<![\w/-])([a-z0-9][a-z0-9._-]*[a-z0-9])(?:\.md)?(?![\w-])")
 # Sentence ends: after . ! ? (also closing a **bold** run), not after a list number ("1. "), and line breaks.
 _SENTENCES = re.compile(r"(?<=[^\d\s][.!?])\s+|(?<=[.!?]\*\*)\s+|\n+")
+READ_OUT_CACHE = 8192  # windows whose say sentence and article names are kept: a call's answers recur
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)]|\|)\s+")
 
 
@@ -78,8 +80,10 @@ class Ranking:
     confidence: float
     knowledge_gap: bool
     relevance: float = 0.0
+    query: Query | None = None  # what the answers were ranked for (to read them out: `Presenter.read_out`)
 
 
+@lru_cache(maxsize=READ_OUT_CACHE)
 def _say(text: str, stems: frozenset[str]) -> str | None:
     """The sentence of `text` sharing most terms with the customer's own last words (the first of equals), as written
     in `text` (without a list mark); None when no sentence shares one. List items are sentences of their own."""
@@ -138,7 +142,8 @@ class Presenter:
         if by_article:
             answers = [replace(a, more=tuple(more[a.article.id])) for a in answers]
         relevance = float(scored.features["dense_last"].max())
-        return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold, round(relevance, 4))
+        return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold, round(relevance, 4),
+                       scored.query)
 
     def _confidence(self, scored: Scored) -> float:
         """Calibrated chance the first answer is the right passage: its lead, gated by its plain relevance."""
@@ -152,9 +157,10 @@ class Presenter:
     def _answer(self, row: int, window: Passage, scored: Scored, i: int) -> Answer:
         """The answer for ranked passage `row` shown as `window`; `why` names whose words matched."""
         passage, query = self.index.passages[row], scored.query
-        ranked = frozenset(terms(passage.text))
-        said = tuple(_meaningful(passage.text, frozenset(query.said_terms) & ranked))
-        asked = tuple(_meaningful(passage.text, frozenset(query.last_terms) & ranked))
+        said_stems, asked_stems = frozenset(query.said_terms), frozenset(query.last_terms)
+        matched = _meaningful(passage.text, said_stems | asked_stems)  # one pass over the passage's words
+        said = tuple(w for w in matched if STEMMER.stemWord(w) in said_stems)
+        asked = tuple(w for w in matched if STEMMER.stemWord(w) in asked_stems)
         quoted = ", ".join(f"'{t}'" for t in (said or asked)[:5])
         if passage.routing and quoted:
             why = f"the customer's words match how customers put this need: {quoted}"
@@ -166,15 +172,19 @@ class Presenter:
             why = "close in meaning to what the customer said"
         if scored.features["doc_bm25_all"][i] >= BEST_ARTICLE:
             why += "; the article best matching the whole conversation"
-        highlights = tuple(_meaningful(window.text, frozenset(query.last_terms) & frozenset(terms(window.text))))
-        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), highlights, why,
-                      say=_say(window.text, frozenset(query.said_terms) - _STOP_STEMS), links=self._links(window))
+        # the desk marks every occurrence of these words in the window
+        return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), asked, why)
+
+    def read_out(self, answers: Sequence[Answer], query: Query) -> tuple[Answer, ...]:
+        """The answers an agent will see, each with the sentence to say and the articles it links to (done for
+        these answers only, not every candidate ranked)."""
+        stems = frozenset(query.said_terms) - _STOP_STEMS
+        return tuple(replace(a, say=_say(a.passage.text, stems), links=self._links(a.passage)) for a in answers)
 
     def _links(self, window: Passage) -> tuple[Article, ...]:
         """The other articles of this version that the window names by id (a bare id or a markdown link)."""
-        named = dict.fromkeys(m.group(1).removesuffix(".md") for m in _ARTICLE_ID.finditer(window.text))
         articles = self.index.articles
-        return tuple(articles[i] for i in named if i in articles and i != window.article_id)
+        return tuple(articles[i] for i in _named(window.text) if i in articles and i != window.article_id)
 
     def _display(self, row: int, shown: set[int]) -> tuple[Passage, range]:
         """The passage with the following (then preceding) passages of its article, while they fit and are
@@ -208,6 +218,12 @@ def _stand_ins(passages: Sequence[Passage]) -> list[int]:
         if not passage.routing:
             first.setdefault(passage.article_id, row)
     return [first.get(p.article_id, -1) if p.routing else row for row, p in enumerate(passages)]
+
+
+@lru_cache(maxsize=READ_OUT_CACHE)
+def _named(text: str) -> tuple[str, ...]:
+    """The words of `text` that may be article ids, once each, first occurrence order."""
+    return tuple(dict.fromkeys(w.removesuffix(".md") for w in _ARTICLE_ID.findall(text)))
 
 
 def _meaningful(text: str, stems: frozenset[str]) -> list[str]:

@@ -20,7 +20,7 @@ from assist.index.lexical import Scores
 from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.retrieval.features import Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
-from assist.retrieval.presentation import SHOWN_FEATURES, Presenter, Ranking, Scored
+from assist.retrieval.presentation import SHOWN_FEATURES, Answer, Presenter, Ranking, Scored
 from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
 from assist.retrieval.visibility import visible
@@ -46,6 +46,10 @@ class Retriever:
         """The best `limit` passages for this call among those the caller may see (`by_article`: the best
         `limit` articles, each with its best passage and references to its next best)."""
         return self._presenter.present(self.score(call, today), limit, by_article)
+
+    def read_out(self, answers: Sequence[Answer], query: Query) -> tuple[Answer, ...]:
+        """The answers an agent will see, with the sentence to say and the articles each links to."""
+        return self._presenter.read_out(answers, query)
 
     def score(self, call: Call, today: dt.date) -> Scored:
         """Every candidate passage the caller may see, scored and ordered best first."""
