@@ -8,24 +8,13 @@ from pathlib import Path
 import pytest
 
 from assist.call import Call, FactValue, Turn
-from assist.knowledge.articles import Article, load_catalog
+from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, StepStatus, next_best_actions
 from assist.policy.cues import CueClock
-from assist.policy.engine import PolicySet, decide, load_policies
+from assist.policy.engine import PolicySet, decide
 from assist.policy.moments import find_moments, load_moments
-from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def articles() -> dict[str, Article]:
-    return load_catalog(ROOT / "knowledge" / "retail").by_id()
-
-
-@pytest.fixture(scope="module")
-def policies(articles: dict[str, Article]) -> PolicySet:
-    return load_policies(ROOT / "knowledge" / "policies", articles)
 
 
 def _advise(

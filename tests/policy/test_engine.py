@@ -31,16 +31,6 @@ TODAY = dt.date(2026, 11, 26)
 SEGMENTS = ("gold", "silver", "bronze", "guest")
 
 
-@pytest.fixture(scope="module")
-def articles() -> dict[str, Article]:
-    return load_catalog(RETAIL).by_id()
-
-
-@pytest.fixture(scope="module")
-def policies(articles: dict[str, Article]) -> PolicySet:
-    return load_policies(POLICIES, articles)
-
-
 def _decide(
     policies: PolicySet, article: str | None, segment: str | None, facts: dict[str, FactValue], **call: Any
 ) -> dict[str, Decision]:

@@ -5,27 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from assist.call import Call, FactValue, Turn
-from assist.knowledge.articles import Article, load_catalog
+from assist.knowledge.articles import Article
 from assist.policy.cues import CueClock
-from assist.policy.engine import PolicySet, load_policies
+from assist.policy.engine import PolicySet
 from assist.policy.guidance import CallState, Guidance, Ranked, Reading, guide, need_to_rank
-from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 12, 7)
 STAIN = "my new jacket arrived with a stain on the sleeve, I'd like to send it back"
-
-
-@pytest.fixture(scope="module")
-def articles() -> dict[str, Article]:
-    return load_catalog(ROOT / "knowledge" / "retail").by_id()
-
-
-@pytest.fixture(scope="module")
-def policies(articles: dict[str, Article]) -> PolicySet:
-    return load_policies(ROOT / "knowledge" / "policies", articles)
 
 
 def _ranked(articles: dict[str, Article], *scored: tuple[str, float]) -> list[Ranked]:
