@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -235,7 +235,7 @@ class KnowledgeService:
                 state = replace(state, need_confidence=need)
             confidence, gap = need, need < snapshot.retriever.tuning.gap_threshold
         answers = _procedure_first(ranking.answers, guidance.course, guidance.decisions,
-                                   _just_told(guidance.facts, call))[:limit]
+                                   _just_told(guidance.facts, call), snapshot.retriever.window_of)[:limit]
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
@@ -288,10 +288,11 @@ def _just_told(facts: Sequence[KnownFact], call: Call) -> bool:
 
 
 def _procedure_first(answers: tuple[Answer, ...], course: Course | None, decisions: Sequence[Decision],
-                     told: bool) -> tuple[Answer, ...]:
+                     told: bool, window_of: Callable[[Passage], Passage]) -> tuple[Answer, ...]:
     """The answers with one from the procedure's article first: the agent is working that article. When the
-    customer has just told a fact (`told`) and a decision stands, the one that says most of what the decisions
-    say (the policy the agent now tells the customer); otherwise its best-ranked."""
+    customer has just told a fact (`told`) and a decision stands, the passage that says most of what the
+    decisions say (the policy the agent now tells the customer; with answers grouped by article, one of the
+    answer's `more` passages, shown in its window); otherwise its best-ranked."""
     if course is None:
         return answers
     own = [i for i, a in enumerate(answers) if a.article.id == course.article.id]
@@ -301,7 +302,14 @@ def _procedure_first(answers: tuple[Answer, ...], course: Course | None, decisio
     said = {t for d in decisions if d.decision != Outcome.ASK and d.source_article == course.article.id
             for t in terms(d.explanation)}
     if told and said:
-        first = max(own, key=lambda i: len(said & set(terms(answers[i].passage.text))))
+        def overlap(text: str) -> int:
+            return len(said & set(terms(text)))
+        first = max(own, key=lambda i: overlap(answers[i].passage.text))
+        best = max(answers[first].more, key=lambda m: overlap(m.passage.text), default=None)
+        if best is not None and overlap(best.passage.text) > overlap(answers[first].passage.text):
+            shown = replace(answers[first], passage=window_of(best.passage),
+                            more=tuple(m for m in answers[first].more if m is not best))
+            answers = (*answers[:first], shown, *answers[first + 1:])
     return (answers[first], *answers[:first], *answers[first + 1:])
 
 

@@ -104,6 +104,9 @@ class Presenter:
         self._article_row = article_row
         self._owner = [index.articles[p.article_id] for p in index.passages]
         self._stand_in = _stand_ins(index.passages)
+        self._first_row: dict[str, int] = {}  # passages are stored article by article, in order
+        for row, passage in enumerate(index.passages):
+            self._first_row.setdefault(passage.article_id, row)
 
     def present(self, scored: Scored, limit: int, by_article: bool = False) -> Ranking:
         """The best `limit` answers, each with its window; a passage inside a better answer's window is skipped.
@@ -180,6 +183,10 @@ class Presenter:
         these answers only, not every candidate ranked)."""
         stems = frozenset(query.said_terms) - _STOP_STEMS
         return tuple(replace(a, say=_say(a.passage.text, stems), links=self._links(a.passage)) for a in answers)
+
+    def window_of(self, passage: Passage) -> Passage:
+        """The display window an answer ranked on `passage` shows (its neighbours as they fit)."""
+        return self._display(self._first_row[passage.article_id] + passage.ordinal, set())[0]
 
     def _links(self, window: Passage) -> tuple[Article, ...]:
         """The other articles of this version that the window names by id (a bare id or a markdown link)."""

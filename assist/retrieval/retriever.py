@@ -19,6 +19,7 @@ from assist.index.files import matrix
 from assist.index.lexical import Scores
 from assist.index.version import KnowledgeIndex
 from assist.knowledge.articles import Article
+from assist.knowledge.passages import Passage
 from assist.retrieval.features import Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
 from assist.retrieval.presentation import SHOWN_FEATURES, Answer, Presenter, Ranking, Scored
 from assist.retrieval.query import Query, build_query
@@ -50,6 +51,10 @@ class Retriever:
     def read_out(self, answers: Sequence[Answer], query: Query) -> tuple[Answer, ...]:
         """The answers an agent will see, with the sentence to say and the articles each links to."""
         return self._presenter.read_out(answers, query)
+
+    def window_of(self, passage: Passage) -> Passage:
+        """The display window an answer ranked on `passage` shows."""
+        return self._presenter.window_of(passage)
 
     def score(self, call: Call, today: dt.date) -> Scored:
         """Every candidate passage the caller may see, scored and ordered best first."""
