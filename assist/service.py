@@ -234,15 +234,21 @@ class KnowledgeService:
                 need = self._need_confidence(snapshot, call, guidance.course.since_turn, fresh, ranking.confidence, day)
                 state = replace(state, need_confidence=need)
             confidence, gap = need, need < snapshot.retriever.tuning.gap_threshold
-        answers = _procedure_first(ranking.answers, guidance.course, guidance.decisions,
-                                   _just_told(guidance.facts, call), snapshot.retriever.window_of)[:limit]
+        # once the customer has told the fact that decides, the agent tells them what the decision says
+        decided = _decided(guidance.decisions, guidance.course) if _just_told(guidance.facts, call) else frozenset()
+        answers = _procedure_first(ranking.answers, guidance.course, decided, snapshot.retriever.window_of)[:limit]
+        if ranking.query is not None:
+            course = guidance.course
+            leads = bool(decided) and bool(answers) and course is not None \
+                and answers[0].article.id == course.article.id
+            answers = snapshot.retriever.read_out(answers, ranking.query, decided if leads else None)
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(confidence, 4),
             knowledge_gap=gap,
-            answers=snapshot.retriever.read_out(answers, ranking.query) if ranking.query else answers,
+            answers=answers,
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,
             procedure=guidance.course,
@@ -287,21 +293,27 @@ def _just_told(facts: Sequence[KnownFact], call: Call) -> bool:
     return any(f.source == "speech" and f.turn == last for f in facts)
 
 
-def _procedure_first(answers: tuple[Answer, ...], course: Course | None, decisions: Sequence[Decision],
-                     told: bool, window_of: Callable[[Passage], Passage]) -> tuple[Answer, ...]:
-    """The answers with one from the procedure's article first: the agent is working that article. When the
-    customer has just told a fact (`told`) and a decision stands, the passage that says most of what the
-    decisions say (the policy the agent now tells the customer; with answers grouped by article, one of the
-    answer's `more` passages, shown in its window); otherwise its best-ranked."""
+def _decided(decisions: Sequence[Decision], course: Course | None) -> frozenset[str]:
+    """The terms of what the decisions of the followed procedure say (none while they ask)."""
+    if course is None:
+        return frozenset()
+    return frozenset(t for d in decisions if d.decision != Outcome.ASK and d.source_article == course.article.id
+                     for t in terms(d.explanation))
+
+
+def _procedure_first(answers: tuple[Answer, ...], course: Course | None, said: frozenset[str],
+                     window_of: Callable[[Passage], Passage]) -> tuple[Answer, ...]:
+    """The answers with one from the procedure's article first: the agent is working that article. Given what
+    the decisions say (`said`: the customer has just told the fact that decides), the passage that says most of
+    it (with answers grouped by article, one of the answer's `more` passages, shown in its window); otherwise
+    its best-ranked."""
     if course is None:
         return answers
     own = [i for i, a in enumerate(answers) if a.article.id == course.article.id]
     if not own:
         return answers
     first = own[0]
-    said = {t for d in decisions if d.decision != Outcome.ASK and d.source_article == course.article.id
-            for t in terms(d.explanation)}
-    if told and said:
+    if said:
         def overlap(text: str) -> int:
             return len(said & set(terms(text)))
         first = max(own, key=lambda i: overlap(answers[i].passage.text))

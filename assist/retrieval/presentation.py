@@ -178,11 +178,15 @@ class Presenter:
         # the desk marks every occurrence of these words in the window
         return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), asked, why)
 
-    def read_out(self, answers: Sequence[Answer], query: Query) -> tuple[Answer, ...]:
-        """The answers an agent will see, each with the sentence to say and the articles it links to (done for
+    def read_out(self, answers: Sequence[Answer], query: Query,
+                 first_about: frozenset[str] | None = None) -> tuple[Answer, ...]:
+        """The answers an agent will see, each with the sentence to say (the one sharing most with the customer's
+        last words; for the first answer, with `first_about` when given) and the articles it links to (done for
         these answers only, not every candidate ranked)."""
         stems = frozenset(query.said_terms) - _STOP_STEMS
-        return tuple(replace(a, say=_say(a.passage.text, stems), links=self._links(a.passage)) for a in answers)
+        about = [first_about - _STOP_STEMS if first_about else stems] + [stems] * (len(answers) - 1)
+        return tuple(replace(a, say=_say(a.passage.text, s), links=self._links(a.passage))
+                     for a, s in zip(answers, about, strict=False))
 
     def window_of(self, passage: Passage) -> Passage:
         """The display window an answer ranked on `passage` shows (its neighbours as they fit)."""
