@@ -356,7 +356,8 @@ def test_same_input_gives_same_output(policies: PolicySet) -> None:
         for f in (facts, dict(reversed(list(facts.items()))), facts)
     ]
     assert runs[0] == runs[1] == runs[2]
-    assert load_policies(POLICIES, load_catalog(RETAIL).by_id()) == policies
+    # compiled cue patterns compare by identity, so the two loads are compared as written out
+    assert repr(load_policies(POLICIES, load_catalog(RETAIL).by_id())) == repr(policies)
 
 
 def test_every_membership_article_brings_its_policy(policies: PolicySet) -> None:
