@@ -211,13 +211,20 @@ class KnowledgeService:
         if turn is not None:  # a turn that may raise a new need, ranked on its own
             alone = snapshot.retriever.rank(replace(call, transcript=(turn,), issue=None), POLICY_DEPTH, day)
             fresh = _reading(alone)
+        singles: dict[int, Ranking] = {}  # turns ranked on their own in this request, by index
+
+        def on_its_own(turn: int) -> Ranking:
+            if turn not in singles:
+                single = replace(call, transcript=(call.transcript[turn],), issue=None)
+                singles[turn] = snapshot.retriever.rank(single, 1, day)
+            return singles[turn]
+
         gap = ranking.knowledge_gap
         stated = need_turn(call.transcript)
         steps = any(a.article.steps for a in ranking.answers)  # only a call that may follow a procedure
         if gap and steps and previous is None and 0 <= stated < last_customer_turn(call.transcript):
             # a call seen first in mid-flow: is its need (stated earlier) a gap, rather than its last words?
-            gap = snapshot.retriever.rank(replace(call, transcript=(call.transcript[stated],), issue=None), 1,
-                                          day).knowledge_gap
+            gap = on_its_own(stated).knowledge_gap
         reading = replace(_reading(ranking), gap=gap)
         guidance = guide(snapshot.index.policies, call, reading, day, clock, previous, fresh)
         state = guidance.state
@@ -230,8 +237,12 @@ class KnowledgeService:
                                               guidance.course.since_turn):
             # the moment is about the need the procedure serves: as sure as the need was answered when raised
             need = state.need_confidence
-            if need is None:
-                need = self._need_confidence(snapshot, call, guidance.course.since_turn, fresh, ranking.confidence, day)
+            if need is None:  # how surely the turn that raised the need is answered on its own
+                since = guidance.course.since_turn
+                if since == last_customer_turn(call.transcript):
+                    need = fresh.confidence if fresh is not None else ranking.confidence
+                else:
+                    need = on_its_own(since).confidence if 0 <= since < len(call.transcript) else ranking.confidence
                 state = replace(state, need_confidence=need)
             confidence, gap = need, need < snapshot.retriever.tuning.gap_threshold
         # once the customer has told the fact that decides, the agent tells them what the decision says
@@ -255,17 +266,6 @@ class KnowledgeService:
             facts=guidance.facts,
             state=state,
         )
-
-    @staticmethod
-    def _need_confidence(snapshot: Snapshot, call: Call, turn: int, fresh: Reading | None, whole: float,
-                         day: dt.date) -> float:
-        """How surely the knowledge base answers the customer's need, the turn that raised it read on its own."""
-        if turn == last_customer_turn(call.transcript):
-            return fresh.confidence if fresh is not None else whole
-        if not 0 <= turn < len(call.transcript):
-            return whole
-        alone = replace(call, transcript=(call.transcript[turn],), issue=None)
-        return snapshot.retriever.rank(alone, 1, day).confidence
 
     def article(self, article_id: str, caller: Call, today: dt.date | None = None) -> tuple[Article, list[Passage]]:
         """An article of the live version as the agent reads it (its passages, routing text left out), when the
