@@ -175,8 +175,7 @@ def test_typed_turn_is_sent_with_enter_and_its_markup_shown_as_text(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     box = page.get_by_test_id("turn-input")
     box.focus()
     box.press_sequentially("<b>my</b> boots arrived with a mark on them, can I return them?")
@@ -196,8 +195,7 @@ def test_new_call_with_the_same_opening_shows_its_suggestion_again(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     for _ in range(2):  # callers open alike: the second call's first suggestion equals the first call's
         page.get_by_test_id("new-call").click()
         expect(page.get_by_test_id("answer")).to_have_count(0)
@@ -234,8 +232,7 @@ def test_unanswered_questions_show_a_gap_and_lead_the_editors_desk(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     for question in LOST_QUESTIONS:  # three calls nothing in the retail knowledge base answers (lost property)
         page.get_by_test_id("new-call").click()
         expect(page.get_by_test_id("knowledge-gap")).to_be_hidden()
@@ -263,8 +260,7 @@ def test_return_call_follows_one_returns_procedure_and_hears_the_purchase_date(
     playwright_api: Any, server: str, page: Any, console_errors: list[str], tmp_path: Path
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     page.get_by_test_id("segment").select_option("gold")
     strip = page.get_by_test_id("procedure")
     fact = page.locator('[data-testid="fact"][data-fact="purchase_age_days"]')
@@ -297,8 +293,7 @@ def test_offtopic_call_shows_a_knowledge_gap_and_no_guidance_on_every_turn(
     playwright_api: Any, server: str, page: Any, console_errors: list[str], tmp_path: Path
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     page.get_by_test_id("segment").select_option("silver")
     for number, (speaker, text) in enumerate(OFFTOPIC_CALL, start=1):
         _say(page, speaker, text)
@@ -318,8 +313,7 @@ def test_purchase_date_heard_in_the_call_is_a_labelled_fact_asked_no_more_and_th
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     page.get_by_test_id("segment").select_option("silver")
     _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
     decision = page.locator('[data-testid="decision"][data-action="return_item"]')
@@ -348,8 +342,7 @@ def test_used_on_the_current_step_marks_it_done_and_the_next_step_is_current(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     page.get_by_test_id("segment").select_option("silver")
     _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
     current = page.locator('[data-testid="next-action"][data-status="current"]')
@@ -370,8 +363,7 @@ def test_first_answer_offers_the_sentence_to_say_and_marks_it_in_its_passage(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
     first = page.get_by_test_id("answer").first
     say = first.get_by_test_id("say")
@@ -388,8 +380,7 @@ def test_article_a_passage_names_opens_in_the_desk_and_escape_closes_it(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    page.goto(server)
-    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
+    _open_desk(page, server, expect)
     _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
     link = page.get_by_test_id("article-link").first
     expect(link).to_be_visible()
@@ -509,6 +500,12 @@ def _layout(page: Any) -> list[int]:
         .slice(0, 3).concat([document.querySelector('.actions-panel')])
         .map((node) => Math.round(node.getBoundingClientRect().top))""")
     return tops
+
+
+def _open_desk(page: Any, url: str, expect: Any) -> None:
+    """The desk at `url`, once its stream is connected."""
+    page.goto(url)
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "connected", timeout=WAIT_MS)
 
 
 def _say(page: Any, speaker: str, text: str) -> None:
