@@ -17,8 +17,10 @@ from assist.call import Call, FactValue, Turn
 from assist.digest import sha256
 from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, next_best_actions
-from assist.policy.cues import CueClock
+from assist.policy.cues import CueClock, asks
+from assist.policy.conditions import all_tests
 from assist.policy.engine import Decision, decide
+from assist.policy.rules import Outcome
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.procedure import (
@@ -32,7 +34,7 @@ from assist.policy.procedure import (
     need_turn,
     new_need,
 )
-from assist.policy.progress import Progress, call_progress
+from assist.policy.progress import Evidence, Progress, call_progress, decided
 from assist.policy.speech import SpokenFact, hear
 
 # The best-ranked articles with steps that may be the procedure the call follows.
@@ -171,6 +173,12 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         articles = [course.article.id] if course is not None else [ranked[0].article.id] if ranked else []
         decisions = decide(policies, heard, articles, today, sightings)
     procedure = course.article if course is not None else None
+    if procedure is not None:
+        told = {**{n: Evidence(f.turn + 1, f.quote, speaker=call.transcript[f.turn].speaker)
+                   for n, f in spoken.items() if _in_answer(call.transcript, f.turn)},
+                **{n: Evidence(fact=n) for n in call.facts}}
+        settled = _settled(policies, procedure, decisions)
+        progress = decided(progress, procedure.steps, settled, told, policies.vocabulary)
     rival = _rival(candidates, procedure, progress, fit)
     actions = next_best_actions(heard, procedure, decisions, policies, sightings, progress, rival)
     facts = _known(policies, call, spoken, procedure)
@@ -186,6 +194,31 @@ def need_to_rank(previous: CallState | None, transcript: Sequence[Turn]) -> Turn
     if previous is None or not previous.continues(transcript):
         return None
     return new_need(previous.turns, transcript)
+
+
+def _settled(policies: PolicySet, procedure: Article, decisions: Sequence[Decision]) -> dict[str, tuple[str, ...]]:
+    """The procedure's deciding steps whose decision is settled, each with the facts that settled it: those the
+    allowing rule reads, or for a denial every fact the step's rules read (the denial follows from them all)."""
+    deciding = policies.deciding_facts.get(procedure.id, {})
+    settled: dict[str, tuple[str, ...]] = {}
+    for decision in decisions:
+        rule = policies.rule(decision.rule)
+        if decision.source_article != procedure.id or decision.decision == Outcome.ASK or rule is None:
+            continue
+        step = rule.denial.after_step
+        if step is None or step not in deciding:
+            continue
+        read = deciding[step] if decision.decision == Outcome.DENIED else \
+            tuple(t.subject for t in all_tests(rule.when))
+        settled[step] = tuple(dict.fromkeys([*settled.get(step, ()), *read]))
+    return settled
+
+
+def _in_answer(transcript: Sequence[Turn], turn: int) -> bool:
+    """Whether the turn at this index is the agent's, or the customer's answer to something the agent asked."""
+    if transcript[turn].speaker == "agent":
+        return True
+    return turn > 0 and transcript[turn - 1].speaker == "agent" and asks(transcript[turn - 1].text)
 
 
 def _digest(transcript: Sequence[Turn]) -> str:

@@ -59,6 +59,21 @@ class PolicySet:
         return {fact: tuple(sorted(articles)) for fact, articles in readers.items() if articles}
 
     @cached_property
+    def deciding_facts(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """For each article, the steps where its rules are decided (a denial's `after_step`: where the agent
+        learns the answer) and the facts those rules read: the customer telling one answers that step."""
+        deciding: dict[str, dict[str, set[str]]] = {}
+        for rule in self.rules:
+            step = rule.denial.after_step
+            facts = {test.subject for test in all_tests(rule.when)}
+            if step is None or not facts:
+                continue
+            for article in rule.scope.article_ids(self.article_tags):
+                deciding.setdefault(article, {}).setdefault(step, set()).update(facts)
+        return {article: {step: tuple(sorted(facts)) for step, facts in steps.items()}
+                for article, steps in deciding.items()}
+
+    @cached_property
     def need_phrases(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """For each issue phrase a rule's scope names (as terms: "send it back" → send, back), the articles
         that rule applies to: a customer who says the phrase has the need those articles serve."""

@@ -2,12 +2,13 @@
 
 Completion is declared by editors (`done_when` of a step in vocabulary.yaml), never guessed: a fact the
 desktop sends, or an agent turn matching a cue pattern that no negation ("I can't pull up your account
-yet") or `unless` pattern in the same sentence cancels.
+yet") or `unless` pattern in the same sentence cancels. The step where a policy is decided (its denial's
+`after_step`) is also done once the call tells a fact the policy reads ("I bought it eight months ago").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assist.call import Call
@@ -17,13 +18,14 @@ from assist.policy.vocabulary import Completion, Vocabulary
 
 @dataclass(frozen=True)
 class Evidence:
-    """What completed a step: the agent's mark on the desk, an agent turn (1-based, quoted) or a fact the
-    desktop sent."""
+    """What completed a step: the agent's mark on the desk, a turn (1-based, quoted; the agent's unless
+    `speaker` says otherwise) or a fact the desktop sent."""
 
     turn: int | None = None
     quote: str = ""
     fact: str | None = None
     marked: bool = False
+    speaker: str = "agent"
 
     def describe(self) -> str:
         """The evidence as the agent reads it in the step's reason."""
@@ -31,7 +33,7 @@ class Evidence:
             return "done: you marked it done"
         if self.fact is not None:
             return f"done: {self.fact.replace('_', ' ')} is known"
-        return f'done: the agent said "{self.quote}" (turn {self.turn})'
+        return f'done: the {self.speaker} said "{self.quote}" (turn {self.turn})'
 
 
 Progress = dict[str, Evidence]
@@ -76,3 +78,24 @@ def _by_turn(call: Call, completion: Completion, negations: tuple[str, ...], clo
                 if not vetoed and clock.timeouts == timeouts:
                     return Evidence(turn=number, quote=quote(text, start, end))
     return None
+
+
+def decided(progress: Progress, steps: Sequence[str], deciding: Mapping[str, tuple[str, ...]],
+            told: Mapping[str, Evidence], vocabulary: Vocabulary) -> Progress:
+    """`progress` with each deciding step of the procedure `steps` (`deciding`: the step -> the facts that
+    settled its decision) done once such a fact was told (`told`: fact name -> where) after the step before it
+    was done: the agent asked, the customer answered, the decision is made. A
+    fact that completes an earlier step ("it hasn't shipped" completes the shipping status) does not also
+    answer the deciding step after it."""
+    done = dict(progress)
+    for index, step in enumerate(steps):
+        before = done.get(steps[index - 1]) if index > 0 else Evidence(turn=0)
+        if step in done or step not in deciding or before is None:
+            continue
+        earlier = {fact for s in steps[:index] if (c := vocabulary.completions.get(s)) for fact in c.facts}
+        since = before.turn or 0
+        evidence = next((told[fact] for fact in deciding[step]
+                         if fact in told and fact not in earlier and (told[fact].turn or 0) > since), None)
+        if evidence is not None:
+            done[step] = evidence
+    return done

@@ -181,3 +181,43 @@ def test_words_that_name_a_need_raise_it_however_surely_they_rank(
     unsure = Reading(tuple(_ranked(articles, ("order-cancel", 3.95), ("order-shipping-downgrade", 3.6))), 0.58)
     later = _guide(policies, call, _ranked(articles, ("price-match-competitor", 3.2)), start.state, fresh=unsure)
     assert later.course is not None and later.course.article.id == "order-cancel"
+
+
+def _status(guidance: Guidance) -> dict[str, str]:
+    return {a.action: str(a.status) for a in guidance.actions if a.status is not None}
+
+
+RETURN_CALL = (STAIN, "Sorry! Your full name or account ID?", "dana whitfield",
+               "Thanks. Username, email and order ID?", "dwhit1, dana at example dot com, order 4827",
+               "That checks out. When did you buy it?")
+
+
+def test_the_deciding_step_is_done_once_the_customer_answers_with_the_fact_that_settles_it(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    ranked = _ranked(articles, ("returns-stain-damage", 3.9))
+    asked = _guide(policies, _call(*RETURN_CALL), ranked)
+    assert _status(asked)["membership"] == "current"
+    answered = _guide(policies, _call(*RETURN_CALL, "about two months ago"), ranked)
+    assert [d.decision for d in answered.decisions if d.action == "return_item"] == ["allowed"]
+    assert _status(answered)["membership"] == "done" and _status(answered)["enter-details"] == "current"
+    reason = next(a.reason for a in answered.actions if a.action == "membership")
+    assert 'the customer said "about two months ago" (turn 7)' in reason
+
+
+def test_a_fact_that_leaves_the_decision_open_does_not_complete_the_deciding_step(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    ranked = _ranked(articles, ("returns-stain-damage", 3.9))
+    call = _call(*RETURN_CALL, "oh, maybe eight months ago", segment="bronze")  # bronze: receipt or box decides
+    guidance = _guide(policies, call, ranked)
+    assert [d.decision for d in guidance.decisions if d.action == "return_item"] == ["ask"]
+    assert _status(guidance)["membership"] == "current"
+
+
+def test_a_fact_volunteered_before_the_agent_asks_does_not_complete_the_deciding_step(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    early = (STAIN + " I bought it two months ago", *RETURN_CALL[1:5])
+    guidance = _guide(policies, _call(*early), _ranked(articles, ("returns-stain-damage", 3.9)))
+    assert _status(guidance)["membership"] == "current"
