@@ -28,7 +28,7 @@ MAX_PATTERN_CHARS = 500
 CUE_SECONDS = 0.1
 CUE_CHARS = 2000
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")  # not the point of "$4.99"
+SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")  # not the point of "$4.99"
 # An agent turn with a question mark, a polite request or the details it needs ("the username, the email on the
 # order and the order ID") asks the customer something.
 _ASKS = re.compile(r"\?|\b(?:can|could|may) (?:i|you|we)\b|\b(?:do|did|would) you\b|\bplease\b"
@@ -152,8 +152,8 @@ def asks(text: str) -> bool:
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Start and end offsets of the sentence holding text[start:end]."""
-    head = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    tail_match = _SENTENCE_END.search(text, end)
+    head = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    tail_match = SENTENCE_END.search(text, end)
     return head, tail_match.start() if tail_match else len(text)
 
 

@@ -22,7 +22,7 @@ from cachetools import LRUCache
 from text_to_num import alpha2digit
 
 from assist.call import FactValue, Turn
-from assist.policy.cues import CueClock, asks, negated, quote, sentence_span
+from assist.policy.cues import SENTENCE_END, CueClock, asks, negated, quote, sentence_span
 from assist.policy.vocabulary import FactTerm, Heard, Vocabulary
 
 DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -45,6 +45,15 @@ _MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
 _SPOKEN_PRICE = re.compile(r"(?<!\d )\b([1-9]\d{0,2}) ([1-9]\d)\b(?! \d)")
 _PAID = re.compile(r"\b(?:paid|pay|charged|costs?|priced at)\s+\$?(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
 _AMOUNT_QUESTION = re.compile(r"\bhow much\b|\bwhat (?:amount|was the (?:charge|fee|price|amount))\b", re.IGNORECASE)
+# A clause of a reply, with the punctuation that ends it; a question among an agent's sentences.
+_CLAUSE = re.compile(r"[^,.;!?]+(?:[,.;!?]+|$)|[,.;!?]+")
+_QUESTION = re.compile(r"[^.!?]*\?")
+# Words that leave a yes/no fact unknown: "receipt, no idea".
+_UNSURE = re.compile(r"\b(?:no idea|not sure|unsure|don'?t know|dunno|can'?t remember|not certain)\b", re.IGNORECASE)
+# Words that make what follows a condition, not a statement: "unless you have the receipt".
+_CONDITION = re.compile(r"\b(?:if|unless|whether|provided|as long as|in case)\b", re.IGNORECASE)
+SHORT_QUESTION = 6  # words: a question this short leans on the sentence before it
+_PRICE = re.compile(r"\b(\d{1,6}\.\d{2})\b")
 _BARE_NUMBER = re.compile(r"(?<!\d )\b(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
 _FILLER = r"(?:(?:um+|uh+|oh|ah|well|hmm+|so|ok(?:ay)?|and)\W+)*"
 _YES = re.compile(rf"^\W*{_FILLER}(?:yes|yeah|yep|yup|ya|sure|correct|right|absolutely|definitely|of course"
@@ -120,8 +129,8 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
         return stated
     if heard.reading == "yes_no":
         return _answer(heard, text, asked, clock)
-    replying = _AMOUNT_QUESTION.search(asked) is not None
-    for sentence in _about(heard, text, asked, clock):
+    replying = heard.reading == "money" and _AMOUNT_QUESTION.search(asked) is not None
+    for sentence in [text] if replying else _about(heard, text, asked, clock):  # "How much was it?" asks the amount
         number = _days(sentence, today) if heard.reading == "days" else _money(sentence, replying)
         if number is not None:
             return (round(number) if term.type == "int" else number), _short(sentence)
@@ -134,13 +143,20 @@ def _stated(heard: Heard, text: str, clock: CueClock) -> tuple[FactValue, str] |
     first: tuple[int, int, bool] | None = None
     for patterns, value in ((heard.says_true, True), (heard.says_false, False)):
         for pattern in patterns:
-            match = next((m for m in clock.finditer(pattern, text) if not _asking(text, *m.span())), None)
+            match = next((m for m in clock.finditer(pattern, text)
+                          if not _asking(text, *m.span()) and not _CONDITION.search(_clause_before(text, m.start()))),
+                         None)
             if match is not None and (first is None or match.start() < first[0]):
                 first = (*match.span(), value)
     if first is None:
         return None
     start, end, value = first
     return (value and not negated(text[:start], NEGATIONS)), quote(text, start, end)
+
+
+def _clause_before(text: str, start: int) -> str:
+    head, _ = sentence_span(text, start, start)
+    return re.split(r"[,;]", text[head:start])[-1]
 
 
 def _asking(text: str, start: int, end: int) -> bool:
@@ -150,18 +166,44 @@ def _asking(text: str, start: int, end: int) -> bool:
 
 
 def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactValue, str] | None:
-    """The customer's yes or no to an agent question about the fact."""
-    question = next((m for p in heard.about if (m := clock.search(p, asked)) is not None), None)
-    if question is None:
-        return None
-    if not asks(asked):
+    """The customer's yes or no to an agent question about the fact: a reply that opens with yes or no, or,
+    further in, the clause that names the fact ("... and no receipt, I threw it out": no) or answers yes
+    ("... but yes, it's still in the bag")."""
+    if not any(clock.search(p, question) for question in _questions(asked) for p in heard.about):
         return None
     reply = text.strip()
     for pattern, value in ((_NO, False), (_YES, True)):
         match = pattern.match(reply)
         if match:
             return value, quote(reply, 0, match.end())
+    for clause in _CLAUSE.finditer(reply):
+        words = clause.group(0)
+        if words.rstrip().endswith("?"):
+            continue  # "does the box count?" states nothing
+        if _UNSURE.search(words):
+            continue  # "receipt, no idea": unknown, not no
+        named = next((m for p in heard.about if (m := clock.search(p, words)) is not None), None)
+        if named is not None:
+            start = clause.start() + named.start()
+            return not negated(words[: named.start()], NEGATIONS), quote(reply, start, clause.start() + named.end())
+        match = _YES.match(words)
+        if match:
+            return True, quote(reply, clause.start(), clause.start() + match.end())
     return None
+
+
+def _questions(asked: str) -> list[str]:
+    """The sentences of the agent's turn that ask something ("... So when did you buy it?"), a short one with the
+    sentence before it, or the whole turn when it asks without a question mark ("I'll need the receipt")."""
+    if not asks(asked):
+        return []
+    questions = []
+    for match in _QUESTION.finditer(asked):
+        start = match.start()
+        if len(match.group(0).split()) <= SHORT_QUESTION:  # "Do you have either?": the sentence before says what
+            start = max((m.end() for m in SENTENCE_END.finditer(asked, 0, max(start - 1, 0))), default=0)
+        questions.append(asked[start : match.end()])
+    return questions or [asked]
 
 
 def _about(heard: Heard, text: str, asked: str, clock: CueClock) -> list[str]:
@@ -221,5 +263,7 @@ def _money(sentence: str, replying: bool = False) -> float | None:
     paid = _PAID.search(text)
     if paid is not None:
         return float(paid[1])
-    bare = _BARE_NUMBER.search(text) if replying else None
+    if not replying:
+        return None
+    bare = _PRICE.search(text) or _BARE_NUMBER.search(text)  # "the second one was 119.99": the price
     return float(bare[1]) if bare is not None else None

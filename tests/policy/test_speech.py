@@ -109,3 +109,55 @@ def test_a_later_statement_replaces_an_earlier_one(vocabulary: Vocabulary) -> No
     facts = _hear(vocabulary, "I bought it three weeks ago", "Okay, and is that right?",
                   "sorry, I bought it five weeks ago actually")
     assert facts["purchase_age_days"].value == 35 and facts["purchase_age_days"].turn == 2
+
+
+@pytest.mark.parametrize(("question", "said", "fact", "value"), [
+    ("When did you place that order, and do you still have the receipt?",
+     "uhh back in september? and no receipt, i threw it out", "has_receipt", False),
+    ("When did you buy it, and is it still in the original packaging?",
+     "it was like five months ago. but yes its still in the bag with the tags on", "original_packaging", True),
+    ("Bronze returns are within 90 days, unless you have the receipt or the original packaging. Do you have either?",
+     "no, uh, i tossed it", "original_packaging", False),
+])
+def test_a_yes_or_no_further_into_the_reply_answers_the_question(
+    vocabulary: Vocabulary, question: str, said: str, fact: str, value: bool
+) -> None:
+    facts = _hear(vocabulary, "these jeans are too tight, can i send them back", question, said)
+    assert facts[fact].value is value
+
+
+def test_not_knowing_is_not_no(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "these boots are too big", "Do you still have the receipt, or the original box?",
+                  "receipt no idea, but theyre still in the original box")
+    assert "has_receipt" not in facts and facts["original_packaging"].value is True
+
+
+def test_a_condition_the_agent_states_is_not_a_fact(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "i want to return a shirt",
+                  "For guest orders returns are within 30 days, unless you have the receipt.")
+    assert "has_receipt" not in facts
+
+
+def test_a_yes_answers_only_what_the_question_sentence_asks(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "can i get it overnight?",
+                  "It hasn't shipped yet, so that works. Overnight is $20 to the card on file, okay?", "yeah thats fine")
+    assert facts["order_shipped"].value is False  # the agent's report, not the customer's yes to the fee
+
+
+def test_a_price_in_reply_to_how_much_is_read_whole(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "cancel the extra jacket", "How much was the jacket?", "the second one was 119.99")
+    assert facts["amount"].value == pytest.approx(119.99)
+
+
+@pytest.mark.parametrize("report", [
+    "I checked the code in our system, it's only valid for full price items, so it's not a system error.",
+    "Our records show the code expired after seven days, so it's working as intended.",
+])
+def test_the_agent_reporting_no_mistake_of_ours_is_heard(vocabulary: Vocabulary, report: str) -> None:
+    facts = _hear(vocabulary, "my promo code doesn't work", report)
+    assert facts["company_error"].value is False
+
+
+def test_a_code_got_weeks_ago_is_not_a_purchase(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "the code i got for 20 percent off isnt working, i got it like three weeks ago")
+    assert "purchase_age_days" not in facts
