@@ -137,16 +137,16 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     if previous is not None and previous.course is not None:
         steps += previous.course.article.steps
     progress = call_progress(call, steps, policies.vocabulary, clock)
-    fit = fact_fit(policies, call)  # what the desktop sent: a fact misheard must not pick the procedure
+    fit = fact_fit(policies, call, [c.article for c in candidates])  # what the desktop sent and the need named
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
-    named = any(c.article.id in articles for c in candidates for articles in named_needs(policies, call))
+    named = any(c.article.id in articles for c in candidates for _, articles in named_needs(policies, call))
     gap = reading.gap and not named
     answering = answers_agent(call.transcript)
     turn = new_need(previous.turns, call.transcript) if previous is not None else None
     said = replace(call, transcript=(turn,)) if turn is not None else None
     # words that name a need the policies know ("cancel the order") are a need, however surely they rank
     naming = said is not None and any(
-        c.article.id in articles for c in pool for articles in named_needs(policies, said))
+        c.article.id in articles for c in pool for _, articles in named_needs(policies, said))
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
     if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
         stating = need_turn(call.transcript) == last_customer_turn(call.transcript)  # the need's own words
@@ -160,7 +160,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         if held is None:
             course = None if gap or vague else follow(None, candidates, progress, call, fit)
         else:
-            fresh_fit = fact_fit(policies, said) if said is not None else None
+            fresh_fit = fact_fit(policies, said, [c.article for c in pool]) if said is not None else None
             # a turn that says little on its own raises no need
             new = ([] if vague else pool) if fresh is not None and turn is not None else None
             course = follow(held, candidates, progress, call, fit, new, fresh_fit)

@@ -148,13 +148,17 @@ def _quoted(transcript: Sequence[Turn], turn: int) -> str:
     return f'"{text}" (turn {turn + 1})'  # as the desk numbers turns, from 1
 
 
-def fact_fit(policies: PolicySet, call: Call) -> dict[str, float]:
+def fact_fit(policies: PolicySet, call: Call, rivals: Sequence[Article] = ()) -> dict[str, float]:
     """How plainly what the call carries points at each article's procedure: the facts the desktop sent and the
     need phrases the customer said (policy scopes' `issues`: "send it back"). Each counts for every article
-    whose policies read it (or name it), the more the fewer such articles (1 / their number)."""
+    whose policies read it (or name it), the more the fewer such articles (1 / their number). A phrase that
+    the title of a rival (another candidate, outside the phrase's articles) also holds names a topic they
+    share, not one of them: "the status of my refund" is no refund to grant."""
     readers = policies.fact_readers
     clues = [readers.get(fact, ()) for fact, value in call.facts.items() if value is not None]
-    clues += named_needs(policies, call)
+    titles = [(rival.id, terms(rival.title)) for rival in rivals]
+    clues += [articles for phrase, articles in named_needs(policies, call)
+              if not any(_holds(title, phrase) for rival, title in titles if rival not in articles)]
     fit: dict[str, float] = {}
     for articles in clues:
         for article_id in articles:
@@ -162,10 +166,11 @@ def fact_fit(policies: PolicySet, call: Call) -> dict[str, float]:
     return fit
 
 
-def named_needs(policies: PolicySet, call: Call) -> list[tuple[str, ...]]:
-    """For each need phrase the customer said, the articles whose policies name it."""
+def named_needs(policies: PolicySet, call: Call) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each need phrase the customer said, with the articles whose policies name it."""
     said = [terms(t.text) for t in call.transcript if t.speaker == "customer"]
-    return [articles for phrase, articles in policies.need_phrases.items() if any(_holds(s, phrase) for s in said)]
+    return [(phrase, articles) for phrase, articles in policies.need_phrases.items()
+            if any(_holds(s, phrase) for s in said)]
 
 
 def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:

@@ -90,3 +90,14 @@ def test_a_fact_alone_does_not_make_a_procedure_under_way() -> None:
                              CueClock())
     candidates = [Candidate(RETURNS, 3.0), Candidate(DELIVERY, 1.0)]
     assert choose_procedure(candidates, progress, answering=True, fit={}) is RETURNS
+
+
+def test_a_need_phrase_a_rival_title_also_holds_names_a_shared_topic_not_a_procedure() -> None:
+    rule = Rule(id="refund", action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
+                scope=Scope(articles=("returns-size",), issues=("refund",)))
+    policies = _policies(rule)
+    call = _call(("customer", "what's the status of my refund?"))
+    status = Article(id="refund-status", title="Checking the status of a refund", body="", path=Path("s.md"),
+                     body_line=1, content_hash="x", steps=("pull-up-account",))
+    assert fact_fit(policies, call, [FAQ, RETURNS]) == {"returns-size": 1.0}
+    assert fact_fit(policies, call, [status, RETURNS]) == {}
