@@ -30,6 +30,8 @@ ANSWER_TERMS = 3
 SWITCH_MARGIN = 1.0
 # A procedure with the same steps as the one followed replaces it when it ranks this far ahead (see _sibling).
 SIBLING_MARGIN = 0.5
+# Terms that may stand between two of a need phrase's terms: "send them back", "add a scarf to my order".
+PHRASE_GAP = 2
 _QUOTE_CHARS = 160
 # Words a customer turns to another matter with, after answering the agent.
 _MOVING_ON = re.compile(r"\b(?:oh,? and|and also|also,|actually,|another thing|one more thing|while i(?: have|'ve got|"
@@ -152,18 +154,26 @@ def fact_fit(policies: PolicySet, call: Call, rivals: Sequence[Article] = ()) ->
     """How plainly what the call carries points at each article's procedure: the facts the desktop sent and the
     need phrases the customer said (policy scopes' `issues`: "send it back"). Each counts for every article
     whose policies read it (or name it), the more the fewer such articles (1 / their number). A phrase that
-    the title of a rival (another candidate, outside the phrase's articles) also holds names a topic they
-    share, not one of them: "the status of my refund" is no refund to grant."""
+    the title of a rival (a candidate, best first, ranked above all of the phrase's articles) also holds names
+    a topic they share, not one of them: "the status of my refund" is no refund to grant."""
     readers = policies.fact_readers
     clues = [readers.get(fact, ()) for fact, value in call.facts.items() if value is not None]
-    titles = [(rival.id, terms(rival.title)) for rival in rivals]
-    clues += [articles for phrase, articles in named_needs(policies, call)
-              if not any(_holds(title, phrase) for rival, title in titles if rival not in articles)]
+    clues += [articles for phrase, articles in named_needs(policies, call) if not _shared(phrase, articles, rivals)]
     fit: dict[str, float] = {}
     for articles in clues:
         for article_id in articles:
             fit[article_id] = fit.get(article_id, 0.0) + 1.0 / len(articles)
     return fit
+
+
+def _shared(phrase: tuple[str, ...], articles: tuple[str, ...], rivals: Sequence[Article]) -> bool:
+    """Whether a rival ranked above every one of `articles` holds the phrase in its title."""
+    for rival in rivals:
+        if rival.id in articles:
+            return False
+        if _holds(terms(rival.title), phrase):
+            return True
+    return False
 
 
 def named_needs(policies: PolicySet, call: Call) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -173,10 +183,20 @@ def named_needs(policies: PolicySet, call: Call) -> list[tuple[tuple[str, ...], 
             if any(_holds(s, phrase) for s in said)]
 
 
-def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
-    """Whether `phrase` stands in `words` as consecutive terms."""
-    size = len(phrase)
-    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+def _holds(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` stands in `words` in order, each term at most PHRASE_GAP terms after the one before
+    ("send them back" holds "send back")."""
+    for start, word in enumerate(words):
+        if word != phrase[0]:
+            continue
+        at = start
+        for term in phrase[1:]:
+            at = next((i for i in range(at + 1, min(at + 2 + PHRASE_GAP, len(words))) if words[i] == term), -1)
+            if at < 0:
+                break
+        if at >= 0:
+            return True
+    return False
 
 
 def choose_procedure(candidates: Sequence[Candidate], progress: Progress, answering: bool,

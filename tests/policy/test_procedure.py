@@ -101,3 +101,20 @@ def test_a_need_phrase_a_rival_title_also_holds_names_a_shared_topic_not_a_proce
                      body_line=1, content_hash="x", steps=("pull-up-account",))
     assert fact_fit(policies, call, [FAQ, RETURNS]) == {"returns-size": 1.0}
     assert fact_fit(policies, call, [status, RETURNS]) == {}
+
+
+def test_a_rival_ranked_below_the_phrase_s_article_does_not_take_the_phrase() -> None:
+    rule = Rule(id="cancel", action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
+                scope=Scope(articles=("returns-size",), issues=("cancel",)))
+    store = Article(id="faq-store", title="Store policy (cancelling premium, refunds)", body="", path=Path("f.md"),
+                    body_line=1, content_hash="x", steps=("search-faq",))
+    call = _call(("customer", "i ordered a dress twice, please cancel one"))
+    assert fact_fit(_policies(rule), call, [RETURNS, store]) == {"returns-size": 1.0}
+    assert fact_fit(_policies(rule), call, [store, RETURNS]) == {}
+
+
+def test_a_need_phrase_holds_with_a_word_or_two_between_its_terms() -> None:
+    rule = Rule(id="return", action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
+                scope=Scope(articles=("returns-size",), issues=("send back",)))
+    assert fact_fit(_policies(rule), _call(("customer", "can i send them back?"))) == {"returns-size": 1.0}
+    assert fact_fit(_policies(rule), _call(("customer", "send the parcel to my mum, she's back"))) == {}
