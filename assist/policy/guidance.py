@@ -137,7 +137,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     if previous is not None and previous.course is not None:
         steps += previous.course.article.steps
     progress = call_progress(call, steps, policies.vocabulary, clock)
-    fit = fact_fit(policies, call, [c.article for c in candidates])  # what the desktop sent and the need named
+    fit = fact_fit(policies, call, candidates)  # what the desktop sent and the need named
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
     named = any(c.article.id in articles for c in candidates for _, articles in named_needs(policies, call))
     gap = reading.gap and not named
@@ -160,7 +160,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         if held is None:
             course = None if gap or vague else follow(None, candidates, progress, call, fit)
         else:
-            fresh_fit = fact_fit(policies, said, [c.article for c in pool]) if said is not None else None
+            fresh_fit = fact_fit(policies, said, pool) if said is not None else None
             # a turn that says little on its own raises no need
             new = ([] if vague else pool) if fresh is not None and turn is not None else None
             course = follow(held, candidates, progress, call, fit, new, fresh_fit)

@@ -59,6 +59,11 @@ class PolicySet:
         return {fact: tuple(sorted(articles)) for fact, articles in readers.items() if articles}
 
     @cached_property
+    def governed(self) -> frozenset[str]:
+        """The articles some rule applies to (by id or tag)."""
+        return frozenset(a for rule in self.rules for a in rule.scope.article_ids(self.article_tags))
+
+    @cached_property
     def deciding_facts(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """For each article, the steps where its rules are decided (a denial's `after_step`: where the agent
         learns the answer) and the facts those rules read: the customer telling one answers that step."""

@@ -23,6 +23,9 @@ from assist.policy.progress import Progress
 # Facts pick among procedures whose best answers score within this of the best one (weighted features: a top
 # answer scores about 3-4); further down, the words of the call outweigh what the desktop sent.
 FACT_MARGIN = 1.0
+# A need phrase the customer said lifts its procedure over one with policies of its own only when they score
+# about equally (two procedures alike enough that the ranking is the better judge).
+NAMED_MARGIN = 0.5
 # A customer turn of at most this many content words answers the agent; it does not raise a new need.
 ANSWER_TERMS = 3
 # The procedure a call follows gives way only to one whose best answer scores this much better (a top answer
@@ -150,15 +153,18 @@ def _quoted(transcript: Sequence[Turn], turn: int) -> str:
     return f'"{text}" (turn {turn + 1})'  # as the desk numbers turns, from 1
 
 
-def fact_fit(policies: PolicySet, call: Call, rivals: Sequence[Article] = ()) -> dict[str, float]:
+def fact_fit(policies: PolicySet, call: Call, rivals: Sequence[Candidate] = ()) -> dict[str, float]:
     """How plainly what the call carries points at each article's procedure: the facts the desktop sent and the
     need phrases the customer said (policy scopes' `issues`: "send it back"). Each counts for every article
-    whose policies read it (or name it), the more the fewer such articles (1 / their number). A phrase that
-    the title of a rival (a candidate, best first, ranked above all of the phrase's articles) also holds names
-    a topic they share, not one of them: "the status of my refund" is no refund to grant."""
+    whose policies read it (or name it), the more the fewer such articles (1 / their number).
+
+    A need phrase lifts its articles over an FAQ, not over what ranks above them for the same topic (`rivals`:
+    the candidates, best first): a rival whose title holds the phrase ("the status of my refund" is no refund
+    to grant), or a procedure with policies of its own ranked NAMED_MARGIN ahead."""
     readers = policies.fact_readers
     clues = [readers.get(fact, ()) for fact, value in call.facts.items() if value is not None]
-    clues += [articles for phrase, articles in named_needs(policies, call) if not _shared(phrase, articles, rivals)]
+    clues += [articles for phrase, articles in named_needs(policies, call)
+              if not _outranked(phrase, articles, rivals, policies.governed)]
     fit: dict[str, float] = {}
     for articles in clues:
         for article_id in articles:
@@ -166,12 +172,17 @@ def fact_fit(policies: PolicySet, call: Call, rivals: Sequence[Article] = ()) ->
     return fit
 
 
-def _shared(phrase: tuple[str, ...], articles: tuple[str, ...], rivals: Sequence[Article]) -> bool:
-    """Whether a rival ranked above every one of `articles` holds the phrase in its title."""
+def _outranked(phrase: tuple[str, ...], articles: tuple[str, ...], rivals: Sequence[Candidate],
+               governed: frozenset[str]) -> bool:
+    """Whether a rival ranked above every one of `articles` holds the phrase in its title, or has policies of
+    its own and scores NAMED_MARGIN more than the best of them."""
+    best = next((c.score for c in rivals if c.article.id in articles), None)
     for rival in rivals:
-        if rival.id in articles:
+        if rival.article.id in articles:
             return False
-        if _holds(terms(rival.title), phrase):
+        if _holds(terms(rival.article.title), phrase):
+            return True
+        if rival.article.id in governed and (best is None or rival.score - best > NAMED_MARGIN):
             return True
     return False
 

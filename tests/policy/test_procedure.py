@@ -10,7 +10,7 @@ from assist.knowledge.articles import Article
 from assist.policy import conditions
 from assist.policy.cues import CueClock, compile_cue
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import FACT_MARGIN, Candidate, choose_procedure, fact_fit
+from assist.policy.procedure import FACT_MARGIN, NAMED_MARGIN, Candidate, choose_procedure, fact_fit
 from assist.policy.progress import call_progress
 from assist.policy.rules import Outcome, Rule, RuleFile
 from assist.policy.scope import Scope
@@ -99,8 +99,8 @@ def test_a_need_phrase_a_rival_title_also_holds_names_a_shared_topic_not_a_proce
     call = _call(("customer", "what's the status of my refund?"))
     status = Article(id="refund-status", title="Checking the status of a refund", body="", path=Path("s.md"),
                      body_line=1, content_hash="x", steps=("pull-up-account",))
-    assert fact_fit(policies, call, [FAQ, RETURNS]) == {"returns-size": 1.0}
-    assert fact_fit(policies, call, [status, RETURNS]) == {}
+    assert fact_fit(policies, call, [Candidate(FAQ, 3.5), Candidate(RETURNS, 3.0)]) == {"returns-size": 1.0}
+    assert fact_fit(policies, call, [Candidate(status, 3.5), Candidate(RETURNS, 3.0)]) == {}
 
 
 def test_a_rival_ranked_below_the_phrase_s_article_does_not_take_the_phrase() -> None:
@@ -109,8 +109,19 @@ def test_a_rival_ranked_below_the_phrase_s_article_does_not_take_the_phrase() ->
     store = Article(id="faq-store", title="Store policy (cancelling premium, refunds)", body="", path=Path("f.md"),
                     body_line=1, content_hash="x", steps=("search-faq",))
     call = _call(("customer", "i ordered a dress twice, please cancel one"))
-    assert fact_fit(_policies(rule), call, [RETURNS, store]) == {"returns-size": 1.0}
-    assert fact_fit(_policies(rule), call, [store, RETURNS]) == {}
+    assert fact_fit(_policies(rule), call, [Candidate(RETURNS, 3.5), Candidate(store, 3.4)]) == {"returns-size": 1.0}
+    assert fact_fit(_policies(rule), call, [Candidate(store, 3.5), Candidate(RETURNS, 3.4)]) == {}
+
+
+def test_a_need_phrase_lifts_its_procedure_over_another_with_policies_only_when_they_score_about_equally() -> None:
+    phrase = Rule(id="cancel", action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
+                  scope=Scope(articles=("returns-size",), issues=("cancel",)))
+    policies = _policies(phrase, _rule("late", "days_late", articles=("late-delivery",)))
+    call = _call(("customer", "it won't get here in time so i need to cancel it"))
+    near = [Candidate(DELIVERY, 3.3), Candidate(RETURNS, 3.3 - NAMED_MARGIN + 0.1)]
+    far = [Candidate(DELIVERY, 3.3), Candidate(RETURNS, 3.3 - NAMED_MARGIN - 0.1)]
+    assert fact_fit(policies, call, near) == {"returns-size": 1.0}
+    assert fact_fit(policies, call, far) == {}
 
 
 def test_a_need_phrase_holds_with_a_word_or_two_between_its_terms() -> None:
