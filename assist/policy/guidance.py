@@ -150,15 +150,15 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
     if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
         stating = need_turn(call.transcript) == last_customer_turn(call.transcript)  # the need's own words
-        far = reading.relevance < NEED_RELEVANCE and reading.confidence < SURE
-        vague = vague or (stating and far and not named and not answering)
+        vague = vague or (stating and _far(reading) and not named and not answering)
         course = None if (gap or vague) and not answering else follow(None, candidates, progress, call, fit)
     else:
         held = previous.course
         if held is not None and gap and not answering:
             held = None  # the customer moved on to something nothing answers: the procedure no longer applies
-        if held is None:
-            course = None if gap or vague else follow(None, candidates, progress, call, fit)
+        if held is None:  # no need yet: a new turn that is a gap or far from everything raises none either
+            far = fresh is not None and not naming and (fresh.gap or _far(fresh))
+            course = None if gap or vague or far else follow(None, candidates, progress, call, fit)
         else:
             fresh_fit = fact_fit(policies, said, pool) if said is not None else None
             # a turn that says little on its own raises no need
@@ -186,6 +186,11 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         previous.course is not None and course.since_turn == previous.course.since_turn else None
     state = CallState(len(call.transcript), _digest(call.transcript), course, carried)
     return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered)
+
+
+def _far(reading: Reading) -> bool:
+    """Whether a need ranked so is far from everything the knowledge base holds (see NEED_RELEVANCE)."""
+    return reading.relevance < NEED_RELEVANCE and reading.confidence < SURE
 
 
 def need_to_rank(previous: CallState | None, transcript: Sequence[Turn]) -> Turn | None:

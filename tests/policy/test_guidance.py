@@ -221,3 +221,16 @@ def test_a_fact_volunteered_before_the_agent_asks_does_not_complete_the_deciding
     early = (STAIN + " I bought it two months ago", *RETURN_CALL[1:5])
     guidance = _guide(policies, _call(*early), _ranked(articles, ("returns-stain-damage", 3.9)))
     assert _status(guidance)["membership"] == "current"
+
+
+def test_a_later_turn_far_from_everything_raises_no_need_on_an_off_topic_call(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    pizza = "hi can i get a large pepperoni and some garlic knots for delivery"
+    start = _guide(policies, _call(pizza), _ranked(articles, ("faq-shirts", 2.4)), gap=True, relevance=0.3)
+    assert start.course is None and start.unanswered
+    call = _call(pizza, "I think you have the wrong number, this is customer service for a clothing store.",
+                 "oh my god, sorry. wrong number. my bad")
+    fresh = Reading(tuple(_ranked(articles, ("change-phone", 2.6))), 0.63, gap=False, relevance=0.35)
+    later = _guide(policies, call, _ranked(articles, ("change-phone", 2.6)), start.state, fresh=fresh)
+    assert later.course is None and not _steps(later)
