@@ -157,8 +157,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         if held is not None and gap and not answering:
             held = None  # the customer moved on to something nothing answers: the procedure no longer applies
         if held is None:  # no need yet: a new turn that is a gap or far from everything raises none either
-            far = fresh is not None and not naming and (fresh.gap or _far(fresh))
-            course = None if gap or vague or far else follow(None, candidates, progress, call, fit)
+            vague = vague or (fresh is not None and not naming and (fresh.gap or _far(fresh)))
+            course = None if gap or vague else follow(None, candidates, progress, call, fit)
         else:
             fresh_fit = fact_fit(policies, said, pool) if said is not None else None
             # a turn that says little on its own raises no need

@@ -233,4 +233,4 @@ def test_a_later_turn_far_from_everything_raises_no_need_on_an_off_topic_call(
                  "oh my god, sorry. wrong number. my bad")
     fresh = Reading(tuple(_ranked(articles, ("change-phone", 2.6))), 0.63, gap=False, relevance=0.35)
     later = _guide(policies, call, _ranked(articles, ("change-phone", 2.6)), start.state, fresh=fresh)
-    assert later.course is None and not _steps(later)
+    assert later.course is None and later.unanswered and not _steps(later)
