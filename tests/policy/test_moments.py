@@ -55,3 +55,12 @@ def test_a_moment_id_used_twice_is_refused_on_the_second_one(tmp_path: Path) -> 
     book, problems = load_moments(path)
     assert [str(p) for p in problems] == [f"{path}:6: moments[1]: duplicate moment id 'move'"]
     assert book.moments == ()
+
+
+@pytest.mark.parametrize(("said", "moment"), [
+    ("can i switch to overnight? my wife's due with our baby any day now", "new-baby"),
+    ("thanks. oh and since i have you, im moving next week, can you change the address", "move"),
+])
+def test_bundled_life_events_said_in_passing_are_noticed(said: str, moment: str) -> None:
+    book, _ = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
+    assert [s.moment.id for s in find_moments((Turn("customer", said),), book, CueClock())] == [moment]
