@@ -83,9 +83,11 @@ def test_late_guest_return_without_receipt_is_denied_and_ends_with_an_apology(cl
     body = _suggest(client, "guest", STAIN, {"purchase_age_days": 45, "has_receipt": False})
     decision = _decision(body, "return_item")
     assert decision["decision"] == "denied"
-    actions = [a["action"] for a in body["next_best_actions"]]
+    actions = [a["action"] for a in body["next_best_actions"] if not a["set_aside"]]
     assert "apologize" in actions
     assert "update-order" not in actions
+    aside = [a for a in body["next_best_actions"] if a["set_aside"]]
+    assert [a["action"] for a in aside] == ["update-order"] and aside[0]["status"] == "todo"
 
 
 def test_subscription_dispute_boundary_for_silver_is_ten_dollars(client: TestClient) -> None:

@@ -63,7 +63,7 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
         ],
         next_best_actions=[
             NextActionOut(action=n.action, label=n.label, reason=n.reason, source=n.source,
-                          status=n.status.value if n.status else None)
+                          status=n.status.value if n.status else None, set_aside=n.set_aside)
             for n in suggestion.next_best_actions
         ],
         procedure=ProcedureOut(article_id=course.article.id, title=course.article.title,

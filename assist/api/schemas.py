@@ -196,6 +196,9 @@ class NextActionOut(BaseModel):
     source: str
     status: Literal["done", "current", "todo"] | None = Field(default=None, description=(
         "procedure steps only: done (the reason gives the evidence), current (the first not done) or todo"))
+    set_aside: bool = Field(default=False, description=(
+        "true on a procedure step a denial made unnecessary: listed where the procedure has it, never current; "
+        "the reason says which rule"))
 
 
 class ProcedureOut(BaseModel):

@@ -33,13 +33,16 @@ class StepStatus(StrEnum):
 
 @dataclass(frozen=True)
 class NextAction:
-    """One thing the agent should do next, and where that advice comes from; procedure steps have a status."""
+    """One thing the agent should do next, and where that advice comes from; procedure steps have a status. A
+    step `set_aside` stays listed where the procedure has it (numbers do not shift) but is not needed: a
+    denial stopped the procedure before it."""
 
     action: str
     label: str
     reason: str
     source: str
     status: StepStatus | None = None
+    set_aside: bool = False
 
 
 def next_best_actions(
@@ -73,8 +76,9 @@ def _clarify(procedure: Article, alternative: Article) -> NextAction:
 
 def _statuses(actions: list[NextAction], progress: Progress) -> list[NextAction]:
     """Mark steps in order: each step up to the last one with evidence is done (its reason gains the evidence,
-    or says the agent went past it), the first step after it is current, the rest to do."""
-    steps = [i for i, a in enumerate(actions) if a.status is not None]
+    or says the agent went past it), the first step after it is current, the rest to do (a step set aside is
+    done only on its own evidence)."""
+    steps = [i for i, a in enumerate(actions) if a.status is not None and not a.set_aside]
     evidenced = [i for i in steps if actions[i].action in progress]
     last_done = evidenced[-1] if evidenced else -1
     marked: list[NextAction] = []
@@ -82,6 +86,10 @@ def _statuses(actions: list[NextAction], progress: Progress) -> list[NextAction]
     for index, action in enumerate(actions):
         if action.status is None:
             marked.append(action)
+        elif action.set_aside:  # done only if the agent did it all the same, never the current step
+            evidence = progress.get(action.action)
+            marked.append(replace(action, status=StepStatus.DONE, reason=f"{action.reason}; {evidence.describe()}")
+                          if evidence else action)
         elif index <= last_done:
             evidence = progress.get(action.action)
             detail = evidence.describe() if evidence else "done: the agent has gone on to a later step"
@@ -140,7 +148,8 @@ def _goodwill(promise: Sighting, decisions: Sequence[Decision], policies: Policy
 def _procedure(
     procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet
 ) -> list[NextAction]:
-    """The article's steps in order; a denial adds an explanation, a stopping denial ends the steps there."""
+    """The article's steps in order; a denial adds an explanation after its step, and a stopping denial what
+    follows it, setting aside the steps after it (still listed, so that the numbers hold)."""
     if procedure is None:
         return []
     denied = next((d for d in decisions if d.decision == Outcome.DENIED and d.source_article == procedure.id), None)
@@ -148,13 +157,18 @@ def _procedure(
     denial = rule.denial if rule else None
     source = f"article:{procedure.id}"
     actions: list[NextAction] = []
+    stopped = False
     for number, step in enumerate(procedure.steps, start=1):
         label = policies.vocabulary.step_label(step)
-        actions.append(NextAction(step, label, f"step {number} of {procedure.id}", source, StepStatus.TODO))
+        reason = f"step {number} of {procedure.id}"
+        if stopped and denied and denial:
+            if step in denial.then:
+                continue  # listed already, as what follows the denial
+            reason += f"; not needed: '{denied.label}' is denied by rule {denied.rule}"
+        actions.append(NextAction(step, label, reason, source, StepStatus.TODO, set_aside=stopped))
         if denied and denial and step == denial.after_step:
             actions += _after_denial(denied, denial, policies)
-            if denial.stop:
-                return actions
+            stopped = denial.stop
     if denied and denial and denial.after_step not in procedure.steps:
         actions += _after_denial(denied, denial, policies)
     return actions

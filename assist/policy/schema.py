@@ -87,13 +87,16 @@ class HeardSpec(FileSchema):
     `yes_no` (the customer's yes or no to an agent question matching `about`); `about` cues say a sentence (or
     the agent's question just before the customer's turn) is about this fact; `says_true` cues state a yes/no
     fact outright, in either speaker's words ("it already shipped"), and a negation before the cue makes it
-    false; `says_false` cues state it false ("it still says order received").
+    false; `says_false` cues state it false ("it still says order received"). `more_than` makes a bool fact of
+    a `days` or `money` reading: true when the number said is more than it ("the credit has been pending two
+    weeks": more than 7 days, so the mistake is ours).
     """
 
     reading: Reading | None = None
     about: list[Cue] = []
     says_true: list[Cue] = []
     says_false: list[Cue] = []
+    more_than: float | None = None
 
     @model_validator(mode="after")
     def _something(self) -> HeardSpec:
@@ -101,6 +104,8 @@ class HeardSpec(FileSchema):
             raise ValueError("heard needs a reading, says_true or says_false")
         if self.reading is not None and not self.about:
             raise ValueError(f"reading {self.reading!r} needs `about` cues: which sentences talk about the fact")
+        if self.more_than is not None and self.reading not in ("days", "money"):
+            raise ValueError("more_than needs a days or money reading: the number it compares")
         return self
 
 
@@ -119,6 +124,8 @@ class FactSpec(FileSchema):
         if heard is None:
             return self
         wanted = {"days": ("int", "number"), "money": ("int", "number"), "yes_no": ("bool",)}
+        if heard.more_than is not None:
+            wanted = {"days": ("bool",), "money": ("bool",)}  # a number compared gives yes or no
         if heard.reading is not None and self.type not in wanted[heard.reading]:
             raise ValueError(f"reading {heard.reading!r} cannot give a {self.type} fact")
         if (heard.says_true or heard.says_false) and self.type != "bool":

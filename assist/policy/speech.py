@@ -31,7 +31,7 @@ _MONTHS = ("january|february|march|april|june|july|august|september|october|nove
            "|jan|feb|aug|sept|oct|nov|dec")
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DURATION = re.compile(
-    r"\b(?P<n>\d+(?:\.\d+)?|an?|a couple(?: of)?|couple(?: of)?)\s+(?P<unit>day|week|month|year)s?"
+    r"\b(?P<n>\d+(?:\.\d+)?|an?|a couple(?: of)?|couple(?: of)?)(?P<and_a_half> and a half)?\s+(?P<unit>day|week|month|year)s?"
     r"(?P<half> and a half)?\b")
 _CALENDAR = re.compile(
     rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
@@ -132,8 +132,11 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
     replying = heard.reading == "money" and _AMOUNT_QUESTION.search(asked) is not None
     for sentence in [text] if replying else _about(heard, text, asked, clock):  # "How much was it?" asks the amount
         number = _days(sentence, today) if heard.reading == "days" else _money(sentence, replying)
-        if number is not None:
-            return (round(number) if term.type == "int" else number), _short(sentence)
+        if number is None:
+            continue
+        if heard.more_than is not None:
+            return number > heard.more_than, _short(sentence)
+        return (round(number) if term.type == "int" else number), _short(sentence)
     return None
 
 
@@ -234,7 +237,7 @@ def _days(sentence: str, today: dt.date) -> float | None:
     if duration and (calendar is None or duration.start() <= calendar.start()):
         count = duration["n"]
         n = 1.0 if count in ("a", "an") else 2.0 if "couple" in count else float(count)
-        n += 0.5 if duration["half"] else 0.0
+        n += 0.5 if duration["half"] or duration["and_a_half"] else 0.0  # "a week and a half", "two and a half weeks"
         return n * DAYS[duration["unit"]]
     if calendar is None:
         return None

@@ -39,6 +39,7 @@ class Heard:
     about: tuple[Pattern, ...] = ()
     says_true: tuple[Pattern, ...] = ()
     says_false: tuple[Pattern, ...] = ()
+    more_than: float | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def _heard(spec: HeardSpec | None) -> Heard | None:
     if spec is None:
         return None
     return Heard(spec.reading, tuple(map(compile_cue, spec.about)), tuple(map(compile_cue, spec.says_true)),
-                 tuple(map(compile_cue, spec.says_false)))
+                 tuple(map(compile_cue, spec.says_false)), spec.more_than)
 
 
 def _completion(spec: CompletionSpec) -> Completion:

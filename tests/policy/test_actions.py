@@ -34,6 +34,11 @@ def _ids(actions: list[NextAction]) -> list[str]:
     return [a.action for a in actions]
 
 
+def _needed(actions: list[NextAction]) -> list[str]:
+    """The actions a denial did not set aside."""
+    return [a.action for a in actions if not a.set_aside]
+
+
 def test_allowed_return_follows_the_procedure_steps_in_order(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
@@ -54,7 +59,7 @@ def test_allowed_return_follows_the_procedure_steps_in_order(
     )
 
 
-def test_denied_return_ends_with_apology_explanation_and_the_articles_callback(
+def test_denied_return_ends_with_apology_explanation_the_articles_callback_and_the_rest_set_aside(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
     facts: dict[str, FactValue] = {"purchase_age_days": 91, "has_receipt": False, "original_packaging": False}
@@ -67,7 +72,10 @@ def test_denied_return_ends_with_apology_explanation_and_the_articles_callback(
         "explain-decision",
         "enter-details",  # the alternative the article names: take a phone number, a manager calls back
         "notify-team",
+        "update-order",  # set aside: still listed where the procedure has it, never current
     ]
+    assert [a.action for a in actions if a.set_aside] == ["update-order"]
+    assert actions[-1].status == StepStatus.TODO and "not needed: 'Accept the return' is denied" in actions[-1].reason
     assert actions[3].label == "Apologise that we cannot accept the return"
     assert actions[4].label.startswith("Explain: Bronze members may return within 90 days")
     assert "91 days old" in actions[4].label
@@ -106,7 +114,8 @@ def test_denied_fee_waiver_explains_and_the_upgrade_goes_on(
 
 def test_shipped_order_cannot_be_upgraded(policies: PolicySet, articles: dict[str, Article]) -> None:
     actions = _advise(policies, articles, "order-shipping-upgrade", "gold", {"order_shipped": True})
-    assert _ids(actions) == [
+    assert [a.action for a in actions if a.set_aside] == ["membership", "update-order"]
+    assert _needed(actions) == [
         "pull-up-account",
         "verify-identity",
         "shipping-status",
@@ -119,7 +128,7 @@ def test_denied_extension_offers_a_manager_call_back(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
     actions = _advise(policies, articles, "subscription-extension", "guest")
-    assert _ids(actions) == [
+    assert _needed(actions) == [
         "pull-up-account",
         "verify-identity",
         "membership",
@@ -134,7 +143,8 @@ def test_denied_bill_dispute_stops_after_checking_our_systems(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
     actions = _advise(policies, articles, "subscription-dispute-bill", "bronze", {"company_error": False})
-    assert _ids(actions)[-3:] == ["ask-the-oracle", "apologize", "explain-decision"]
+    assert _needed(actions)[-3:] == ["ask-the-oracle", "apologize", "explain-decision"]
+    assert [a.action for a in actions if a.set_aside] == ["offer-refund"]
 
 
 def test_no_procedure_gives_only_asks_and_moments(policies: PolicySet, articles: dict[str, Article]) -> None:

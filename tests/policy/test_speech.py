@@ -161,3 +161,29 @@ def test_the_agent_reporting_no_mistake_of_ours_is_heard(vocabulary: Vocabulary,
 def test_a_code_got_weeks_ago_is_not_a_purchase(vocabulary: Vocabulary) -> None:
     facts = _hear(vocabulary, "the code i got for 20 percent off isnt working, i got it like three weeks ago")
     assert "purchase_age_days" not in facts
+
+
+@pytest.mark.parametrize(("question", "said", "ours"), [
+    ("How long has it been since the return went back?", "um, it's been like two and a half weeks?", True),
+    ("How long ago did you send it back?", "uh i mailed it last thursday", False),
+])
+def test_a_credit_pending_more_than_seven_days_after_a_return_is_our_mistake(
+    vocabulary: Vocabulary, question: str, said: str, ours: bool
+) -> None:
+    facts = _hear(vocabulary, "i returned some jeans and still haven't gotten my money back", question, said)
+    assert facts["company_error"].value is ours
+
+
+def test_a_return_asked_for_is_no_credit_pending(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "i want to send it back, i bought it two weeks ago")
+    assert "company_error" not in facts and facts["purchase_age_days"].value == 14
+
+
+def test_more_than_needs_a_number_reading_and_a_bool_fact() -> None:
+    from pydantic import ValidationError
+
+    from assist.policy.schema import FactSpec
+    with pytest.raises(ValidationError, match="more_than needs a days or money reading"):
+        FactSpec.model_validate({"type": "bool", "heard": {"reading": "yes_no", "about": ["x"], "more_than": 7}})
+    with pytest.raises(ValidationError, match="cannot give a int fact"):
+        FactSpec.model_validate({"type": "int", "heard": {"reading": "days", "about": ["x"], "more_than": 7}})

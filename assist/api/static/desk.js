@@ -921,16 +921,18 @@
   function updateAction(li, action) {
     li.dataset.action = action.action;
     li.dataset.status = action.status || "";
+    li.dataset.setAside = String(Boolean(action.set_aside));
     li.dataset.marked = String(Boolean(action.status) && call.steps.has(action.action));
     const icon = li.querySelector(".icon");
-    icon.textContent = STEP_ICONS[action.status] || "•";
-    icon.title = STEP_WORDS[action.status] || "suggestion";
+    const aside = action.set_aside && action.status !== "done";
+    icon.textContent = aside ? "–" : STEP_ICONS[action.status] || "•";
+    icon.title = aside ? "not needed" : STEP_WORDS[action.status] || "suggestion";
     icon.setAttribute("aria-label", icon.title);
     // The step's number and its state in words too (the icon alone is easy to miss): "now" on the current one,
     // in the tooltip and for screen readers on the others.
     li.querySelector(".label").textContent = (action.step ? action.step + ". " : "") + action.label +
       (action.status === "current" ? " — now" : "");
-    li.querySelector(".label").title = STEP_WORDS[action.status] || "";
+    li.querySelector(".label").title = action.status ? icon.title : "";
     li.querySelector(".reason").textContent = reasonOf(action);
     const mark = call.actionMarks.get(li.dataset.key);
     li.classList.toggle("dismissed", mark === "dismissed");
