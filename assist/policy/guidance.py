@@ -34,7 +34,7 @@ from assist.policy.procedure import (
     need_turn,
     new_need,
 )
-from assist.policy.progress import Evidence, Progress, call_progress, decided
+from assist.policy.progress import Evidence, Progress, call_progress, decided, since_switch
 from assist.policy.speech import SpokenFact, hear
 
 # The best-ranked articles with steps that may be the procedure the call follows.
@@ -173,6 +173,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         articles = [course.article.id] if course is not None else [ranked[0].article.id] if ranked else []
         decisions = decide(policies, heard, articles, today, sightings)
     procedure = course.article if course is not None else None
+    if course is not None:
+        progress = since_switch(progress, course.since_turn, course.carried)
     if procedure is not None:
         told = {**{n: Evidence(f.turn + 1, f.quote, speaker=call.transcript[f.turn].speaker)
                    for n, f in spoken.items() if _in_answer(call.transcript, f.turn)},

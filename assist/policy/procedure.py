@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 
 from assist.call import Call, Turn
 from assist.knowledge.articles import Article
@@ -52,11 +53,14 @@ class Candidate:
 @dataclass(frozen=True)
 class Course:
     """The procedure a call follows: its article, the turn (index into the transcript) that raised the need,
-    and why, in the agent's words."""
+    and why, in the agent's words. A procedure the call switched to counts work done before `since_turn` only
+    for the steps in `carried` (those it begins with as the one before did: the account is pulled up once);
+    None: the call's first procedure, which counts all of it."""
 
     article: Article
     since_turn: int
     reason: str
+    carried: frozenset[str] | None = None
 
 
 def follow(previous: Course | None, candidates: Sequence[Candidate], progress: Progress, call: Call,
@@ -92,7 +96,9 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
         return previous
     turn = last_customer_turn(call.transcript)
-    return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}")
+    shared = frozenset(a for a, b in takewhile(lambda pair: pair[0] == pair[1],
+                                              zip(previous.article.steps, chosen.steps)))
+    return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}", shared)
 
 
 def _sibling(previous: Course, candidates: Sequence[Candidate]) -> Course | None:
@@ -105,7 +111,7 @@ def _sibling(previous: Course, candidates: Sequence[Candidate]) -> Course | None
     held = next((c.score for c in candidates if c.article.id == previous.article.id), None)
     if held is not None and top.score - held < SIBLING_MARGIN:
         return None
-    return Course(top.article, previous.since_turn, previous.reason)
+    return Course(top.article, previous.since_turn, previous.reason, previous.carried)
 
 
 def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:

@@ -99,3 +99,12 @@ def decided(progress: Progress, steps: Sequence[str], deciding: Mapping[str, tup
         if evidence is not None:
             done[step] = evidence
     return done
+
+
+def since_switch(progress: Progress, since_turn: int, carried: frozenset[str] | None) -> Progress:
+    """The progress a procedure the call switched to at `since_turn` (an index into the transcript) counts:
+    evidence from turns before it only for the `carried` steps (None: all of it)."""
+    if carried is None:
+        return progress
+    return {step: evidence for step, evidence in progress.items()
+            if step in carried or evidence.turn is None or evidence.turn > since_turn}

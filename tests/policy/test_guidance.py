@@ -234,3 +234,22 @@ def test_a_later_turn_far_from_everything_raises_no_need_on_an_off_topic_call(
     fresh = Reading(tuple(_ranked(articles, ("change-phone", 2.6))), 0.63, gap=False, relevance=0.35)
     later = _guide(policies, call, _ranked(articles, ("change-phone", 2.6)), start.state, fresh=fresh)
     assert later.course is None and later.unanswered and not _steps(later)
+
+
+def test_after_a_switch_only_the_steps_both_procedures_begin_with_count_earlier_work(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = ["i forgot my password", "I can help. Your full name?", "harriet lowe",
+             "Security question: what's your first pet's name?", "biscuit",
+             "Your new password is Maple-4471."]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("recover-password", 4.2)))
+    assert _status(start)["enter-details"] == "done"
+    new = "great thanks. the cardigan i ordered is way more orange than the picture, can i return it?"
+    call = _call(*turns, new)
+    fresh = Reading(tuple(_ranked(articles, ("returns-wrong-color", 4.6), ("recover-password", 2.0))), 0.93)
+    later = _guide(policies, call, _ranked(articles, ("returns-wrong-color", 4.0), ("recover-password", 3.9)),
+                   start.state, fresh=fresh)
+    assert later.course is not None and later.course.article.id == "returns-wrong-color"
+    status = _status(later)
+    assert status["pull-up-account"] == "done"  # the account was pulled up once for the call
+    assert status["validate-purchase"] == "current" and status["enter-details"] == "todo"  # not the password's
