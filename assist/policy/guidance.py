@@ -34,7 +34,7 @@ from assist.policy.procedure import (
     need_turn,
     new_need,
 )
-from assist.policy.progress import Evidence, Progress, call_progress, decided, since_switch
+from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, since_switch
 from assist.policy.speech import SpokenFact, hear
 
 # The best-ranked articles with steps that may be the procedure the call follows.
@@ -175,6 +175,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     procedure = course.article if course is not None else None
     if course is not None:
         progress = since_switch(progress, course.since_turn, course.carried)
+        progress = borrowed(progress, course.article.steps, _asked_elsewhere(policies, call, course, clock))
     if procedure is not None:
         told = {**{n: Evidence(f.turn + 1, f.quote, speaker=call.transcript[f.turn].speaker)
                    for n, f in spoken.items() if _in_answer(call.transcript, f.turn)},
@@ -201,6 +202,16 @@ def need_to_rank(previous: CallState | None, transcript: Sequence[Turn]) -> Turn
     if previous is None or not previous.continues(transcript):
         return None
     return new_need(previous.turns, transcript)
+
+
+def _asked_elsewhere(policies: PolicySet, call: Call, course: Course, clock: CueClock) -> Progress:
+    """What the agent asked for under the name of a step outside the procedure (since the need was raised, for a
+    procedure switched to): the first asking turn of each such step."""
+    vocabulary = policies.vocabulary
+    others = [s for s, c in vocabulary.completions.items() if c.cues and s not in course.article.steps]
+    found = call_progress(call, others, vocabulary, clock)
+    asking = {s: e for s, e in found.items() if e.turn is not None and asks(call.transcript[e.turn - 1].text)}
+    return since_switch(asking, course.since_turn, None if course.carried is None else frozenset())
 
 
 def _settled(policies: PolicySet, procedure: Article, decisions: Sequence[Decision]) -> dict[str, tuple[str, ...]]:

@@ -108,3 +108,19 @@ def since_switch(progress: Progress, since_turn: int, carried: frozenset[str] | 
         return progress
     return {step: evidence for step, evidence in progress.items()
             if step in carried or evidence.turn is None or evidence.turn > since_turn}
+
+
+def borrowed(progress: Progress, steps: Sequence[str], foreign: Progress) -> Progress:
+    """`progress` with the procedure's current step done by work the agent did under another step's name
+    (`foreign`: steps outside the procedure that the agent asks for; "What's your username?" in a password reset
+    is its "enter the details" step): each such turn, in turn order, completes the first step of `steps` not
+    yet done, when it comes after the last one done."""
+    done = dict(progress)
+    for evidence in sorted((e for e in foreign.values() if e.turn is not None), key=lambda e: e.turn or 0):
+        current = next((step for step in steps if step not in done), None)
+        if current is None:
+            break
+        last = max((done[step].turn or 0 for step in steps if step in done), default=0)
+        if (evidence.turn or 0) > last:
+            done[current] = evidence
+    return done

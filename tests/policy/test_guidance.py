@@ -253,3 +253,13 @@ def test_after_a_switch_only_the_steps_both_procedures_begin_with_count_earlier_
     status = _status(later)
     assert status["pull-up-account"] == "done"  # the account was pulled up once for the call
     assert status["validate-purchase"] == "current" and status["enter-details"] == "todo"  # not the password's
+
+
+def test_what_the_agent_asks_under_another_step_s_name_completes_the_current_step(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    call = _call("i forgot my password and can't log in", "I can help. Your full name or account ID?", "ryo tanaka",
+                 "Thanks Ryo. What's your username?", "rtanaka2")  # a purchase's username: here, the details
+    guidance = _guide(policies, call, _ranked(articles, ("recover-password", 4.2)))
+    status = _status(guidance)
+    assert status["enter-details"] == "done" and status["make-password"] == "current"
