@@ -269,10 +269,13 @@ def _rival(candidates: Sequence[Candidate], procedure: Article | None, progress:
 def _known(policies: PolicySet, call: Call, spoken: dict[str, SpokenFact],
            procedure: Article | None) -> list[KnownFact]:
     """The facts the desktop sent, then, while the call follows a procedure, those speech told (the desktop's
-    value wins): the agent sees each with its words and can correct it."""
+    value wins), those the procedure's policies read first: the agent sees each with its words and can
+    correct it."""
     vocabulary = policies.vocabulary
     known = [KnownFact(name, _label(policies, name), value, "desktop") for name, value in call.facts.items()]
-    for name, fact in spoken.items():
+    readers = policies.fact_readers
+    read = {name for name, articles in readers.items() if procedure is not None and procedure.id in articles}
+    for name, fact in sorted(spoken.items(), key=lambda item: item[0] not in read):
         if name in call.facts or procedure is None:
             continue
         term = vocabulary.facts[name]

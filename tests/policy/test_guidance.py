@@ -263,3 +263,12 @@ def test_what_the_agent_asks_under_another_step_s_name_completes_the_current_ste
     guidance = _guide(policies, call, _ranked(articles, ("recover-password", 4.2)))
     status = _status(guidance)
     assert status["enter-details"] == "done" and status["make-password"] == "current"
+
+
+def test_facts_the_procedure_reads_are_listed_before_the_others_heard(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    call = _call("my parcel arrived this morning and the box was crushed, the lamp inside is broken",
+                 "Sorry! When did you buy the lamp?", "about four months ago")
+    guidance = _guide(policies, call, _ranked(articles, ("returns-stain-damage", 3.9)))
+    assert [f.name for f in guidance.facts] == ["purchase_age_days", "order_shipped"]
