@@ -16,7 +16,7 @@ from typing import Literal
 from assist.call import Call, FactValue, Turn
 from assist.digest import sha256
 from assist.knowledge.articles import Article
-from assist.policy.actions import NextAction, next_best_actions
+from assist.policy.actions import CLARIFY, NextAction, next_best_actions
 from assist.policy.cues import CueClock, asks
 from assist.policy.conditions import all_tests
 from assist.policy.engine import Decision, decide
@@ -33,6 +33,7 @@ from assist.policy.procedure import (
     named_needs,
     need_turn,
     new_need,
+    states_need,
 )
 from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, since_switch
 from assist.policy.speech import SpokenFact, hear
@@ -148,7 +149,10 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     naming = said is not None and any(
         c.article.id in articles for c in pool for _, articles in named_needs(policies, said))
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
-    if previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
+    waiting = (previous is None or previous.course is None) and not states_need(policies, call)
+    if waiting:  # "hi, I have a question about an order": nothing to follow or decide yet
+        course = None
+    elif previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
         stating = need_turn(call.transcript) == last_customer_turn(call.transcript)  # the need's own words
         vague = vague or (stating and _far(reading) and not named and not answering)
         course = None if (gap or vague) and not answering else follow(None, candidates, progress, call, fit)
@@ -165,8 +169,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
             new = ([] if vague else pool) if fresh is not None and turn is not None else None
             course = follow(held, candidates, progress, call, fit, new, fresh_fit)
     sightings = find_moments(call.transcript, policies.moments, clock)
-    unanswered = course is None and (gap or vague)
-    if unanswered:
+    unanswered = course is None and (gap or vague) and not waiting
+    if unanswered or waiting:
         decisions: list[Decision] = []
         sightings = [s for s in sightings if s.moment.kind == "life-event"]
     else:
@@ -184,6 +188,11 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         progress = decided(progress, procedure.steps, settled, told, policies.vocabulary)
     rival = _rival(candidates, procedure, progress, fit)
     actions = next_best_actions(heard, procedure, decisions, policies, sightings, progress, rival)
+    if waiting:
+        turn_number = last_customer_turn(call.transcript) + 1
+        ask = NextAction(CLARIFY, "Ask what the customer needs", "the customer has not said what they need yet",
+                         f"transcript:turn-{turn_number}")
+        actions = [ask, *actions]
     facts = _known(policies, call, spoken, procedure)
     carried = previous.need_confidence if previous is not None and course is not None and \
         previous.course is not None and course.since_turn == previous.course.since_turn else None

@@ -29,6 +29,12 @@ FACT_MARGIN = 1.0
 NAMED_MARGIN = 0.5
 # A customer turn of at most this many content words answers the agent; it does not raise a new need.
 ANSWER_TERMS = 3
+# Words that carry no need on their own ("hi, um, I have a question about an order" says nothing yet of what the
+# customer needs): a call states its need once a customer turn holds NEED_WORDS other words, or a need phrase.
+_NO_NEED = frozenset(terms("hi hello hey um uh erm yeah yes yep ok okay so well just quick question thing call "
+                           "calling help hear there thanks please about my your the a an i you we me can have "
+                           "got get any some"))
+NEED_WORDS = 2
 # The procedure a call follows gives way only to one whose best answer scores this much better (a top answer
 # scores about 3-4): the ranking drifts with every turn, the customer's need does not.
 SWITCH_MARGIN = 1.0
@@ -38,8 +44,11 @@ SIBLING_MARGIN = 0.5
 PHRASE_GAP = 2
 _QUOTE_CHARS = 160
 # Words a customer turns to another matter with, after answering the agent.
-_MOVING_ON = re.compile(r"\b(?:oh,? and|and also|also,|actually,|another thing|one more thing|while i(?: have|'ve got|"
-                        r" got) you|by the way|btw)\b", re.IGNORECASE)
+_MOVING_ON = re.compile(r"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|actually|another thing|one more thing|"
+                        r"before (?:that|i forget|we do that)|while i(?: have|'ve got| got) you|by the way|btw)\b",
+                        re.IGNORECASE)
+# An agent turn that invites the customer to raise another need: what follows is no answer to a question.
+_INVITES = re.compile(r"\b(?:anything|something) else\b|\bwhat else\b|\bhow (?:else )?can i help\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -131,13 +140,24 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
 
 def answers_agent(transcript: Sequence[Turn]) -> bool:
     """Whether the customer's last turn only answers the agent: a short reply ("yes", "ok it's 4.99"), or any
-    reply to an agent turn that asks something ("Can I have your order ID?")."""
+    reply to an agent turn that asks something ("Can I have your order ID?") other than what else they need
+    ("Anything else?")."""
     turn = last_customer_turn(transcript)
-    if turn < 0:
-        return False
+    if turn < 0 or not any(t.speaker == "agent" for t in transcript[:turn]):
+        return False  # nobody has asked anything yet
     if len(terms(transcript[turn].text)) <= ANSWER_TERMS:
         return True
-    return turn > 0 and transcript[turn - 1].speaker == "agent" and asks(transcript[turn - 1].text)
+    agent = transcript[turn - 1]
+    return agent.speaker == "agent" and asks(agent.text) and _INVITES.search(agent.text) is None
+
+
+def states_need(policies: PolicySet, call: Call) -> bool:
+    """Whether the customer has said what they need: a turn with NEED_WORDS words that carry a need, or a need
+    phrase the policies know ("can I return it?")."""
+    said = [t for t in call.transcript if t.speaker == "customer"]
+    if any(len([w for w in terms(t.text) if w not in _NO_NEED]) >= NEED_WORDS for t in said):
+        return True
+    return bool(named_needs(policies, call))
 
 
 def last_customer_turn(transcript: Sequence[Turn]) -> int:
