@@ -158,7 +158,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         course = None if (gap or vague) and not answering else follow(None, candidates, progress, call, fit)
     else:
         held = previous.course
-        if held is not None and gap and not answering:
+        if held is not None and gap and not answering and (said is None or states_need(policies, said)):
             held = None  # the customer moved on to something nothing answers: the procedure no longer applies
         if held is None:  # no need yet: a new turn that is a gap or far from everything raises none either
             vague = vague or (fresh is not None and not naming and (fresh.gap or _far(fresh)))

@@ -272,3 +272,13 @@ def test_facts_the_procedure_reads_are_listed_before_the_others_heard(
                  "Sorry! When did you buy the lamp?", "about four months ago")
     guidance = _guide(policies, call, _ranked(articles, ("returns-stain-damage", 3.9)))
     assert [f.name for f in guidance.facts] == ["purchase_age_days", "order_shipped"]
+
+
+def test_thanks_that_nothing_answers_do_not_drop_the_procedure(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    start = _guide(policies, _call(STAIN), _ranked(articles, ("returns-stain-damage", 3.9)))
+    call = _call(STAIN, "Your refund is in progress; I've flagged it for my manager.", "ok. thank you, appreciate it")
+    vague = Reading(tuple(_ranked(articles, ("refund-status", 2.0))), 0.13, gap=True)
+    later = _guide(policies, call, _ranked(articles, ("refund-status", 2.0)), start.state, gap=True, fresh=vague)
+    assert later.course == start.course
