@@ -33,6 +33,8 @@ _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DURATION = re.compile(
     r"\b(?P<n>\d+(?:\.\d+)?|an?|a couple(?: of)?|couple(?: of)?)(?P<and_a_half> and a half)?\s+(?P<unit>day|week|month|year)s?"
     r"(?P<half> and a half)?\b")
+# A duration counted outright against now: "three days late", "ten days ago", "a week overdue".
+_COUNTED = re.compile(_DURATION.pattern + r"\s+(?:late|overdue|behind|past due|ago|back)\b")
 _CALENDAR = re.compile(
     rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
     rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?:{_WEEKDAYS})"
@@ -234,6 +236,9 @@ def _days(sentence: str, today: dt.date) -> float | None:
     """Days before today that the first duration ("4 months ago") or date ("last Tuesday") names."""
     text = _digits(sentence)
     duration, calendar = _DURATION.search(text), _CALENDAR.search(text)
+    counted = _COUNTED.search(text)  # "it's thursday now, so three days late": the count says it outright
+    if counted is not None:
+        duration, calendar = _DURATION.match(text, counted.start()), None
     if duration and (calendar is None or duration.start() <= calendar.start()):
         count = duration["n"]
         n = 1.0 if count in ("a", "an") else 2.0 if "couple" in count else float(count)

@@ -187,3 +187,21 @@ def test_more_than_needs_a_number_reading_and_a_bool_fact() -> None:
         FactSpec.model_validate({"type": "bool", "heard": {"reading": "yes_no", "about": ["x"], "more_than": 7}})
     with pytest.raises(ValidationError, match="cannot give a int fact"):
         FactSpec.model_validate({"type": "int", "heard": {"reading": "days", "about": ["x"], "more_than": 7}})
+
+
+def test_a_count_said_outright_wins_over_a_weekday_before_it(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "the email said it would be here Monday and it's Thursday now, so three days late")
+    assert facts["days_late"].value == 3
+
+
+@pytest.mark.parametrize(("said", "fact", "value"), [
+    ("my package never showed up, it was supposed to be here like ten days ago", "days_late", 10),
+    ("I kept the original bag and tissue paper and everything", "original_packaging", True),
+])
+def test_more_ways_of_saying_a_fact(vocabulary: Vocabulary, said: str, fact: str, value: object) -> None:
+    assert _hear(vocabulary, said)[fact].value == value
+
+
+def test_the_agent_saying_it_was_not_an_error_is_no_mistake_of_ours(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "my code is expired", "Our system shows the code expired, so that wasn't an error.")
+    assert facts["company_error"].value is False
