@@ -42,6 +42,9 @@ class Article:
     # Routing, for retrieval only (never shown as an answer): when the article applies, and how customers put it.
     use_when: str = ""
     asked_as: tuple[str, ...] = ()
+    # What customer service does not handle (jobs, shares, other shops): a call whose need it answers best is
+    # off topic.
+    outside: bool = False
 
     @property
     def routing(self) -> str:
@@ -79,6 +82,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         metadata={k: plain(v) for k, v in meta.items() if k not in KNOWN_FIELDS},
         use_when=" ".join((meta.get("use_when") or "").split()),
         asked_as=tuple(" ".join(p.split()) for p in meta.get("asked_as") or () if p.strip()),
+        outside=bool(meta.get("outside", False)),
     )
 
 

@@ -13,7 +13,7 @@ from assist.knowledge.yamlfile import LinedMap, parse_yaml
 STATUSES = ("draft", "published", "archived")
 KNOWN_FIELDS = frozenset(
     {"id", "title", "status", "segments", "tags", "domain", "locale", "effective_from", "effective_until",
-     "steps", "audience", "use_when", "asked_as"}
+     "steps", "audience", "use_when", "asked_as", "outside"}
 )
 LIST_FIELDS = ("segments", "tags", "steps", "audience", "asked_as")
 MAX_FRONT_MATTER_BYTES = 16 * 1024
@@ -92,6 +92,9 @@ def _validate(meta: LinedMap, path: Path) -> list[Problem]:
     use_when = meta.get("use_when")
     if use_when is not None and not (isinstance(use_when, str) and use_when.strip()):
         add("use_when", "'use_when' must be a sentence or two saying when editors route a customer here")
+    if not isinstance(meta.get("outside", False), bool):
+        add("outside", "'outside' must be true or false (true: the article answers what customer service does not "
+                       "handle)")
     for key in LIST_FIELDS:
         value = meta.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):

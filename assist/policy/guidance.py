@@ -25,6 +25,7 @@ from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.procedure import (
     Candidate,
+    SWITCH_MARGIN,
     Course,
     answers_agent,
     fact_fit,
@@ -117,6 +118,11 @@ class Reading:
     gap: bool = False
     relevance: float = 1.0
 
+    @property
+    def outside(self) -> bool:
+        """Whether the best answer is an article on what customer service does not handle: off topic."""
+        return bool(self.ranked) and self.ranked[0].article.outside
+
 
 def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clock: CueClock,
           previous: CallState | None = None, fresh: Reading | None = None) -> Guidance:
@@ -141,7 +147,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     fit = fact_fit(policies, call, candidates)  # what the desktop sent and the need named
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
     named = any(c.article.id in articles for c in candidates for _, articles in named_needs(policies, call))
-    gap = reading.gap and not named
+    gap = (reading.gap or reading.outside) and not named
     answering = answers_agent(call.transcript)
     turn = new_need(previous.turns, call.transcript) if previous is not None else None
     said = replace(call, transcript=(turn,)) if turn is not None else None
@@ -158,13 +164,24 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         course = None if (gap or vague) and not answering else follow(None, candidates, progress, call, fit)
     else:
         held = previous.course
-        if held is not None and gap and not answering and (said is None or states_need(policies, said)):
-            held = None  # the customer moved on to something nothing answers: the procedure no longer applies
+        fresh_fit = fact_fit(policies, said, pool) if said is not None else None
+        # "by the way, are you hiring?": surely answered on its own by what customer service does not handle, and
+        # far ahead of the procedure followed
+        moved_off = fresh is not None and fresh.outside and not naming and fresh.confidence >= NEW_NEED_CONFIDENCE \
+            and previous.course is not None and not _within(fresh, previous.course.article, SWITCH_MARGIN)
+        # a procedure not yet under way gives way to a turn nothing answers; one under way only to a turn about
+        # what we do not handle ("by the way, are you hiring?"): pushback ("can I talk to someone else") is no new need
+        started = held is not None and any(s in progress for s in held.article.steps)
+        if held is not None and (moved_off or (gap and not started and not answering)) and \
+                (said is None or states_need(policies, said)):
+            held = None  # the customer moved on: the procedure no longer applies
         if held is None:  # no need yet: a new turn that is a gap or far from everything raises none either
-            vague = vague or (fresh is not None and not naming and (fresh.gap or _far(fresh)))
-            course = None if gap or vague else follow(None, candidates, progress, call, fit)
+            vague = vague or (fresh is not None and not naming and (fresh.gap or fresh.outside or _far(fresh)))
+            if gap and fresh is not None and not vague:  # the call so far was off topic; its new turn is not
+                course = follow(None, pool, progress, call, fresh_fit or {})
+            else:
+                course = None if gap or vague else follow(None, candidates, progress, call, fit)
         else:
-            fresh_fit = fact_fit(policies, said, pool) if said is not None else None
             # a turn that says little on its own raises no need
             new = ([] if vague else pool) if fresh is not None and turn is not None else None
             course = follow(held, candidates, progress, call, fit, new, fresh_fit)
@@ -198,6 +215,12 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         previous.course is not None and course.since_turn == previous.course.since_turn else None
     state = CallState(len(call.transcript), _digest(call.transcript), course, carried)
     return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered)
+
+
+def _within(reading: Reading, article: Article, margin: float) -> bool:
+    """Whether the article ranks within `margin` of the best answer in the reading."""
+    best = reading.ranked[0].score if reading.ranked else 0.0
+    return any(r.article.id == article.id and r.score >= best - margin for r in reading.ranked)
 
 
 def _far(reading: Reading) -> bool:

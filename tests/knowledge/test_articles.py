@@ -198,3 +198,14 @@ def test_load_catalog_skips_a_link_out_of_the_tree_with_a_warning_and_keeps_link
     assert (warning.path, warning.severity) == (root / "retail" / "leak.md", "warning")
     assert str(warning) == f"{root / 'retail' / 'leak.md'}:1: warning: links outside the knowledge tree ({root}); " \
                            "skipped, not read"
+
+
+def test_outside_marks_what_customer_service_does_not_handle_and_must_be_a_bool(tmp_path: Path) -> None:
+    assert parse_article(KNOWLEDGE / "retail" / "outside-customer-service.md").outside
+    assert not parse_article(KNOWLEDGE / "retail" / "returns-wrong-size.md").outside
+    path = tmp_path / "bad-outside.md"
+    path.write_text("---\nid: jobs\ntitle: Jobs\noutside: sometimes\n---\nSee the careers page.\n")
+    with pytest.raises(ArticleError) as caught:
+        parse_article(path)
+    problem = caught.value.problems[0]
+    assert problem.line == 4 and problem.message.startswith("'outside' must be true or false")

@@ -282,3 +282,29 @@ def test_thanks_that_nothing_answers_do_not_drop_the_procedure(
     vague = Reading(tuple(_ranked(articles, ("refund-status", 2.0))), 0.13, gap=True)
     later = _guide(policies, call, _ranked(articles, ("refund-status", 2.0)), start.state, gap=True, fresh=vague)
     assert later.course == start.course
+
+
+def test_a_need_best_answered_by_what_customer_service_does_not_handle_is_off_topic(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    call = _call("hi, are you hiring at the distribution center this winter?")
+    ranked = _ranked(articles, ("outside-customer-service", 3.6), ("faq-timing", 3.1))
+    guidance = _guide(policies, call, ranked)
+    assert guidance.course is None and guidance.unanswered and not guidance.decisions and not _steps(guidance)
+
+
+def test_a_turn_about_what_we_do_not_handle_ends_the_procedure_but_pushback_does_not(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = [STAIN, "Sorry! Your full name or account ID?", "dana whitfield", "Thanks. Anything else I can do?"]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("returns-stain-damage", 3.9)))
+    jobs = "yes actually, is your warehouse hiring for the holidays?"
+    fresh = Reading(tuple(_ranked(articles, ("outside-customer-service", 3.8), ("faq-timing", 2.2))), 0.9)
+    later = _guide(policies, _call(*turns, jobs), _ranked(articles, ("returns-stain-damage", 3.5)), start.state,
+                   fresh=fresh)
+    assert later.course is None and later.unanswered
+    pushback = "i want to talk to somebody else then"
+    vague = Reading(tuple(_ranked(articles, ("returns-stain-damage", 2.4))), 0.1, gap=True)
+    kept = _guide(policies, _call(*turns, pushback), _ranked(articles, ("returns-stain-damage", 2.5)), start.state,
+                  gap=True, fresh=vague)
+    assert kept.course == start.course  # under way: a turn nothing answers does not end it
