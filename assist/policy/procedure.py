@@ -31,9 +31,9 @@ NAMED_MARGIN = 0.5
 ANSWER_TERMS = 3
 # Words that carry no need on their own ("hi, um, I have a question about an order" says nothing yet of what the
 # customer needs): a call states its need once a customer turn holds NEED_WORDS other words, or a need phrase.
-_NO_NEED = frozenset(terms("hi hello hey um uh erm yeah yes yep ok okay so well just quick question thing call "
-                           "calling help hear there thanks please about my your the a an i you we me can have "
-                           "got get any some"))
+_NO_NEED = frozenset(terms("hi hello hey um uh erm oh yeah yes yep ok okay so well just quick question thing call "
+                           "calling help hear there thanks thank please about my your the a an i you we me can have "
+                           "got get any some great good nice perfect cool much all done bye"))
 NEED_WORDS = 2
 # The procedure a call follows gives way only to one whose best answer scores this much better (a top answer
 # scores about 3-4): the ranking drifts with every turn, the customer's need does not.
@@ -81,7 +81,8 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     that may raise a new need is ranked on its own (`fresh`, with the fit of its own words, `fresh_fit`): the
     ranking of the whole call leans on the need it has followed so far. It switches only to a procedure whose
     best answer leads the followed one by SWITCH_MARGIN there (or when the followed one does not rank at
-    all). Without a previous course the best choice now is committed to.
+    all). Without a previous course the best choice now is committed to; so it is again while none of the
+    followed procedure's steps is done, on a customer turn that says more than an answer.
     """
     answering = answers_agent(call.transcript)
     if previous is None:
@@ -90,6 +91,14 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
             return None
         need = need_turn(call.transcript)
         return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
+    turn = last_customer_turn(call.transcript)
+    if not any(s in progress for s in previous.article.steps) and turn >= 0 \
+            and len(_need_words(call.transcript[turn].text)) > ANSWER_TERMS:
+        # nothing done yet ("hi, I've got a question about an order" / "Sure, what is it?"): the customer's fuller
+        # words choose again, as on a first turn
+        chosen = choose_procedure(candidates, progress, False, fit)
+        if chosen is not None and chosen.id != previous.article.id:
+            return Course(chosen, turn, f"the customer said {_quoted(call.transcript, turn)}")
     sibling = _sibling(previous, candidates)
     if sibling is not None:
         return sibling
@@ -104,7 +113,6 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     held = scores.get(previous.article.id)
     if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
         return previous
-    turn = last_customer_turn(call.transcript)
     shared = frozenset(a for a, b in takewhile(lambda pair: pair[0] == pair[1],
                                               zip(previous.article.steps, chosen.steps)))
     return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}", shared)
@@ -155,9 +163,14 @@ def states_need(policies: PolicySet, call: Call) -> bool:
     """Whether the customer has said what they need: a turn with NEED_WORDS words that carry a need, or a need
     phrase the policies know ("can I return it?")."""
     said = [t for t in call.transcript if t.speaker == "customer"]
-    if any(len([w for w in terms(t.text) if w not in _NO_NEED]) >= NEED_WORDS for t in said):
+    if any(len(_need_words(t.text)) >= NEED_WORDS for t in said):
         return True
     return bool(named_needs(policies, call))
+
+
+def _need_words(text: str) -> list[str]:
+    """The words of a turn that may carry a need (not greetings, fillers, thanks)."""
+    return [w for w in terms(text) if w not in _NO_NEED]
 
 
 def last_customer_turn(transcript: Sequence[Turn]) -> int:

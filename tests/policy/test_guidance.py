@@ -308,3 +308,18 @@ def test_a_turn_about_what_we_do_not_handle_ends_the_procedure_but_pushback_does
     kept = _guide(policies, _call(*turns, pushback), _ranked(articles, ("returns-stain-damage", 2.5)), start.state,
                   gap=True, fresh=vague)
     assert kept.course == start.course  # under way: a turn nothing answers does not end it
+
+
+def test_before_any_step_is_done_the_customer_s_fuller_words_choose_the_procedure_again(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    first = "yeah hi, I've got a question about an order I placed last week"
+    start = _guide(policies, _call(first), _ranked(articles, ("order-add-item", 4.1), ("shipping-status", 3.6)))
+    assert start.course is not None and start.course.article.id == "order-add-item"
+    said = "I got an email this morning saying my order has been delayed, is it still coming by friday?"
+    call = _call(first, "Sure, what's the question?", said)
+    later = _guide(policies, call, _ranked(articles, ("shipping-status", 3.9), ("order-add-item", 3.0)), start.state)
+    assert later.course is not None and later.course.article.id == "shipping-status" and later.course.since_turn == 2
+    worked = _call(first, "Sure. Can I have your full name or account ID?", said)  # under way: held
+    held = _guide(policies, worked, _ranked(articles, ("shipping-status", 3.9), ("order-add-item", 3.0)), start.state)
+    assert held.course is not None and held.course.article.id == "order-add-item"
