@@ -201,8 +201,6 @@ class KnowledgeService:
         ranking = snapshot.retriever.rank(call, max(limit, POLICY_DEPTH), day, by_article)
         if deadline is not None:
             deadline.check("while ranking answers")
-        seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
-        clock = CueClock(seconds, self.limits.cue_chars)
         if previous is not None and previous.course is not None \
                 and previous.course.article.id not in snapshot.index.articles:
             previous = None  # the article it followed is no longer served
@@ -226,6 +224,9 @@ class KnowledgeService:
             # a call seen first in mid-flow: is its need (stated earlier) a gap, rather than its last words?
             gap = on_its_own(stated).knowledge_gap
         reading = replace(_reading(ranking), gap=gap)
+        # the cue budget starts now: ranking (the turn on its own included) is not cue matching
+        seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
+        clock = CueClock(seconds, self.limits.cue_chars)
         guidance = guide(snapshot.index.policies, call, reading, day, clock, previous, fresh)
         state = guidance.state
         gap, confidence = ranking.knowledge_gap, ranking.confidence
