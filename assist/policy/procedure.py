@@ -82,7 +82,7 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     ranking of the whole call leans on the need it has followed so far. It switches only to a procedure whose
     best answer leads the followed one by SWITCH_MARGIN there (or when the followed one does not rank at
     all). Without a previous course the best choice now is committed to; so it is again while none of the
-    followed procedure's steps is done, on a customer turn that says more than an answer.
+    followed procedure's steps is done, on a customer's reply that says more than an answer.
     """
     answering = answers_agent(call.transcript)
     if previous is None:
@@ -92,10 +92,10 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
         need = need_turn(call.transcript)
         return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
     turn = last_customer_turn(call.transcript)
-    if not any(s in progress for s in previous.article.steps) and turn >= 0 \
+    if fresh is None and not any(s in progress for s in previous.article.steps) and turn >= 0 \
             and len(_need_words(call.transcript[turn].text)) > ANSWER_TERMS:
         # nothing done yet ("hi, I've got a question about an order" / "Sure, what is it?"): the customer's fuller
-        # words choose again, as on a first turn
+        # answer chooses again, as a first turn would (a turn that may raise a new need is weighed below)
         chosen = choose_procedure(candidates, progress, False, fit)
         if chosen is not None and chosen.id != previous.article.id:
             return Course(chosen, turn, f"the customer said {_quoted(call.transcript, turn)}")
