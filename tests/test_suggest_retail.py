@@ -281,10 +281,3 @@ def test_an_answer_links_the_articles_its_text_names(client: TestClient) -> None
     assert body["title"] == "Recovering a forgotten username" and body["sections"]
     assert all("Use this article" not in s["text"] for s in body["sections"])
     assert client.get("/v1/articles/no-such-article").status_code == 404
-
-
-def test_a_shipping_fee_too_high_may_be_credited_whatever_the_membership_level(client: TestClient) -> None:
-    body = _suggest(client, "guest", ["the shipping on my order was way too expensive, can you waive the shipping fee?"])
-    assert body["procedure"]["article_id"] == "shipping-cost"
-    decision = _decision(body, "credit_shipping_fee")
-    assert decision["decision"] == "allowed" and decision["rule"] == "shipping-cost.any"

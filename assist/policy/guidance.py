@@ -147,8 +147,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     fit = fact_fit(policies, call, candidates)  # what the desktop sent and the need named
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
     named = any(c.article.id in articles for c in candidates for _, articles in named_needs(policies, call))
-    gap = (reading.gap or reading.outside) and not named
-    if named and (reading.gap or reading.outside):  # only the need it names lifts a call nothing else answers
+    gap = reading.outside or (reading.gap and not named)  # "dispute my electricity bill" is still not ours
+    if named and reading.gap and not gap:  # only the need it names lifts a call nothing else answers
         candidates = [c for c in candidates if any(c.article.id in articles
                                                     for _, articles in named_needs(policies, call))]
     answering = answers_agent(call.transcript)

@@ -213,13 +213,14 @@ def fact_fit(policies: PolicySet, call: Call, rivals: Sequence[Candidate] = ()) 
 
 def _outranked(phrase: tuple[str, ...], articles: tuple[str, ...], rivals: Sequence[Candidate],
                governed: frozenset[str]) -> bool:
-    """Whether a rival ranked above every one of `articles` holds the phrase in its title, or has policies of
-    its own and scores NAMED_MARGIN more than the best of them."""
+    """Whether a rival ranked above every one of `articles` holds the phrase in its title's subject (what comes
+    before any bracketed examples), or has policies of its own and scores NAMED_MARGIN more than the best of
+    them."""
     best = next((c.score for c in rivals if c.article.id in articles), None)
     for rival in rivals:
         if rival.article.id in articles:
             return False
-        if _holds(terms(rival.article.title), phrase):
+        if _holds(terms(rival.article.title.split("(")[0]), phrase):  # the subject, not the examples in brackets
             return True
         if rival.article.id in governed and (best is None or rival.score - best > NAMED_MARGIN):
             return True
