@@ -3,6 +3,7 @@ sent pick among procedures that score about equally, and never one far down the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from assist.call import Call, Turn
@@ -106,11 +107,13 @@ def test_a_need_phrase_a_rival_title_also_holds_names_a_shared_topic_not_a_proce
 def test_a_rival_ranked_below_the_phrase_s_article_does_not_take_the_phrase() -> None:
     rule = Rule(id="cancel", action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
                 scope=Scope(articles=("returns-size",), issues=("cancel",)))
-    store = Article(id="faq-store", title="Store policy (cancelling premium, refunds)", body="", path=Path("f.md"),
+    store = Article(id="faq-store", title="Cancelling a premium plan", body="", path=Path("f.md"),
                     body_line=1, content_hash="x", steps=("search-faq",))
     call = _call(("customer", "i ordered a dress twice, please cancel one"))
     assert fact_fit(_policies(rule), call, [Candidate(RETURNS, 3.5), Candidate(store, 3.4)]) == {"returns-size": 1.0}
     assert fact_fit(_policies(rule), call, [Candidate(store, 3.5), Candidate(RETURNS, 3.4)]) == {}
+    examples = replace(store, title="Store policy questions (cancelling premium, refunds)")  # subject, not examples
+    assert fact_fit(_policies(rule), call, [Candidate(examples, 3.5), Candidate(RETURNS, 3.4)]) == {"returns-size": 1.0}
 
 
 def test_a_need_phrase_lifts_its_procedure_over_another_with_policies_only_when_they_score_about_equally() -> None:
