@@ -44,12 +44,17 @@ _CALENDAR = re.compile(
 _MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
                     r"|\b(?P<b>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:dollars?|bucks|usd)\b)")
 # "eight ninety five" (8 95): dollars and cents read out, not part of a number read digit by digit.
+# "one twenty nine ninety nine" (1 29 99): hundreds, dollars and cents read out.
+_SPOKEN_HUNDREDS = re.compile(r"(?<!\d )\b([1-9]) ([1-9]\d) ([1-9]\d)\b(?! \d)")
 _SPOKEN_PRICE = re.compile(r"(?<!\d )\b([1-9]\d{0,2}) ([1-9]\d)\b(?! \d)")
 _PAID = re.compile(r"\b(?:paid|pay|charged|costs?|priced at)\s+\$?(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
 _AMOUNT_QUESTION = re.compile(r"\bhow much\b|\bwhat (?:amount|was the (?:charge|fee|price|amount))\b", re.IGNORECASE)
 # A clause of a reply, with the punctuation that ends it; a question among an agent's sentences.
 _CLAUSE = re.compile(r"[^,.;!?]+(?:[,.;!?]+|$)|[,.;!?]+")
 _QUESTION = re.compile(r"[^.!?]*\?")
+# A negation in the few words after the fact's word: "the receipt I don't have", "the box, nope".
+_NEGATED_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:don'?t|do not|didn'?t|haven'?t|no|nope|not|never)\b",
+                            re.IGNORECASE)
 # Words that leave a yes/no fact unknown: "receipt, no idea".
 _UNSURE = re.compile(r"\b(?:no idea|not sure|unsure|don'?t know|dunno|can'?t remember|not certain)\b", re.IGNORECASE)
 # Words that make what follows a condition, not a statement: "unless you have the receipt".
@@ -190,7 +195,9 @@ def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactV
         named = next((m for p in heard.about if (m := clock.search(p, words)) is not None), None)
         if named is not None:
             start = clause.start() + named.start()
-            return not negated(words[: named.start()], NEGATIONS), quote(reply, start, clause.start() + named.end())
+            after = words[named.end():]  # "the receipt I don't have"
+            no = negated(words[: named.start()], NEGATIONS) or _NEGATED_AFTER.search(after) is not None
+            return not no, quote(reply, start, clause.start() + named.end())
         match = _YES.match(words)
         if match:
             return True, quote(reply, clause.start(), clause.start() + match.end())
@@ -265,6 +272,9 @@ def _money(sentence: str, replying: bool = False) -> float | None:
     match = _MONEY.search(text)
     if match is not None:
         return float((match["a"] or match["b"]).replace(",", ""))
+    hundreds = _SPOKEN_HUNDREDS.search(text)
+    if hundreds is not None:
+        return float(f"{int(hundreds[1]) * 100 + int(hundreds[2])}.{hundreds[3]}")
     spoken = _SPOKEN_PRICE.search(text)
     if spoken is not None:
         return float(f"{spoken[1]}.{spoken[2]}")

@@ -205,3 +205,27 @@ def test_more_ways_of_saying_a_fact(vocabulary: Vocabulary, said: str, fact: str
 def test_the_agent_saying_it_was_not_an_error_is_no_mistake_of_ours(vocabulary: Vocabulary) -> None:
     facts = _hear(vocabulary, "my code is expired", "Our system shows the code expired, so that wasn't an error.")
     assert facts["company_error"].value is False
+
+
+def test_a_no_after_the_fact_s_word_answers_no(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "it has a stain", "When did you buy it, and do you still have the receipt?",
+                  "a month and a half ago. The receipt I don't have, I tossed it, but I kept the box")
+    assert facts["has_receipt"].value is False and facts["purchase_age_days"].value == 45
+
+
+@pytest.mark.parametrize("report", [
+    "I've checked our system and that service was added to your account by mistake.",
+    "It looks like the code was valid and the error was on our side, I'm sorry.",
+    "I checked, and the credit is missing on our side.",
+])
+def test_the_agent_confirming_our_mistake_is_heard(vocabulary: Vocabulary, report: str) -> None:
+    assert _hear(vocabulary, "something's wrong with my bill", report)["company_error"].value is True
+
+
+def test_a_customer_ordering_twice_by_mistake_is_no_mistake_of_ours(vocabulary: Vocabulary) -> None:
+    assert "company_error" not in _hear(vocabulary, "I ordered the same shirt twice by mistake")
+
+
+def test_hundreds_dollars_and_cents_read_out(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "cancel the extra boots", "How much were the boots?", "one twenty nine ninety nine")
+    assert facts["amount"].value == pytest.approx(129.99)
