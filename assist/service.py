@@ -248,7 +248,10 @@ class KnowledgeService:
             confidence, gap = need, need < snapshot.retriever.tuning.gap_threshold
         # once the customer has told the fact that decides, the agent tells them what the decision says
         decided = _decided(guidance.decisions, guidance.course) if _just_told(guidance.facts, call) else frozenset()
-        answers = _procedure_first(ranking.answers, guidance.course, decided, snapshot.retriever.window_of)[:limit]
+        ranked = ranking.answers if guidance.unanswered else \
+            tuple(a for a in ranking.answers if not a.article.outside)
+        # (what customer service does not handle is an answer only on a call off topic)
+        answers = _procedure_first(ranked, guidance.course, decided, snapshot.retriever.window_of)[:limit]
         if ranking.query is not None:
             course = guidance.course
             leads = bool(decided) and bool(answers) and course is not None \
