@@ -72,6 +72,7 @@ class Suggestion:
     next_best_actions: tuple[NextAction, ...]
     procedure: Course | None = None
     facts: tuple[KnownFact, ...] = ()
+    off_topic: bool = False  # the need is something customer service does not handle
     state: CallState | None = None  # what the call's next moment continues from
 
 
@@ -269,6 +270,7 @@ class KnowledgeService:
             procedure=guidance.course,
             facts=guidance.facts,
             state=state,
+            off_topic=guidance.off_topic,
         )
 
     def article(self, article_id: str, caller: Call, today: dt.date | None = None) -> tuple[Article, list[Passage]]:

@@ -45,6 +45,7 @@ def to_response(suggestion: Suggestion) -> SuggestResponse:
         took_ms=suggestion.took_ms,
         confidence=suggestion.confidence,
         knowledge_gap=suggestion.knowledge_gap,
+        off_topic=suggestion.off_topic,
         answers=[
             AnswerOut(article_id=a.article.id, title=a.article.title, section=a.passage.section,
                       passage=a.passage.text, score=a.score, highlights=list(a.highlights), why=a.why,

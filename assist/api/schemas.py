@@ -233,8 +233,11 @@ class SuggestResponse(BaseModel):
     empowerment: list[EmpowermentOut]
     next_best_actions: list[NextActionOut]
     procedure: ProcedureOut | None = Field(description="null: no need stated yet, a knowledge gap, or off topic")
-    facts: list[FactOut] = Field(description="the facts known to the decisions: the desktop's, and those read "
-                                 "from speech that the procedure's rules read")
+    facts: list[FactOut] = Field(description="the facts known: the desktop's, then, while a procedure is "
+                                 "followed, those read from speech (those the procedure's rules read first)")
+    off_topic: bool = Field(default=False, description=(
+        "true when the customer's need is something customer service does not handle (an article marked "
+        "outside answers it best, and is the first answer); knowledge_gap is true too"))
 
 
 class Health(BaseModel):

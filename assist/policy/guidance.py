@@ -97,6 +97,7 @@ class Guidance:
     actions: tuple[NextAction, ...]
     state: CallState
     unanswered: bool = False  # no procedure, and the customer's need is a gap or off topic
+    off_topic: bool = False  # unanswered, and what customer service does not handle answers it best
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     carried = previous.need_confidence if previous is not None and course is not None and \
         previous.course is not None and course.since_turn == previous.course.since_turn else None
     state = CallState(len(call.transcript), _digest(call.transcript), course, carried)
-    return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered)
+    off_topic = unanswered and (reading.outside or (fresh is not None and fresh.outside))
+    return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered, off_topic)
 
 
 def _within(reading: Reading, article: Article, margin: float) -> bool:

@@ -390,8 +390,11 @@
     $("confidence-fill").style.width = value === null ? "0" : Math.round(value * 100) + "%";
     $("confidence-text").textContent = value === null ? "–" : Math.round(value * 100) + "%";
     const gap = Boolean(suggestion && suggestion.knowledge_gap);
-    $("gap").hidden = !gap;
-    $("gap-note").hidden = !gap;
+    const outside = gap && Boolean(suggestion.off_topic);  // answered: by where to point the caller
+    $("gap").hidden = !gap || outside;
+    $("gap-note").hidden = !gap || outside;
+    $("off-topic").hidden = !outside;
+    $("off-topic-note").hidden = !outside;
     document.querySelector(".answers-panel").dataset.gap = String(gap);
   }
 
