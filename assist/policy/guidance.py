@@ -17,15 +17,14 @@ from assist.call import Call, FactValue, Turn
 from assist.digest import sha256
 from assist.knowledge.articles import Article
 from assist.policy.actions import CLARIFY, NextAction, next_best_actions
-from assist.policy.cues import CueClock, asks
 from assist.policy.conditions import all_tests
+from assist.policy.cues import CueClock, asks
 from assist.policy.engine import Decision, decide
-from assist.policy.rules import Outcome
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.procedure import (
-    Candidate,
     SWITCH_MARGIN,
+    Candidate,
     Course,
     answers_agent,
     fact_fit,
@@ -37,6 +36,7 @@ from assist.policy.procedure import (
     states_need,
 )
 from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, since_switch
+from assist.policy.rules import Outcome
 from assist.policy.speech import SpokenFact, hear
 
 # The best-ranked articles with steps that may be the procedure the call follows.

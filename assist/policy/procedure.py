@@ -114,7 +114,7 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
         return previous
     shared = frozenset(a for a, b in takewhile(lambda pair: pair[0] == pair[1],
-                                              zip(previous.article.steps, chosen.steps)))
+                                              zip(previous.article.steps, chosen.steps, strict=False)))
     return Course(chosen, turn, f"the customer raised a new need: {_quoted(call.transcript, turn)}", shared)
 
 

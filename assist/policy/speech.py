@@ -31,7 +31,8 @@ _MONTHS = ("january|february|march|april|june|july|august|september|october|nove
            "|jan|feb|aug|sept|oct|nov|dec")
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DURATION = re.compile(
-    r"\b(?P<n>\d+(?:\.\d+)?|an?|a couple(?: of)?|couple(?: of)?)(?P<and_a_half> and a half)?\s+(?P<unit>day|week|month|year)s?"
+    r"\b(?P<n>\d+(?:\.\d+)?|an?|a couple(?: of)?|couple(?: of)?)(?P<and_a_half> and a half)?"
+    r"\s+(?P<unit>day|week|month|year)s?"
     r"(?P<half> and a half)?\b")
 # A duration counted outright against now: "three days late", "ten days ago", "a week overdue".
 _COUNTED = re.compile(_DURATION.pattern + r"\s+(?:late|overdue|behind|past due|ago|back)\b")

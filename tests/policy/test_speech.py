@@ -139,8 +139,8 @@ def test_a_condition_the_agent_states_is_not_a_fact(vocabulary: Vocabulary) -> N
 
 
 def test_a_yes_answers_only_what_the_question_sentence_asks(vocabulary: Vocabulary) -> None:
-    facts = _hear(vocabulary, "can i get it overnight?",
-                  "It hasn't shipped yet, so that works. Overnight is $20 to the card on file, okay?", "yeah thats fine")
+    report = "It hasn't shipped yet, so that works. Overnight is $20 to the card on file, okay?"
+    facts = _hear(vocabulary, "can i get it overnight?", report, "yeah thats fine")
     assert facts["order_shipped"].value is False  # the agent's report, not the customer's yes to the fee
 
 
