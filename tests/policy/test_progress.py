@@ -87,3 +87,16 @@ def test_done_when_needs_facts_or_cues_and_valid_patterns(tmp_path: Path) -> Non
     vocabulary, problems = load_vocabulary(path)
     assert vocabulary is None
     assert len(problems) == 2 and "done_when needs facts or agent_says" in str(problems[0])
+
+
+@pytest.mark.parametrize(("said", "step"), [
+    ("And it's still showing order received on your end?", "shipping-status"),
+    ("What does the status say on the order page?", "shipping-status"),
+    ("How many days ago did you return them?", "record-reason"),
+    ("Validated. How many days past the expected date is it now?", "record-reason"),
+    ("And what amount should the refund be?", "offer-refund"),
+])
+def test_bundled_cues_hear_the_agent_asking_for_a_step(said: str, step: str) -> None:
+    vocabulary, problems = load_vocabulary(Path("knowledge/policies/vocabulary.yaml"))
+    assert vocabulary is not None and problems == []
+    assert step in call_progress(_call(("agent", said)), [step], vocabulary, CueClock())
