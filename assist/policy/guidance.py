@@ -147,11 +147,11 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     progress = call_progress(call, steps, policies.vocabulary, clock)
     fit = fact_fit(policies, call, candidates)  # what the desktop sent and the need named
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
-    named = any(c.article.id in articles for c in candidates for _, articles in named_needs(policies, call))
+    needs = [articles for _, articles in named_needs(policies, call)]
+    named = any(c.article.id in articles for c in candidates for articles in needs)
     gap = reading.outside or (reading.gap and not named)  # "dispute my electricity bill" is still not ours
     if named and reading.gap and not gap:  # only the need it names lifts a call nothing else answers
-        candidates = [c for c in candidates if any(c.article.id in articles
-                                                    for _, articles in named_needs(policies, call))]
+        candidates = [c for c in candidates if any(c.article.id in articles for articles in needs)]
     answering = answers_agent(call.transcript)
     turn = new_need(previous.turns, call.transcript) if previous is not None else None
     said = replace(call, transcript=(turn,)) if turn is not None else None

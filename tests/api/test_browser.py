@@ -317,13 +317,18 @@ def test_offtopic_call_says_so_and_gives_no_guidance_on_every_turn(
     assert console_errors == []
 
 
+def _start_silver_stain_return(page: Any, server: str, expect: Any) -> None:
+    """A silver customer opens a call about returning a stained shirt."""
+    _open_desk(page, server, expect)
+    page.get_by_test_id("segment").select_option("silver")
+    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+
+
 def test_purchase_date_heard_in_the_call_is_a_labelled_fact_asked_no_more_and_the_agent_can_correct_it(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    _open_desk(page, server, expect)
-    page.get_by_test_id("segment").select_option("silver")
-    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    _start_silver_stain_return(page, server, expect)
     decision = page.locator('[data-testid="decision"][data-action="return_item"]')
     expect(decision).to_have_attribute("data-decision", "ask")
     expect(decision.locator('[data-testid="fact-input"][data-fact="purchase_age_days"]')).to_have_count(1)
@@ -350,9 +355,7 @@ def test_used_on_the_current_step_marks_it_done_and_the_next_step_is_current(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:
     expect = playwright_api.expect
-    _open_desk(page, server, expect)
-    page.get_by_test_id("segment").select_option("silver")
-    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    _start_silver_stain_return(page, server, expect)
     current = page.locator('[data-testid="next-action"][data-status="current"]')
     expect(current).to_have_count(1)
     step = current.get_attribute("data-action")
