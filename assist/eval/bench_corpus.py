@@ -18,7 +18,7 @@ from assist.knowledge.articles import article_paths, parse_article
 from assist.knowledge.passages import DEFAULT_TARGET, split_article
 
 # Where a sentence ends: after . ! or ? followed by white space (the split never leaves one inside a piece).
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _TERMINATED = re.compile(r"[.!?]$")
 # Lines whose first characters carry markdown structure stay where they are, untouched.
 _STRUCTURE = re.compile(r"(\s{4}|\t|#|>|\||[-*+]\s|\d+[.)]\s|```|~~~|\[[^\]]*\]:)")
@@ -42,7 +42,7 @@ def copy_id(article_id: str, copy: int) -> str:
 
 def split_sentences(line: str) -> list[str]:
     """The sentences of one line of prose, in order."""
-    return [s for s in SENTENCE_END.split(line.strip()) if s]
+    return [s for s in _SENTENCE_END.split(line.strip()) if s]
 
 
 def is_prose(line: str) -> bool:

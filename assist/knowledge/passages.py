@@ -13,7 +13,7 @@ MAX_CHARS = 1200
 # Small passages match precisely; answers are shown with their neighbours (see retrieval.Tuning.display_chars).
 DEFAULT_TARGET = 450
 SECTION_SEPARATOR = " > "
-SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 # Lines that start a list item or a table row: an agent reads them as separate lines.
 _OWN_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s|\s*\|")
 _PARSER = MarkdownIt("commonmark").enable("table")
@@ -74,7 +74,7 @@ def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
     parts: list[tuple[str, str]] = []
     for line in text.split("\n"):
         joiner = "\n" if _OWN_LINE.match(line) else " "
-        for sentence in [line] if len(line) <= limit else SENTENCE_END.split(line):
+        for sentence in [line] if len(line) <= limit else _SENTENCE_END.split(line):
             if len(sentence) <= limit:
                 parts.append((joiner, sentence))
             else:
