@@ -60,6 +60,14 @@ _NEGATED_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:don'?t|do not|didn'?t|haven
 _UNSURE = re.compile(r"\b(?:no idea|not sure|unsure|don'?t know|dunno|can'?t remember|not certain)\b", re.IGNORECASE)
 # Words that make what follows a condition, not a statement: "unless you have the receipt".
 _CONDITION = re.compile(r"\b(?:if|unless|whether|provided|as long as|in case)\b", re.IGNORECASE)
+# Where a sentence goes on to another clause with its own subject: "she passed away last month | and I've been
+# returning what she bought"; the time said in one clause is not the time of the other's event.
+_NEXT_CLAUSE = re.compile(r"[;:]|\b(?:and|but|because|cause|so|while|when|though|although)\s+(?=(?:i|i'm|i've|i'd|we"
+                          r"|we're|we've|she|he|they|it|it's|my|our|the|this|that|there|today|yesterday)\b)",
+                          re.IGNORECASE)
+# A weekday said after what something was for names that occasion's day: "a dress for my grandmother's funeral on
+# friday" is not when the dress was bought.
+_OCCASION = re.compile(r"\bfor (?:my|the|a|an|our|his|her|their) (?:[\w']+ ){0,3}$", re.IGNORECASE)
 SHORT_QUESTION = 6  # words: a question this short leans on the sentence before it
 _PRICE = re.compile(r"\b(\d{1,6}\.\d{2})\b")
 _BARE_NUMBER = re.compile(r"(?<!\d )\b(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
@@ -138,7 +146,10 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
     if heard.reading == "yes_no":
         return _answer(heard, text, asked, clock)
     replying = heard.reading == "money" and _AMOUNT_QUESTION.search(asked) is not None
-    for sentence in [text] if replying else _about(heard, text, asked, clock):  # "How much was it?" asks the amount
+    parts = [text] if replying else _about(heard, text, asked, clock)  # "How much was it?" asks the amount
+    if heard.reading == "days":  # "due on monday | so I'm three days late": the count says it outright
+        parts.sort(key=lambda part: _COUNTED.search(_digits(part)) is None)
+    for sentence in parts:
         number = _days(sentence, today) if heard.reading == "days" else _money(sentence, replying)
         if number is None:
             continue
@@ -221,14 +232,22 @@ def _questions(asked: str) -> list[str]:
 
 def _about(heard: Heard, text: str, asked: str, clock: CueClock) -> list[str]:
     """The parts of a customer turn that talk about the fact: all of it when it answers an agent question
-    about the fact, else the sentences where an `about` cue stands."""
+    about the fact, else the clauses where an `about` cue stands (see _NEXT_CLAUSE)."""
     if any(clock.search(p, asked) for p in heard.about):
         return [text]
     spans = []
     for pattern in heard.about:
         for match in clock.finditer(pattern, text):
-            spans.append(sentence_span(text, *match.span()))
+            spans.append(_clause_span(text, *match.span()))
     return [text[head:tail] for head, tail in sorted(set(spans))]
+
+
+def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end offsets of the clause holding text[start:end]: its sentence, cut where another clause begins."""
+    head, tail = sentence_span(text, start, end)
+    head = max((m.end() for m in _NEXT_CLAUSE.finditer(text, head, start)), default=head)
+    after = _NEXT_CLAUSE.search(text, end, tail)
+    return head, after.start() if after is not None else tail
 
 
 def _digits(text: str) -> str:
@@ -243,7 +262,8 @@ def _short(sentence: str) -> str:
 def _days(sentence: str, today: dt.date) -> float | None:
     """Days before today that the first duration ("4 months ago") or date ("last Tuesday") names."""
     text = _digits(sentence)
-    duration, calendar = _DURATION.search(text), _CALENDAR.search(text)
+    duration = _DURATION.search(text)
+    calendar = next((m for m in _CALENDAR.finditer(text) if not _occasion(text, m)), None)
     counted = _COUNTED.search(text)  # "it's thursday now, so three days late": the count says it outright
     if counted is not None:
         duration, calendar = _DURATION.match(text, counted.start()), None
@@ -263,6 +283,12 @@ def _days(sentence: str, today: dt.date) -> float | None:
     if when is None:
         return None
     return float(max((today - when.date()).days, 0))
+
+
+def _occasion(text: str, calendar: re.Match[str]) -> bool:
+    """Whether a weekday said on its own ("on friday", not "last friday") is the day of what something was for."""
+    bare = not calendar.group(0).startswith(("last", "this past")) and not calendar["month"] and not calendar["may"]
+    return bare and _OCCASION.search(text[: calendar.start()].rstrip() + " ") is not None
 
 
 def _money(sentence: str, replying: bool = False) -> float | None:

@@ -55,8 +55,30 @@ def test_a_purchase_age_in_the_customers_own_sentence_about_buying_is_read_witho
     vocabulary: Vocabulary
 ) -> None:
     facts = _hear(vocabulary, "I bought these boots two months ago and the sole came off")
-    assert facts["purchase_age_days"] == SpokenFact(
-        "purchase_age_days", 60, 0, "I bought these boots two months ago and the sole came off")
+    assert facts["purchase_age_days"] == SpokenFact("purchase_age_days", 60, 0, "I bought these boots two months ago")
+
+
+@pytest.mark.parametrize("said", [
+    "It was my mother's order, she passed away last month and I've been returning the things she'd bought",
+    "I got a promo code in your newsletter this morning but I'm not ready to buy yet",
+    "okay so my graduation is on saturday and the dress I ordered is on standard shipping",
+    "i ordered a black dress for my grandmother's funeral on friday but it won't get here in time",
+])
+def test_a_time_said_of_another_event_in_the_sentence_is_not_the_purchase_age(
+    vocabulary: Vocabulary, said: str
+) -> None:
+    assert "purchase_age_days" not in _hear(vocabulary, said)
+
+
+def test_a_weekday_after_what_the_item_was_for_stays_a_purchase_day_when_said_as_last(
+    vocabulary: Vocabulary
+) -> None:
+    assert _values(_hear(vocabulary, "I bought it for my wife last tuesday"))["purchase_age_days"] == 6
+
+
+def test_a_count_in_a_later_clause_wins_over_a_weekday_in_an_earlier_one(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "my renewal was due on monday and it's thursday now, so I'm three days late")
+    assert facts["days_late"].value == 3
 
 
 def test_a_duration_about_something_else_is_not_a_purchase_age(vocabulary: Vocabulary) -> None:
