@@ -24,6 +24,7 @@ from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.procedure import (
     SWITCH_MARGIN,
+    SWITCH_PHRASE_TERMS,
     Candidate,
     Course,
     answers_agent,
@@ -156,8 +157,9 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     turn = new_need(previous.turns, call.transcript) if previous is not None else None
     said = replace(call, transcript=(turn,)) if turn is not None else None
     # words that name a need the policies know ("cancel the order") are a need, however surely they rank
-    naming = said is not None and any(
-        c.article.id in articles for c in pool for _, articles in named_needs(policies, said))
+    phrases = named_needs(policies, said) if said is not None else []
+    naming = any(c.article.id in articles for c in pool for _, articles in phrases)
+    raised = frozenset(a for phrase, articles in phrases if len(phrase) >= SWITCH_PHRASE_TERMS for a in articles)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
     waiting = (previous is None or previous.course is None) and not states_need(policies, call)
     if waiting:  # "hi, I have a question about an order": nothing to follow or decide yet
@@ -188,7 +190,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         else:
             # a turn that says little on its own raises no need
             new = ([] if vague else pool) if fresh is not None and turn is not None else None
-            course = follow(held, candidates, progress, call, fit, new, fresh_fit)
+            course = follow(held, candidates, progress, call, fit, new, fresh_fit, raised)
     sightings = find_moments(call.transcript, policies.moments, clock)
     unanswered = course is None and (gap or vague) and not waiting
     if unanswered or waiting:

@@ -40,6 +40,10 @@ NEED_WORDS = 2
 SWITCH_MARGIN = 1.0
 # A procedure with the same steps as the one followed replaces it when it ranks this far ahead (see _sibling).
 SIBLING_MARGIN = 0.5
+# A need phrase of at least this many terms, said in a turn that may raise a new need, switches the procedure
+# without SWITCH_MARGIN ("I'd rather send them back"); one word said mid-call is often about the matter in hand
+# ("is there a fee to cancel?").
+SWITCH_PHRASE_TERMS = 2
 # Terms that may stand between two of a need phrase's terms: "send them back", "add a scarf to my order".
 PHRASE_GAP = 2
 _QUOTE_CHARS = 160
@@ -74,7 +78,7 @@ class Course:
 
 def follow(previous: Course | None, candidates: Sequence[Candidate], progress: Progress, call: Call,
            fit: Mapping[str, float], fresh: Sequence[Candidate] | None = None,
-           fresh_fit: Mapping[str, float] | None = None) -> Course | None:
+           fresh_fit: Mapping[str, float] | None = None, named: frozenset[str] = frozenset()) -> Course | None:
     """The procedure the call follows now: the one it followed, unless the customer raised a new need.
 
     A customer turn that answers the agent (short, or a reply to the agent's question) never switches. A turn
@@ -82,7 +86,10 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     ranking of the whole call leans on the need it has followed so far. It switches only to a procedure whose
     best answer leads the followed one by SWITCH_MARGIN there (or when the followed one does not rank at
     all). Without a previous course the best choice now is committed to; so it is again while none of the
-    followed procedure's steps is done, on a customer's reply that says more than an answer.
+    followed procedure's steps is done, on a customer's reply that says more than an answer. A turn that
+    names a need the policies know (`named`: the articles they serve, "I'd rather send them back") that the
+    followed procedure does not serve switches to the best-ranked of those, whatever the margin, when it ranks
+    within NAMED_MARGIN of the turn's best other procedure.
     """
     answering = answers_agent(call.transcript)
     if previous is None:
@@ -105,13 +112,17 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     if answering and fresh is None:  # a reply, unless it turns to another matter (see new_need)
         return previous
     pool = fresh if fresh is not None else candidates
-    chosen = choose_procedure(pool, progress, False, fresh_fit if fresh is not None and fresh_fit is not None else fit)
+    weights = fresh_fit if fresh is not None and fresh_fit is not None else fit
+    others = [c.score for c in pool if c.article.id != previous.article.id]
+    naming = [c for c in pool if c.article.id in named and c.score >= max(others, default=c.score) - NAMED_MARGIN] \
+        if fresh is not None and previous.article.id not in named else []
+    chosen = choose_procedure(naming or pool, progress, False, weights)
     # (an empty `fresh`: the turn on its own matches nothing well enough to be a need)
     if chosen is None or chosen.id == previous.article.id:
         return previous
     scores = {c.article.id: c.score for c in pool}
     held = scores.get(previous.article.id)
-    if held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
+    if not naming and held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
         return previous
     shared = frozenset(a for a, b in takewhile(lambda pair: pair[0] == pair[1],
                                               zip(previous.article.steps, chosen.steps, strict=False)))

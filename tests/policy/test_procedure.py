@@ -11,7 +11,7 @@ from assist.knowledge.articles import Article
 from assist.policy import conditions
 from assist.policy.cues import CueClock, compile_cue
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import FACT_MARGIN, NAMED_MARGIN, Candidate, choose_procedure, fact_fit
+from assist.policy.procedure import FACT_MARGIN, NAMED_MARGIN, Candidate, Course, choose_procedure, fact_fit, follow
 from assist.policy.progress import call_progress
 from assist.policy.rules import Outcome, Rule, RuleFile
 from assist.policy.scope import Scope
@@ -132,3 +132,16 @@ def test_a_need_phrase_holds_with_a_word_or_two_between_its_terms() -> None:
                 scope=Scope(articles=("returns-size",), issues=("send back",)))
     assert fact_fit(_policies(rule), _call(("customer", "can i send them back?"))) == {"returns-size": 1.0}
     assert fact_fit(_policies(rule), _call(("customer", "send the parcel to my mum, she's back"))) == {}
+
+
+def test_a_need_phrase_in_a_new_turn_switches_to_its_procedure_when_it_ranks_near_the_turn_s_best_other() -> None:
+    call = _call(("customer", "do these jeans shrink?"), ("agent", "A little, in the first hot wash."),
+                 ("customer", "then I'd rather send them back and get a smaller size"))
+    held = Course(FAQ, 0, "the customer asked")
+    near = [Candidate(FAQ, 3.4), Candidate(DELIVERY, 2.9), Candidate(RETURNS, 2.9 - NAMED_MARGIN + 0.1)]
+    far = [Candidate(FAQ, 3.4), Candidate(DELIVERY, 2.9), Candidate(RETURNS, 2.9 - NAMED_MARGIN - 0.1)]
+    named = frozenset({"returns-size"})
+    switched = follow(held, near, {}, call, {}, near, {}, named)
+    assert switched is not None and switched.article is RETURNS and switched.since_turn == 2
+    assert follow(held, near, {}, call, {}, near, {}) is held  # no phrase: SWITCH_MARGIN holds it
+    assert follow(held, far, {}, call, {}, far, {}, named) is held
