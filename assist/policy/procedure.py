@@ -51,6 +51,10 @@ _QUOTE_CHARS = 160
 _MOVING_ON = re.compile(r"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|actually|another thing|one more thing|"
                         r"before (?:that|i forget|we do that)|while i(?: have|'ve got| got) you|by the way|btw)\b",
                         re.IGNORECASE)
+# Words where the customer declines a need name none: "I don't want to return it or anything, I just want to know how
+# to get the stain out".
+_DECLINED = re.compile(r"\b(?:don'?t|do not|not|never|no)\s+(?:really\s+)?(?:want|wanna|need|looking|trying|planning"
+                       r"|intend\w*)\b(?:\W+\w+){0,4}", re.IGNORECASE)
 # An agent turn that invites the customer to raise another need: what follows is no answer to a question.
 _INVITES = re.compile(r"\b(?:anything|something) else\b|\bwhat else\b|\bhow (?:else )?can i help\b", re.IGNORECASE)
 
@@ -239,8 +243,9 @@ def _outranked(phrase: tuple[str, ...], articles: tuple[str, ...], rivals: Seque
 
 
 def named_needs(policies: PolicySet, call: Call) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Each need phrase the customer said, with the articles whose policies name it."""
-    said = [terms(t.text) for t in call.transcript if t.speaker == "customer"]
+    """Each need phrase the customer said (not in words that decline it), with the articles whose policies name
+    it."""
+    said = [terms(part) for t in call.transcript if t.speaker == "customer" for part in _DECLINED.split(t.text)]
     return [(phrase, articles) for phrase, articles in policies.need_phrases.items()
             if any(_holds(s, phrase) for s in said)]
 

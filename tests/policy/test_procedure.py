@@ -134,6 +134,15 @@ def test_a_need_phrase_holds_with_a_word_or_two_between_its_terms() -> None:
     assert fact_fit(_policies(rule), _call(("customer", "send the parcel to my mum, she's back"))) == {}
 
 
+def test_a_need_phrase_the_customer_declines_names_no_need() -> None:
+    rule = Rule(id="return", action="grant", decision=Outcome.ALLOWED, explanation="", path=Path("p.yaml"), line=1,
+                scope=Scope(articles=("returns-size",), issues=("return",)))
+    declined = "I don't want to return it or anything, I love it, I just want to get the stain out"
+    assert fact_fit(_policies(rule), _call(("customer", declined))) == {}
+    meant = "it's not going to fit in time so I want to return it"
+    assert fact_fit(_policies(rule), _call(("customer", meant))) == {"returns-size": 1.0}
+
+
 def test_a_need_phrase_in_a_new_turn_switches_to_its_procedure_when_it_ranks_near_the_turn_s_best_other() -> None:
     call = _call(("customer", "do these jeans shrink?"), ("agent", "A little, in the first hot wash."),
                  ("customer", "then I'd rather send them back and get a smaller size"))
