@@ -35,6 +35,7 @@ from assist.policy.procedure import (
     need_turn,
     new_need,
     states_need,
+    turns_to_new_matter,
 )
 from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, since_switch
 from assist.policy.rules import Outcome
@@ -171,9 +172,10 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     else:
         held = previous.course
         fresh_fit = fact_fit(policies, said, pool) if said is not None else None
-        # "by the way, are you hiring?": surely answered on its own by what customer service does not handle, and
-        # far ahead of the procedure followed
-        moved_off = fresh is not None and fresh.outside and not naming and fresh.confidence >= NEW_NEED_CONFIDENCE \
+        # "by the way, are you hiring?": answered on its own by what customer service does not handle (surely, or
+        # at all in a turn that says it turns to another matter), and far ahead of the procedure followed
+        moved_off = fresh is not None and fresh.outside and not naming and \
+            (fresh.confidence >= NEW_NEED_CONFIDENCE or (turn is not None and turns_to_new_matter(turn.text))) \
             and previous.course is not None and not _within(fresh, previous.course.article, SWITCH_MARGIN)
         # a procedure not yet under way gives way to a turn nothing answers; one under way only to a turn about
         # what we do not handle ("by the way, are you hiring?"): pushback ("can I talk to someone else") is no new need

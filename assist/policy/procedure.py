@@ -47,10 +47,17 @@ SWITCH_PHRASE_TERMS = 2
 # Terms that may stand between two of a need phrase's terms: "send them back", "add a scarf to my order".
 PHRASE_GAP = 2
 _QUOTE_CHARS = 160
+# Words that say outright the customer turns to another matter ("while I've got you", "totally random, but").
+_NEW_MATTER = (r"another thing|one more thing|before i forget|while i(?: have|'ve got| got) you|by the way|btw"
+               r"|(?:totally |completely |kind of |kinda )?(?:random|unrelated)(?: question)?|different question"
+               r"|on another note|change (?:of )?(?:the )?subject|changing (?:the )?subject")
+_NEW_MATTER_WORDS = re.compile(rf"\b(?:{_NEW_MATTER})\b", re.IGNORECASE)
 # Words a customer turns to another matter with, after answering the agent.
-_MOVING_ON = re.compile(r"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|actually|another thing|one more thing|"
-                        r"before (?:that|i forget|we do that)|while i(?: have|'ve got| got) you|by the way|btw)\b",
-                        re.IGNORECASE)
+_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|actually|before (?:that|we do that)"
+                        rf"|{_NEW_MATTER})\b", re.IGNORECASE)
+# A turn that says outright it turns to another matter switches to a procedure this much ahead of the one followed
+# (not SWITCH_MARGIN): the customer has said the need changes, the ranking need only agree.
+NEW_MATTER_MARGIN = 0.5
 # Words where the customer declines a need name none: "I don't want to return it or anything, I just want to know how
 # to get the stain out".
 _DECLINED = re.compile(r"\b(?:don'?t|do not|not|never|no)\s+(?:really\s+)?(?:want|wanna|need|looking|trying|planning"
@@ -126,7 +133,8 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
         return previous
     scores = {c.article.id: c.score for c in pool}
     held = scores.get(previous.article.id)
-    if not naming and held is not None and held >= scores[chosen.id] - SWITCH_MARGIN:
+    margin = NEW_MATTER_MARGIN if turns_to_new_matter(call.transcript[turn].text) else SWITCH_MARGIN
+    if not naming and held is not None and held >= scores[chosen.id] - margin:
         return previous
     shared = frozenset(a for a, b in takewhile(lambda pair: pair[0] == pair[1],
                                               zip(previous.article.steps, chosen.steps, strict=False)))
@@ -159,6 +167,11 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
     moving_on = _MOVING_ON.search(transcript[turn].text)
     rest = transcript[turn].text[moving_on.end():] if moving_on else ""
     return Turn("customer", rest) if len(terms(rest)) > ANSWER_TERMS else None
+
+
+def turns_to_new_matter(text: str) -> bool:
+    """Whether the words say outright that the customer turns to another matter ("while I've got you")."""
+    return _NEW_MATTER_WORDS.search(text) is not None
 
 
 def answers_agent(transcript: Sequence[Turn]) -> bool:

@@ -323,3 +323,17 @@ def test_before_any_step_is_done_the_customer_s_fuller_words_choose_the_procedur
     worked = _call(first, "Sure. Can I have your full name or account ID?", said)  # under way: held
     held = _guide(policies, worked, _ranked(articles, ("shipping-status", 3.9), ("order-add-item", 3.0)), start.state)
     assert held.course is not None and held.course.article.id == "order-add-item"
+
+
+def test_a_turn_that_says_it_turns_to_another_matter_leaves_for_what_we_do_not_handle_however_weakly_it_ranks(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = [STAIN, "Sorry! Your full name or account ID?", "dana whitfield", "Thanks, that's all set up for you."]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("returns-stain-damage", 3.9)))
+    weak = Reading(tuple(_ranked(articles, ("outside-customer-service", 2.8), ("faq-timing", 2.4))), 0.4)
+    said = _call(*turns, "great. hey, totally random, but do you know a good pizza place near downtown?")
+    moved = _guide(policies, said, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=weak)
+    assert moved.course is None and moved.off_topic
+    plain = _call(*turns, "great. do you know a good pizza place near downtown?")
+    kept = _guide(policies, plain, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=weak)
+    assert kept.course == start.course

@@ -11,7 +11,17 @@ from assist.knowledge.articles import Article
 from assist.policy import conditions
 from assist.policy.cues import CueClock, compile_cue
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import FACT_MARGIN, NAMED_MARGIN, Candidate, Course, choose_procedure, fact_fit, follow
+from assist.policy.procedure import (
+    FACT_MARGIN,
+    NAMED_MARGIN,
+    NEW_MATTER_MARGIN,
+    SWITCH_MARGIN,
+    Candidate,
+    Course,
+    choose_procedure,
+    fact_fit,
+    follow,
+)
 from assist.policy.progress import call_progress
 from assist.policy.rules import Outcome, Rule, RuleFile
 from assist.policy.scope import Scope
@@ -154,3 +164,15 @@ def test_a_need_phrase_in_a_new_turn_switches_to_its_procedure_when_it_ranks_nea
     assert switched is not None and switched.article is RETURNS and switched.since_turn == 2
     assert follow(held, near, {}, call, {}, near, {}) is held  # no phrase: SWITCH_MARGIN holds it
     assert follow(held, far, {}, call, {}, far, {}, named) is held
+
+
+def test_a_turn_that_says_it_turns_to_another_matter_switches_on_a_smaller_lead() -> None:
+    lead = (NEW_MATTER_MARGIN + SWITCH_MARGIN) / 2
+    fresh = [Candidate(DELIVERY, 3.0 + lead), Candidate(FAQ, 3.0)]
+    held = Course(FAQ, 0, "the customer asked")
+    opening = (("customer", "do these jeans shrink?"), ("agent", "Only a little."))
+    said = _call(*opening, ("customer", "ok. while I've got you, my parcel is three days late"))
+    plain = _call(*opening, ("customer", "ok. my parcel is three days late, where is it"))
+    switched = follow(held, fresh, {}, said, {}, fresh, {})
+    assert switched is not None and switched.article is DELIVERY
+    assert follow(held, fresh, {}, plain, {}, fresh, {}) is held
