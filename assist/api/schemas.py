@@ -197,8 +197,8 @@ class NextActionOut(BaseModel):
     status: Literal["done", "current", "todo"] | None = Field(default=None, description=(
         "procedure steps only: done (the reason gives the evidence), current (the first not done) or todo"))
     set_aside: bool = Field(default=False, description=(
-        "true on a procedure step a denial made unnecessary: listed where the procedure has it, never current; "
-        "the reason says which rule"))
+        "true on a procedure step a denial made unnecessary: listed where the procedure has it (the first of them "
+        "not done is current: where the procedure stopped); the reason says which rule"))
 
 
 class ProcedureOut(BaseModel):

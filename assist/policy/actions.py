@@ -77,7 +77,7 @@ def _clarify(procedure: Article, alternative: Article) -> NextAction:
 def _statuses(actions: list[NextAction], progress: Progress) -> list[NextAction]:
     """Mark steps in order: each step up to the last one with evidence is done (its reason gains the evidence,
     or says the agent went past it), the first step after it is current, the rest to do (a step set aside is
-    done only on its own evidence)."""
+    done only on its own evidence; the first one that is not is current: where the procedure stopped)."""
     steps = [i for i, a in enumerate(actions) if a.status is not None and not a.set_aside]
     evidenced = [i for i in steps if actions[i].action in progress]
     last_done = evidenced[-1] if evidenced else -1
@@ -86,10 +86,13 @@ def _statuses(actions: list[NextAction], progress: Progress) -> list[NextAction]
     for index, action in enumerate(actions):
         if action.status is None:
             marked.append(action)
-        elif action.set_aside:  # done only if the agent did it all the same, never the current step
+        elif action.set_aside:  # done only if the agent did it all the same; the first other is where it stopped
             evidence = progress.get(action.action)
-            marked.append(replace(action, status=StepStatus.DONE, reason=f"{action.reason}; {evidence.describe()}")
-                          if evidence else action)
+            if evidence:
+                marked.append(replace(action, status=StepStatus.DONE, reason=f"{action.reason}; {evidence.describe()}"))
+            else:
+                marked.append(replace(action, status=StepStatus.TODO if current_seen else StepStatus.CURRENT))
+                current_seen = True
         elif index <= last_done:
             evidence = progress.get(action.action)
             detail = evidence.describe() if evidence else "done: the agent has gone on to a later step"

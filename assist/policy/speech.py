@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dateparser
+import holidays
 from cachetools import LRUCache
 from text_to_num import alpha2digit
 
@@ -42,6 +43,18 @@ _CALENDAR = re.compile(
     rf"|(?:on |in |back in )?(?:(?P<part>early|mid|late) )?"
     rf"(?P<month>(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?)"
     rf"|(?:in |back in )(?P<may>may)\b|\d{{1,2}}(?:st|nd|rd|th)? of (?:{_MONTHS}|may))\b")
+# Holidays said as the day something happened ("I bought it on black friday"): the US holiday (by its name in
+# `holidays`) or a fixed month and day, and the days after it the phrase names.
+_HOLIDAYS: dict[str, tuple[str | tuple[int, int], int]] = {
+    "black friday": ("Thanksgiving Day", 1), "cyber monday": ("Thanksgiving Day", 4),
+    "thanksgiving": ("Thanksgiving Day", 0), "memorial day": ("Memorial Day", 0), "labor day": ("Labor Day", 0),
+    "christmas eve": ((12, 24), 0), "christmas": ((12, 25), 0), "boxing day": ((12, 26), 0),
+    "new year's eve": ((12, 31), 0), "new year's day": ((1, 1), 0), "new year's": ((1, 1), 0),
+    "fourth of july": ((7, 4), 0), "july 4th": ((7, 4), 0), "independence day": ((7, 4), 0),
+    "halloween": ((10, 31), 0), "valentine's day": ((2, 14), 0), "valentines day": ((2, 14), 0),
+}
+_HOLIDAY = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in sorted(_HOLIDAYS, key=len, reverse=True))
+                      + r")(?!\w)")
 _MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
                     r"|\b(?P<b>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:dollars?|bucks|usd)\b)")
 # "eight ninety five" (8 95): dollars and cents read out, not part of a number read digit by digit.
@@ -193,6 +206,8 @@ def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactV
     ("... but yes, it's still in the bag")."""
     if not any(clock.search(p, question) for question in _questions(asked) for p in heard.about):
         return None
+    if _stated(heard, asked, clock) is not None:
+        return None  # "Since it hasn't shipped I can waive the fee. Shall I?": the agent told it, the yes is to the fee
     reply = text.strip()
     for pattern, value in ((_NO, False), (_YES, True)):
         match = pattern.match(reply)
@@ -238,6 +253,8 @@ def _about(heard: Heard, text: str, asked: str, clock: CueClock) -> list[str]:
     spans = []
     for pattern in heard.about:
         for match in clock.finditer(pattern, text):
+            if heard.reading == "days" and negated(text[: match.start()], NEGATIONS):
+                continue  # "I haven't ordered from you since christmas": no purchase of this call's
             spans.append(_clause_span(text, *match.span()))
     return [text[head:tail] for head, tail in sorted(set(spans))]
 
@@ -264,6 +281,11 @@ def _days(sentence: str, today: dt.date) -> float | None:
     text = _digits(sentence)
     duration = _DURATION.search(text)
     calendar = next((m for m in _CALENDAR.finditer(text) if not _occasion(text, m)), None)
+    holiday = next((m for m in _HOLIDAY.finditer(text) if not _occasion(text, m)), None)
+    if holiday is not None and (calendar is None or holiday.start() <= calendar.start()):
+        calendar = None  # "on black friday": the holiday, not the weekday in its name
+    else:
+        holiday = None
     counted = _COUNTED.search(text)  # "it's thursday now, so three days late": the count says it outright
     if counted is not None:
         duration, calendar = _DURATION.match(text, counted.start()), None
@@ -272,6 +294,8 @@ def _days(sentence: str, today: dt.date) -> float | None:
         n = 1.0 if count in ("a", "an") else 2.0 if "couple" in count else float(count)
         n += 0.5 if duration["half"] or duration["and_a_half"] else 0.0  # "a week and a half", "two and a half weeks"
         return n * DAYS[duration["unit"]]
+    if holiday is not None and calendar is None:
+        return float((today - _last_holiday(holiday.group(0), today)).days)
     if calendar is None:
         return None
     base = dt.datetime.combine(today, dt.time())
@@ -286,9 +310,24 @@ def _days(sentence: str, today: dt.date) -> float | None:
 
 
 def _occasion(text: str, calendar: re.Match[str]) -> bool:
-    """Whether a weekday said on its own ("on friday", not "last friday") is the day of what something was for."""
-    bare = not calendar.group(0).startswith(("last", "this past")) and not calendar["month"] and not calendar["may"]
+    """Whether a weekday or holiday said on its own ("on friday", not "last friday") is the day of what something
+    was for ("a dress for my sister's wedding on saturday")."""
+    named = calendar.re is _HOLIDAY or not (calendar["month"] or calendar["may"])
+    bare = not calendar.group(0).startswith(("last", "this past")) and named
     return bare and _OCCASION.search(text[: calendar.start()].rstrip() + " ") is not None
+
+
+def _last_holiday(name: str, today: dt.date) -> dt.date:
+    """The day the holiday phrase names, on or before today (its latest passed occurrence)."""
+    which, after = _HOLIDAYS[name]
+    days = []
+    for year in (today.year, today.year - 1):
+        if isinstance(which, tuple):
+            days.append(dt.date(year, *which) + dt.timedelta(days=after))
+        else:
+            named = holidays.country_holidays("US", years=year).get_named(which, lookup="exact")
+            days.extend(day + dt.timedelta(days=after) for day in named)
+    return max(day for day in days if day <= today)
 
 
 def _money(sentence: str, replying: bool = False) -> float | None:

@@ -13,6 +13,7 @@ from assist.policy.actions import NextAction, StepStatus, next_best_actions
 from assist.policy.cues import CueClock
 from assist.policy.engine import PolicySet, decide
 from assist.policy.moments import find_moments, load_moments
+from assist.policy.progress import Evidence
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -281,3 +282,17 @@ def test_bad_cue_pattern_is_reported_with_its_line(tmp_path: Path) -> None:
         "moments.yaml:9: moments[1].kind: must be 'life-event' or 'failed-promise', not 'celebration'",
     ]
     assert book.moments == ()
+
+
+def test_once_the_steps_before_a_denial_are_done_the_first_step_set_aside_marks_where_the_procedure_stopped(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    facts: dict[str, FactValue] = {"purchase_age_days": 91, "has_receipt": False, "original_packaging": False}
+    call = Call(transcript=(Turn("customer", "these boots are too small"),), segment="bronze", facts=facts)
+    decisions = decide(policies, call, ["returns-wrong-size"], TODAY)
+    done = ("pull-up-account", "validate-purchase", "membership", "enter-details", "notify-team")
+    progress = {s: Evidence(fact="purchase_age_days") for s in done}
+    actions = next_best_actions(call, articles["returns-wrong-size"], decisions, policies, progress=progress)
+    steps = {a.action: a for a in actions if a.status is not None}
+    assert steps["update-order"].set_aside and steps["update-order"].status == StepStatus.CURRENT
+    assert not any(a.status == StepStatus.CURRENT for a in actions if a.action != "update-order")

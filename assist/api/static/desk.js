@@ -931,10 +931,11 @@
     icon.textContent = aside ? "–" : STEP_ICONS[action.status] || "•";
     icon.title = aside ? "not needed" : STEP_WORDS[action.status] || "suggestion";
     icon.setAttribute("aria-label", icon.title);
-    // The step's number and its state in words too (the icon alone is easy to miss): "now" on the current one,
-    // in the tooltip and for screen readers on the others.
-    li.querySelector(".label").textContent = (action.step ? action.step + ". " : "") + action.label +
-      (action.status === "current" ? " — now" : "");
+    // The step's number and its state in words too (the icon alone is easy to miss): "now" on the current one
+    // ("stops here" where a denial set it aside: the procedure ends there), in the tooltip and for screen readers
+    // on the others.
+    const where = action.status !== "current" ? "" : aside ? " — stops here" : " — now";
+    li.querySelector(".label").textContent = (action.step ? action.step + ". " : "") + action.label + where;
     li.querySelector(".label").title = action.status ? icon.title : "";
     li.querySelector(".reason").textContent = reasonOf(action);
     const mark = call.actionMarks.get(li.dataset.key);
