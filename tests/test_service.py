@@ -229,3 +229,13 @@ def test_a_suggestion_past_its_deadline_is_refused(index_dir: Path, embedder: Em
     with pytest.raises(DeadlineExceededError, match="deadline of 1 s passed before"):
         service.suggest(STAIN, 3, deadline=expired)
     assert service.suggest(STAIN, 3, deadline=Deadline(60)).answers
+
+
+def test_blank_customer_turns_state_no_need_and_are_never_ranked_on_their_own(
+    index_dir: Path, embedder: Embedder
+) -> None:
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    blank = Call(transcript=(Turn("agent", "0"), Turn("customer", ""), Turn("customer", "  ")))
+    suggestion = service.suggest(blank, 3)
+    assert suggestion.procedure is None and not suggestion.empowerment

@@ -160,7 +160,7 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
     reply, what follows a turn to something else ("15 riverside drive. oh and actually, can you make it
     overnight?")."""
     turn = last_customer_turn(transcript)
-    if turn < read:
+    if turn < read or not transcript[turn].text.strip():
         return None
     if not answers_agent(transcript):
         return transcript[turn]
@@ -207,8 +207,9 @@ def last_customer_turn(transcript: Sequence[Turn]) -> int:
 
 
 def need_turn(transcript: Sequence[Turn]) -> int:
-    """The first customer turn that says more than an answer would: where the need was stated."""
-    customer = [i for i, t in enumerate(transcript) if t.speaker == "customer"]
+    """The first customer turn that says more than an answer would: where the need was stated (a blank turn
+    states nothing)."""
+    customer = [i for i, t in enumerate(transcript) if t.speaker == "customer" and t.text.strip()]
     return next((i for i in customer if len(terms(transcript[i].text)) > ANSWER_TERMS), customer[0] if customer else 0)
 
 
