@@ -23,7 +23,7 @@ from cachetools import LRUCache
 from text_to_num import alpha2digit
 
 from assist.call import FactValue, Turn
-from assist.policy.cues import SENTENCE_END, CueClock, asks, negated, quote, sentence_span
+from assist.policy.cues import SENTENCE_END, CueClock, Pattern, asks, negated, quote, sentence_span
 from assist.policy.vocabulary import FactTerm, Heard, Vocabulary
 
 DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -37,6 +37,7 @@ _DURATION = re.compile(
     r"(?P<half> and a half)?\b")
 # A duration counted outright against now: "three days late", "ten days ago", "a week overdue".
 _COUNTED = re.compile(_DURATION.pattern + r"\s+(?:late|overdue|behind|past due|ago|back)\b")
+_AGO = re.compile(_DURATION.pattern + r"\s+ago\b")
 _CALENDAR = re.compile(
     rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
     rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?:{_WEEKDAYS})"
@@ -59,6 +60,12 @@ _MONEY = re.compile(r"(?:\$\s?(?P<a>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)"
                     r"|\b(?P<b>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)\s?(?:dollars?|bucks|usd)\b)")
 # "eight ninety five" (8 95): dollars and cents read out, not part of a number read digit by digit.
 # "one twenty nine ninety nine" (1 29 99): hundreds, dollars and cents read out.
+# The amount a dispute is about when a turn names several: "it's normally 9 dollars and it took 15, so I'm out 6
+# bucks", "renewed at $120 instead of $99, that's 21 bucks I shouldn't have paid".
+_DISPUTED_BEFORE = re.compile(r"\b(?:out|overcharged(?: me)?(?: by)?|extra|difference(?: of| is)?|an additional|by)"
+                              r"\s*$", re.IGNORECASE)
+_DISPUTED_AFTER = re.compile(r"^\s*(?:more|extra|too much|over|(?:that )?i (?:shouldn'?t|should not) have (?:paid|been "
+                             r"charged)|i (?:didn'?t|did not|don'?t) owe)\b", re.IGNORECASE)
 _SPOKEN_HUNDREDS = re.compile(r"(?<!\d )\b([1-9]) ([1-9]\d) ([1-9]\d)\b(?! \d)")
 _SPOKEN_PRICE = re.compile(r"(?<!\d )\b([1-9]\d{0,2}) ([1-9]\d)\b(?! \d)")
 _PAID = re.compile(r"\b(?:paid|pay|charged|costs?|priced at)\s+\$?(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
@@ -142,7 +149,8 @@ def _turn_facts(terms: tuple[FactTerm, ...], customer: bool, text: str, asked: s
     if told is not None:
         return told
     timeouts = clock.timeouts
-    found = [(t.name, _read(t, t.heard, customer, text, asked, today, clock)) for t in terms]  # type: ignore[arg-type]
+    found = [(t.name, _read(t, t.heard, customer, text, asked, today, clock, _others(terms, t)))  # type: ignore[arg-type]
+             for t in terms]
     told = tuple((name, value) for name, value in found if value is not None)
     if clock.timeouts == timeouts:
         with _TOLD_LOCK:
@@ -150,18 +158,30 @@ def _turn_facts(terms: tuple[FactTerm, ...], customer: bool, text: str, asked: s
     return told
 
 
+def _others(terms: tuple[FactTerm, ...], term: FactTerm) -> tuple[Pattern, ...]:
+    """The topic cues of the other yes/no facts: what an opening "no" may be about instead ("No receipt, but …")."""
+    return tuple(p for t in terms if t is not term and t.heard is not None and t.heard.reading == "yes_no"
+                 for p in t.heard.about)
+
+
 def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, today: dt.date,
-          clock: CueClock) -> tuple[FactValue, str] | None:
-    """The value of one fact this turn states, with the quote; None when it states none."""
+          clock: CueClock, others: tuple[Pattern, ...] = ()) -> tuple[FactValue, str] | None:
+    """The value of one fact this turn states, with the quote; None when it states none. Durations come from
+    the customer's words, or from the agent's when counted outright ("it was due two days ago": what our
+    systems show)."""
     stated = _stated(heard, text, clock)
-    if stated is not None or not customer or heard.reading is None:
+    if stated is not None or heard.reading is None:
         return stated
+    if not customer:
+        return _counted(heard, text, today, clock) if heard.reading == "days" else None
     if heard.reading == "yes_no":
-        return _answer(heard, text, asked, clock)
+        return _answer(heard, text, asked, clock, others)
     replying = heard.reading == "money" and _AMOUNT_QUESTION.search(asked) is not None
     parts = [text] if replying else _about(heard, text, asked, clock)  # "How much was it?" asks the amount
     if heard.reading == "days":  # "due on monday | so I'm three days late": the count says it outright
         parts.sort(key=lambda part: _COUNTED.search(_digits(part)) is None)
+    if heard.reading == "money":  # "renewed at $120, not $99. That's $21 I shouldn't have paid": the 21
+        parts.sort(key=lambda part: not any(_disputed(d, m) for d in [_digits(part)] for m in _MONEY.finditer(d)))
     for sentence in parts:
         number = _days(sentence, today) if heard.reading == "days" else _money(sentence, replying)
         if number is None:
@@ -169,6 +189,20 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
         if heard.more_than is not None:
             return number > heard.more_than, _short(sentence)
         return (round(number) if term.type == "int" else number), _short(sentence)
+    return None
+
+
+def _counted(heard: Heard, text: str, today: dt.date, clock: CueClock) -> tuple[FactValue, str] | None:
+    """An agent's duration counted back from now in a sentence about the fact ("your payment was due two days
+    ago"); a policy ("within 90 days", "only if you're one day late") counts nothing."""
+    for sentence in SENTENCE_END.split(text):
+        if not any(clock.search(p, sentence) for p in heard.about):
+            continue
+        if _AGO.search(_digits(sentence)) is None or sentence.rstrip().endswith("?") or _CONDITION.search(sentence):
+            continue
+        number = _days(sentence, today)
+        if number is not None:
+            return (number > heard.more_than if heard.more_than is not None else round(number)), _short(sentence)
     return None
 
 
@@ -200,10 +234,11 @@ def _asking(text: str, start: int, end: int) -> bool:
     return text[tail : tail + 1] == "?"
 
 
-def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactValue, str] | None:
-    """The customer's yes or no to an agent question about the fact: a reply that opens with yes or no, or,
-    further in, the clause that names the fact ("... and no receipt, I threw it out": no) or answers yes
-    ("... but yes, it's still in the bag")."""
+def _answer(heard: Heard, text: str, asked: str, clock: CueClock,
+            others: tuple[Pattern, ...] = ()) -> tuple[FactValue, str] | None:
+    """The customer's yes or no to an agent question about the fact: a reply that opens with yes or no (unless
+    the words after it name another fact: "No receipt, but …"), or, further in, the clause that names the fact
+    ("... and no receipt, I threw it out": no) or answers yes ("... but yes, it's still in the bag")."""
     if not any(clock.search(p, question) for question in _questions(asked) for p in heard.about):
         return None
     if _stated(heard, asked, clock) is not None:
@@ -212,6 +247,10 @@ def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactV
     for pattern, value in ((_NO, False), (_YES, True)):
         match = pattern.match(reply)
         if match:
+            rest = _CLAUSE.match(reply, match.end())
+            after = rest.group(0) if rest is not None else ""
+            if any(clock.search(p, after) for p in others) and not any(clock.search(p, after) for p in heard.about):
+                break  # "No receipt, but yes, it's in the box": the no is the receipt's
             return value, quote(reply, 0, match.end())
     for clause in _CLAUSE.finditer(reply):
         words = clause.group(0)
@@ -223,7 +262,8 @@ def _answer(heard: Heard, text: str, asked: str, clock: CueClock) -> tuple[FactV
         if named is not None:
             start = clause.start() + named.start()
             after = words[named.end():]  # "the receipt I don't have"
-            no = negated(words[: named.start()], NEGATIONS) or _NEGATED_AFTER.search(after) is not None
+            no = _NO.match(words) is not None or negated(words[: named.start()], NEGATIONS) or \
+                _NEGATED_AFTER.search(after) is not None  # "… and no, I tossed the bag"
             return not no, quote(reply, start, clause.start() + named.end())
         match = _YES.match(words)
         if match:
@@ -248,7 +288,7 @@ def _questions(asked: str) -> list[str]:
 def _about(heard: Heard, text: str, asked: str, clock: CueClock) -> list[str]:
     """The parts of a customer turn that talk about the fact: all of it when it answers an agent question
     about the fact, else the clauses where an `about` cue stands (see _NEXT_CLAUSE)."""
-    if any(clock.search(p, asked) for p in heard.about):
+    if any(clock.search(p, question) for question in _questions(asked) for p in heard.about):
         return [text]
     spans = []
     for pattern in heard.about:
@@ -309,6 +349,12 @@ def _days(sentence: str, today: dt.date) -> float | None:
     return float(max((today - when.date()).days, 0))
 
 
+def _disputed(text: str, amount: re.Match[str]) -> bool:
+    """Whether the words around an amount make it the one in dispute ("I'm out 6 bucks")."""
+    return _DISPUTED_BEFORE.search(text[: amount.start()]) is not None or \
+        _DISPUTED_AFTER.match(text[amount.end():]) is not None
+
+
 def _occasion(text: str, calendar: re.Match[str]) -> bool:
     """Whether a weekday or holiday said on its own ("on friday", not "last friday") is the day of what something
     was for ("a dress for my sister's wedding on saturday")."""
@@ -335,7 +381,8 @@ def _money(sentence: str, replying: bool = False) -> float | None:
     a number after paying words ("i paid fourteen"), or, in reply to the agent asking how much (`replying`), a
     bare number ("the whole ninety nine")."""
     text = _digits(sentence)
-    match = _MONEY.search(text)
+    amounts = list(_MONEY.finditer(text))
+    match = next((m for m in amounts if _disputed(text, m)), amounts[0] if amounts else None)
     if match is not None:
         return float((match["a"] or match["b"]).replace(",", ""))
     hundreds = _SPOKEN_HUNDREDS.search(text)

@@ -251,3 +251,45 @@ def test_a_customer_ordering_twice_by_mistake_is_no_mistake_of_ours(vocabulary: 
 def test_hundreds_dollars_and_cents_read_out(vocabulary: Vocabulary) -> None:
     facts = _hear(vocabulary, "cancel the extra boots", "How much were the boots?", "one twenty nine ninety nine")
     assert facts["amount"].value == pytest.approx(129.99)
+
+
+def test_an_opening_no_about_another_fact_leaves_this_one_to_its_own_clause(vocabulary: Vocabulary) -> None:
+    asked = "Do you happen to have the receipt, or is it still in its original packaging?"
+    kept = _values(_hear(vocabulary, "return this", asked, "No receipt, but yes, it's still in the garment bag"))
+    assert kept["has_receipt"] is False and kept["original_packaging"] is True
+    tossed = _values(_hear(vocabulary, "return this", asked, "no receipt, and no i tossed the bag it came in"))
+    assert tossed["has_receipt"] is False and tossed["original_packaging"] is False
+
+
+def test_keeping_the_box_said_in_passing_is_the_original_packaging(vocabulary: Vocabulary) -> None:
+    said = "No receipt, but I did keep the box it came in"
+    facts = _hear(vocabulary, "return this", "Do you have the receipt?", said)
+    assert _values(facts)["original_packaging"] is True
+
+
+@pytest.mark.parametrize(("said", "amount"), [
+    ("It's normally nine dollars and it took fifteen, so I'm out six bucks.", 6),
+    ("it renewed at $120 when it's supposed to be $99. That's twenty-one bucks I shouldn't have paid.", 21),
+    ("I was charged $15 for shipping on a $40 order", 15),
+])
+def test_the_amount_in_dispute_is_the_one_its_words_single_out(
+    vocabulary: Vocabulary, said: str, amount: float
+) -> None:
+    assert _values(_hear(vocabulary, said))["amount"] == amount
+
+
+def test_the_agent_counting_back_from_now_tells_a_duration_a_policy_does_not(vocabulary: Vocabulary) -> None:
+    told = _hear(vocabulary, "when is my payment due?", "It was actually due two days ago, so it's now past due.")
+    assert told["days_late"].value == 2 and told["days_late"].turn == 1
+    policy = "Unfortunately silver extensions only apply if you're one day late."
+    assert "days_late" not in _hear(vocabulary, "can I get an extension?", policy)
+
+
+def test_a_customer_echoing_a_policy_the_agent_stated_is_no_purchase_age(vocabulary: Vocabulary) -> None:
+    stated = "Silver members can return within six months of purchase."
+    assert "purchase_age_days" not in _hear(vocabulary, "what's your return policy?", stated, "Six months, nice.")
+
+
+def test_an_order_not_flagged_as_our_error_is_no_mistake_of_ours(vocabulary: Vocabulary) -> None:
+    report = "I've checked our system, and that order isn't flagged as an error on our side."
+    assert _values(_hear(vocabulary, "a charge I never made", report))["company_error"] is False
