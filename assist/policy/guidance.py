@@ -31,6 +31,7 @@ from assist.policy.procedure import (
     fact_fit,
     follow,
     last_customer_turn,
+    moves_on,
     named_needs,
     need_turn,
     new_need,
@@ -162,6 +163,12 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     naming = any(c.article.id in articles for c in pool for _, articles in phrases)
     raised = frozenset(a for phrase, articles in phrases if len(phrase) >= SWITCH_PHRASE_TERMS for a in articles)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
+    if previous is not None and previous.course is not None and fresh is not None and not naming and \
+            any(s in progress for s in previous.course.article.steps) and \
+            not moves_on(call.transcript[last_customer_turn(call.transcript)].text):
+        # a procedure under way gives way to words that neither name a need nor say they turn to another matter
+        # only when those words on their own are surely answered ("I'm a silver member, if that helps" is not)
+        vague = vague or fresh.confidence < SURE
     waiting = (previous is None or previous.course is None) and not states_need(policies, call)
     if waiting:  # "hi, I have a question about an order": nothing to follow or decide yet
         course = None

@@ -48,13 +48,16 @@ SWITCH_PHRASE_TERMS = 2
 PHRASE_GAP = 2
 _QUOTE_CHARS = 160
 # Words that say outright the customer turns to another matter ("while I've got you", "totally random, but").
-_NEW_MATTER = (r"another thing|one more thing|before i forget|while i(?: have|'ve got| got) you|by the way|btw"
+_NEW_MATTER = (r"another thing|one more thing|before i forget|while i(?: have|'ve got| got) you"
+               r"|while i'?m (?:here|on the (?:phone|line))|by the way|btw"
+               r"|(?:the )?(?:bigger|real|main|other) (?:thing|issue|problem|reason|question)"
                r"|(?:totally |completely |kind of |kinda )?(?:random|unrelated)(?: question)?|different question"
                r"|on another note|change (?:of )?(?:the )?subject|changing (?:the )?subject")
 _NEW_MATTER_WORDS = re.compile(rf"\b(?:{_NEW_MATTER})\b", re.IGNORECASE)
 # Words a customer turns to another matter with, after answering the agent.
-_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|actually|before (?:that|we do that)"
-                        rf"|{_NEW_MATTER})\b", re.IGNORECASE)
+_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|before (?:that|we do that)"
+                        rf"|{_NEW_MATTER})\b|(?:^|[,.;!?]\s*|\b(?:oh|and|but|wait|ok|okay|um|uh|yeah|yes|so|well|no|ah|hmm)\W+)actually\b",
+                        re.IGNORECASE)
 # A turn that says outright it turns to another matter switches to a procedure this much ahead of the one followed
 # (not SWITCH_MARGIN): the customer has said the need changes, the ranking need only agree.
 NEW_MATTER_MARGIN = 0.5
@@ -167,6 +170,12 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
     moving_on = _MOVING_ON.search(transcript[turn].text)
     rest = transcript[turn].text[moving_on.end():] if moving_on else ""
     return Turn("customer", rest) if len(terms(rest)) > ANSWER_TERMS else None
+
+
+def moves_on(text: str) -> bool:
+    """Whether the customer's words turn to another matter ("oh, and", "actually, …", "while I've got you"), not
+    "I'd actually rather have store credit"."""
+    return _MOVING_ON.search(text) is not None
 
 
 def turns_to_new_matter(text: str) -> bool:

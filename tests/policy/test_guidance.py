@@ -337,3 +337,17 @@ def test_a_turn_that_says_it_turns_to_another_matter_leaves_for_what_we_do_not_h
     plain = _call(*turns, "great. do you know a good pizza place near downtown?")
     kept = _guide(policies, plain, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=weak)
     assert kept.course == start.course
+
+
+def test_a_procedure_under_way_gives_way_only_to_words_surely_answered_unless_they_say_they_turn_elsewhere(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    turns = [STAIN, "Sorry! Your full name or account ID?", "dana whitfield", "Thanks, I've checked the order."]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("returns-stain-damage", 3.9)))
+    unsure = Reading(tuple(_ranked(articles, ("order-add-item", 3.8), ("faq-timing", 2.2))), 0.65)
+    plain = _call(*turns, "bummer. I'm a silver member, if that helps at all?")
+    kept = _guide(policies, plain, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=unsure)
+    assert kept.course == start.course
+    marked = _call(*turns, "ok. by the way, I forgot to add socks to my order, can you add them?")
+    moved = _guide(policies, marked, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=unsure)
+    assert moved.course is not None and moved.course.article.id == "order-add-item"

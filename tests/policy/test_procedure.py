@@ -21,6 +21,8 @@ from assist.policy.procedure import (
     choose_procedure,
     fact_fit,
     follow,
+    moves_on,
+    turns_to_new_matter,
 )
 from assist.policy.progress import call_progress
 from assist.policy.rules import Outcome, Rule, RuleFile
@@ -176,3 +178,11 @@ def test_a_turn_that_says_it_turns_to_another_matter_switches_on_a_smaller_lead(
     switched = follow(held, fresh, {}, said, {}, fresh, {})
     assert switched is not None and switched.article is DELIVERY
     assert follow(held, fresh, {}, plain, {}, fresh, {}) is held
+
+
+def test_actually_turns_to_another_matter_only_as_a_marker_not_as_an_adverb() -> None:
+    assert moves_on("yeah actually, my package never showed up")
+    assert moves_on("ok good. oh, actually, can I add something else onto that refund?")
+    assert not moves_on("Yes please. I'd actually rather have it as store credit.")
+    assert turns_to_new_matter("great, that worked. while I'm here, when does my subscription renew?")
+    assert turns_to_new_matter("oh ok. honestly the bigger thing is, the cardigan is cheaper today")
