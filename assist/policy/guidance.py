@@ -35,6 +35,7 @@ from assist.policy.procedure import (
     named_needs,
     need_turn,
     new_need,
+    requests,
     states_need,
     turns_to_new_matter,
 )
@@ -161,7 +162,9 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     # words that name a need the policies know ("cancel the order") are a need, however surely they rank
     phrases = named_needs(policies, said) if said is not None else []
     naming = any(c.article.id in articles for c in pool for _, articles in phrases)
-    raised = frozenset(a for phrase, articles in phrases if len(phrase) >= SWITCH_PHRASE_TERMS for a in articles)
+    asking = turn is not None and requests(turn.text)
+    raised = frozenset(a for phrase, articles in phrases if len(phrase) >= SWITCH_PHRASE_TERMS or asking
+                       for a in articles)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
     if previous is not None and previous.course is not None and fresh is not None and not naming and \
             any(s in progress for s in previous.course.article.steps) and \

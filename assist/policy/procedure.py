@@ -44,6 +44,9 @@ SIBLING_MARGIN = 0.5
 # without SWITCH_MARGIN ("I'd rather send them back"); one word said mid-call is often about the matter in hand
 # ("is there a fee to cancel?").
 SWITCH_PHRASE_TERMS = 2
+# ... or of one term in words that ask for it ("then I'd like to return mine"), not about it ("a fee to cancel?").
+_REQUEST = re.compile(r"\b(?:i'?d like to|i would like to|i want to|i wanna|i need to|i'?d rather|can i|could i)\b",
+                      re.IGNORECASE)
 # Terms that may stand between two of a need phrase's terms: "send them back", "add a scarf to my order".
 PHRASE_GAP = 2
 _QUOTE_CHARS = 160
@@ -170,6 +173,11 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
     moving_on = _MOVING_ON.search(transcript[turn].text)
     rest = transcript[turn].text[moving_on.end():] if moving_on else ""
     return Turn("customer", rest) if len(terms(rest)) > ANSWER_TERMS else None
+
+
+def requests(text: str) -> bool:
+    """Whether the words ask for something ("I'd like to", "can I") rather than about it (see _REQUEST)."""
+    return _REQUEST.search(text) is not None
 
 
 def moves_on(text: str) -> bool:

@@ -8,11 +8,12 @@ yet") or `unless` pattern in the same sentence cancels. The step where a policy 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assist.call import Call
-from assist.policy.cues import CueClock, negated, quote, sentence_span
+from assist.policy.cues import CueClock, asks, negated, quote, sentence_span
 from assist.policy.vocabulary import Completion, Vocabulary
 
 
@@ -39,6 +40,11 @@ class Evidence:
 Progress = dict[str, Evidence]
 # Agents hedge at more length than customers: "I haven't been able to check your membership yet".
 NEGATION_WINDOW = 6
+# An agent turn answers the customer when it asks nothing, does not only announce what comes ("Let me look that
+# up"), and says at least this many words.
+ANSWER_WORDS = 6
+_ANNOUNCES = re.compile(r"^\W*(?:let me|i'?ll|i will|i'?m going to|one (?:moment|sec)|just a (?:moment|sec)|hold on"
+                        r"|give me)\b", re.IGNORECASE)
 
 
 def call_progress(call: Call, steps: Iterable[str], vocabulary: Vocabulary, clock: CueClock) -> Progress:
@@ -50,7 +56,8 @@ def call_progress(call: Call, steps: Iterable[str], vocabulary: Vocabulary, cloc
         if step in call.marked:
             done[step] = Evidence(marked=True)
         elif completion is not None:
-            evidence = _by_fact(call, completion) or _by_turn(call, completion, vocabulary.step_negations, clock)
+            evidence = _by_fact(call, completion) or _by_turn(call, completion, vocabulary.step_negations, clock) \
+                or _by_answer(call, completion)
             if evidence is not None:
                 done[step] = evidence
     return done
@@ -77,6 +84,22 @@ def _by_turn(call: Call, completion: Completion, negations: tuple[str, ...], clo
                 vetoed = any(clock.search(veto, text[head:tail]) for veto in completion.unless)
                 if not vetoed and clock.timeouts == timeouts:
                     return Evidence(turn=number, quote=quote(text, start, end))
+    return None
+
+
+def _by_answer(call: Call, completion: Completion) -> Evidence | None:
+    """The first agent turn after the customer has spoken that answers them (see ANSWER_WORDS), for a step
+    that an answer completes."""
+    if not completion.answers:
+        return None
+    spoken = False
+    for number, turn in enumerate(call.transcript, start=1):
+        if turn.speaker == "customer":
+            spoken = spoken or bool(turn.text.strip())
+            continue
+        text = turn.text.strip()
+        if spoken and len(text.split()) >= ANSWER_WORDS and not asks(text) and not _ANNOUNCES.match(text):
+            return Evidence(turn=number, quote=quote(text, 0, len(text)))
     return None
 
 

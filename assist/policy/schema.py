@@ -135,16 +135,19 @@ class FactSpec(FileSchema):
 
 class CompletionSpec(FileSchema):
     """`done_when` of a step: facts that, once the desktop sends them, complete it, and/or cue patterns on
-    the agent's turns ("can I have your order ID?"); `unless` patterns in the same sentence veto a cue."""
+    the agent's turns ("can I have your order ID?"), and/or (`agent_answers`) the agent answering the customer
+    (a turn that states something rather than asking or announcing: an FAQ's answer given); `unless` patterns in
+    the same sentence veto a cue."""
 
     facts: list[str] = []
     agent_says: list[Cue] = []
+    agent_answers: bool = False
     unless: list[Cue] = []
 
     @model_validator(mode="after")
     def _something(self) -> CompletionSpec:
-        if not self.facts and not self.agent_says:
-            raise ValueError("done_when needs facts or agent_says")
+        if not self.facts and not self.agent_says and not self.agent_answers:
+            raise ValueError("done_when needs facts, agent_says or agent_answers")
         return self
 
 

@@ -57,11 +57,13 @@ class FactTerm:
 
 @dataclass(frozen=True)
 class Completion:
-    """What completes a procedure step: a fact the desktop sends, or an agent turn matching a cue."""
+    """What completes a procedure step: a fact the desktop sends, an agent turn matching a cue, or (`answers`)
+    an agent turn that answers the customer."""
 
     facts: tuple[str, ...] = ()
     cues: tuple[Pattern, ...] = ()
     unless: tuple[Pattern, ...] = ()
+    answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,4 +178,5 @@ def _heard(spec: HeardSpec | None) -> Heard | None:
 
 
 def _completion(spec: CompletionSpec) -> Completion:
-    return Completion(tuple(spec.facts), tuple(map(compile_cue, spec.agent_says)), tuple(map(compile_cue, spec.unless)))
+    return Completion(tuple(spec.facts), tuple(map(compile_cue, spec.agent_says)), tuple(map(compile_cue, spec.unless)),
+                      spec.agent_answers)

@@ -22,6 +22,7 @@ from assist.policy.procedure import (
     fact_fit,
     follow,
     moves_on,
+    requests,
     turns_to_new_matter,
 )
 from assist.policy.progress import call_progress
@@ -186,3 +187,9 @@ def test_actually_turns_to_another_matter_only_as_a_marker_not_as_an_adverb() ->
     assert not moves_on("Yes please. I'd actually rather have it as store credit.")
     assert turns_to_new_matter("great, that worked. while I'm here, when does my subscription renew?")
     assert turns_to_new_matter("oh ok. honestly the bigger thing is, the cardigan is cheaper today")
+
+
+def test_words_that_ask_for_something_are_told_from_words_about_it() -> None:
+    assert requests("Ugh, okay. Then I'd like to return mine and get the bigger size.")
+    assert requests("can I send them back?")
+    assert not requests("also is there a fee to cancel? I don't want any surprises")

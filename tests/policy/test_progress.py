@@ -86,7 +86,7 @@ def test_done_when_needs_facts_or_cues_and_valid_patterns(tmp_path: Path) -> Non
                     "    done_when: {agent_says: ['(x+)+y']}\n")
     vocabulary, problems = load_vocabulary(path)
     assert vocabulary is None
-    assert len(problems) == 2 and "done_when needs facts or agent_says" in str(problems[0])
+    assert len(problems) == 2 and "done_when needs facts, agent_says or agent_answers" in str(problems[0])
 
 
 @pytest.mark.parametrize(("said", "step"), [
@@ -100,3 +100,16 @@ def test_bundled_cues_hear_the_agent_asking_for_a_step(said: str, step: str) -> 
     vocabulary, problems = load_vocabulary(Path("knowledge/policies/vocabulary.yaml"))
     assert vocabulary is not None and problems == []
     assert step in call_progress(_call(("agent", said)), [step], vocabulary, CueClock())
+
+
+def test_a_step_an_answer_completes_is_done_by_the_agent_s_first_answer_not_a_question_or_an_announcement() -> None:
+    vocabulary = Vocabulary(steps={"select-faq": "Answer from the FAQ"},
+                            completions={"select-faq": Completion(answers=True)})
+    opening = (("customer", "do your bootcut jeans run small?"),)
+    asked = _call(*opening, ("agent", "Which size did you order, and how do they fit?"))
+    announced = _call(*opening, ("agent", "Let me look up the size guide for the bootcut jeans."))
+    answered = _call(*opening, ("agent", "Let me see."), ("customer", "ok"),
+                     ("agent", "They run about half a size small; most customers size up."))
+    assert call_progress(asked, ["select-faq"], vocabulary, CueClock()) == {}
+    assert call_progress(announced, ["select-faq"], vocabulary, CueClock()) == {}
+    assert call_progress(answered, ["select-faq"], vocabulary, CueClock())["select-faq"].turn == 4
