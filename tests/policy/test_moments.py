@@ -60,6 +60,8 @@ def test_a_moment_id_used_twice_is_refused_on_the_second_one(tmp_path: Path) -> 
 @pytest.mark.parametrize(("said", "moment"), [
     ("can i switch to overnight? my wife's due with our baby any day now", "new-baby"),
     ("thanks. oh and since i have you, im moving next week, can you change the address", "move"),
+    ("we just brought our newborn home and the sleepsuits are too small", "new-baby"),
+    ("by mail please, I'm not going anywhere with a baby this small", "new-baby"),
 ])
 def test_bundled_life_events_said_in_passing_are_noticed(said: str, moment: str) -> None:
     book, _ = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
