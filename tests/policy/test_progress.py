@@ -91,6 +91,14 @@ def test_done_when_needs_facts_or_cues_and_valid_patterns(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("said", "step"), [
     ("And it's still showing order received on your end?", "shipping-status"),
+    ("Can you also give me the order ID associated with the subscription?", "verify-identity"),
+    ("I checked the code: it ran out after the usual 7-day window.", "ask-the-oracle"),
+    ("I've checked with our system and an evening slot is available.", "ask-the-oracle"),
+    ("As a gold member the fee is waived. I'm upgrading it now so it arrives tomorrow.", "update-order"),
+    ("I've escalated it, so the team will look into it.", "notify-team"),
+    ("Done, it's ordered and will ship free of charge.", "make-purchase"),
+    ("What's the new address?", "update-account"),
+    ("I can't see your old password but I can make you a new one. Your PIN?", "make-password"),
     ("What does the status say on the order page?", "shipping-status"),
     ("How many days ago did you return them?", "record-reason"),
     ("Validated. How many days past the expected date is it now?", "record-reason"),
