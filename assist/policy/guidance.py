@@ -28,6 +28,7 @@ from assist.policy.procedure import (
     Candidate,
     Course,
     answers_agent,
+    asks_about,
     fact_fit,
     follow,
     last_customer_turn,
@@ -163,8 +164,9 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     phrases = named_needs(policies, said) if said is not None else []
     naming = any(c.article.id in articles for c in pool for _, articles in phrases)
     asking = turn is not None and requests(turn.text)
-    raised = frozenset(a for phrase, articles in phrases if len(phrase) >= SWITCH_PHRASE_TERMS or asking
-                       for a in articles)
+    wondering = turn is not None and asks_about(turn.text) and not asking
+    raised = frozenset(a for phrase, articles in phrases if asking or (len(phrase) >= SWITCH_PHRASE_TERMS
+                                                                       and not wondering) for a in articles)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
     if previous is not None and previous.course is not None and fresh is not None and not naming and \
             any(s in progress for s in previous.course.article.steps) and \

@@ -44,7 +44,10 @@ SIBLING_MARGIN = 0.5
 # without SWITCH_MARGIN ("I'd rather send them back"); one word said mid-call is often about the matter in hand
 # ("is there a fee to cancel?").
 SWITCH_PHRASE_TERMS = 2
-# ... or of one term in words that ask for it ("then I'd like to return mine"), not about it ("a fee to cancel?").
+# ... or of one term in words that ask for it ("then I'd like to return mine"), not about it ("a fee to cancel?"); a
+# phrase in a question about how the need works ("how long until I get my money back?") switches nothing.
+_ABOUT_IT = re.compile(r"\b(?:how long|how much|how many|what about|when will|when do|when does|what is|what's|is there"
+                       r"|are there|does it|do you)\b", re.IGNORECASE)
 _REQUEST = re.compile(r"\b(?:i'?d like to|i would like to|i want to|i wanna|i need to|i'?d rather|can i|could i)\b",
                       re.IGNORECASE)
 # Terms that may stand between two of a need phrase's terms: "send them back", "add a scarf to my order".
@@ -178,6 +181,11 @@ def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
 def requests(text: str) -> bool:
     """Whether the words ask for something ("I'd like to", "can I") rather than about it (see _REQUEST)."""
     return _REQUEST.search(text) is not None
+
+
+def asks_about(text: str) -> bool:
+    """Whether the words ask how something works ("how long until…", "what about refunds?"; see _ABOUT_IT)."""
+    return _ABOUT_IT.search(text) is not None
 
 
 def moves_on(text: str) -> bool:

@@ -18,6 +18,7 @@ from assist.policy.procedure import (
     SWITCH_MARGIN,
     Candidate,
     Course,
+    asks_about,
     choose_procedure,
     fact_fit,
     follow,
@@ -193,3 +194,8 @@ def test_words_that_ask_for_something_are_told_from_words_about_it() -> None:
     assert requests("Ugh, okay. Then I'd like to return mine and get the bigger size.")
     assert requests("can I send them back?")
     assert not requests("also is there a fee to cancel? I don't want any surprises")
+
+
+def test_a_question_about_how_a_need_works_is_told_from_a_request() -> None:
+    assert asks_about("ok and what about refunds, like how long until I get my money back?")
+    assert not asks_about("honestly in that case I'd rather just send them back")

@@ -293,3 +293,9 @@ def test_a_customer_echoing_a_policy_the_agent_stated_is_no_purchase_age(vocabul
 def test_an_order_not_flagged_as_our_error_is_no_mistake_of_ours(vocabulary: Vocabulary) -> None:
     report = "I've checked our system, and that order isn't flagged as an error on our side."
     assert _values(_hear(vocabulary, "a charge I never made", report))["company_error"] is False
+
+
+def test_an_address_given_for_a_shipping_label_is_no_amount(vocabulary: Vocabulary) -> None:
+    asked = "What's your full address so I can send a shipping label?"
+    assert "amount" not in _hear(vocabulary, "can I send these back?", asked, "it's two twelve Birchwood Lane")
+    assert _values(_hear(vocabulary, "the shipping was twelve ninety-nine, can you take it off?"))["amount"] == 12.99
