@@ -62,6 +62,9 @@ def test_a_moment_id_used_twice_is_refused_on_the_second_one(tmp_path: Path) -> 
     ("thanks. oh and since i have you, im moving next week, can you change the address", "move"),
     ("we just brought our newborn home and the sleepsuits are too small", "new-baby"),
     ("by mail please, I'm not going anywhere with a baby this small", "new-baby"),
+    ("we just had twins a couple weeks ago and everything's been chaos", "new-baby"),
+    ("my sister's getting hitched in the fall and I'm one of the bridesmaids", "wedding"),
+    ("we closed on a house across town last week, so my address needs changing", "move"),
 ])
 def test_bundled_life_events_said_in_passing_are_noticed(said: str, moment: str) -> None:
     book, _ = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
