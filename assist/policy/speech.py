@@ -66,6 +66,8 @@ _DISPUTED_BEFORE = re.compile(r"\b(?:out|overcharged(?: me)?(?: by)?|extra|diffe
                               r"\s*$", re.IGNORECASE)
 _DISPUTED_AFTER = re.compile(r"^\s*(?:more|extra|too much|over|(?:that )?i (?:shouldn'?t|should not) have (?:paid|been "
                              r"charged)|i (?:didn'?t|did not|don'?t) owe)\b", re.IGNORECASE)
+# A round number and "something": the middle of its ten ("forty-something" → 45).
+_SOMETHING = re.compile(r"\b([1-9])0[- ]?something\b")
 _SPOKEN_HUNDREDS = re.compile(r"(?<!\d )\b([1-9]) ([1-9]\d) ([1-9]\d)\b(?! \d)")
 _SPOKEN_PRICE = re.compile(r"(?<!\d )\b([1-9]\d{0,2}) ([1-9]\d)\b(?! \d)")
 _PAID = re.compile(r"\b(?:paid|pay|charged|costs?|priced at)\s+\$?(\d{1,6}(?:\.\d{1,2})?)\b(?! \d)")
@@ -308,7 +310,9 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _digits(text: str) -> str:
-    return str(alpha2digit(text.lower().replace("\u2019", "'"), "en", threshold=0))
+    spoken = text.lower().replace("\u2019", "'").replace("-something", " something")
+    digits = str(alpha2digit(spoken, "en", threshold=0))
+    return _SOMETHING.sub(r"\g<1>5", digits)  # "forty-something bucks": about 45
 
 
 def _short(sentence: str) -> str:

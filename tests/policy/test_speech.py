@@ -299,3 +299,27 @@ def test_an_address_given_for_a_shipping_label_is_no_amount(vocabulary: Vocabula
     asked = "What's your full address so I can send a shipping label?"
     assert "amount" not in _hear(vocabulary, "can I send these back?", asked, "it's two twelve Birchwood Lane")
     assert _values(_hear(vocabulary, "the shipping was twelve ninety-nine, can you take it off?"))["amount"] == 12.99
+
+
+@pytest.mark.parametrize(("said", "receipt", "packaging"), [
+    ("nah, tossed the receipt along with the box ages ago.", False, False),
+    ("The receipt I don't have, I tossed it, but I kept the box it came in", False, True),
+])
+def test_what_the_customer_threw_away_is_said_without_a_question(
+    vocabulary: Vocabulary, said: str, receipt: bool, packaging: bool
+) -> None:
+    asked = "When did you buy them, and do you still have the receipt?"
+    facts = _values(_hear(vocabulary, "can I return these boots?", asked, said))
+    assert facts["has_receipt"] is receipt and facts["original_packaging"] is packaging
+
+
+def test_a_customer_owning_the_mistake_is_no_mistake_of_ours_and_on_us_is(vocabulary: Vocabulary) -> None:
+    assert "company_error" not in _hear(vocabulary, "Ah, my mistake. Okay, I'll give them a ring.")
+    told = _hear(vocabulary, "my credit isn't back", "It's past the 7-day processing time, so this one's on us.")
+    assert told["company_error"].value is True
+    assert _values(_hear(vocabulary, "code expired?", "It did expire after 7 days, so that's expected."))[
+        "company_error"] is False
+
+
+def test_a_round_number_and_something_is_the_middle_of_its_ten(vocabulary: Vocabulary) -> None:
+    assert _values(_hear(vocabulary, "I need to return a blazer, it was forty-something bucks"))["amount"] == 45
