@@ -40,7 +40,7 @@ from assist.policy.procedure import (
     states_need,
     turns_to_new_matter,
 )
-from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, since_switch
+from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, reported, since_switch
 from assist.policy.rules import Outcome
 from assist.policy.speech import SpokenFact, hear
 
@@ -214,13 +214,14 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         articles = [course.article.id] if course is not None else [ranked[0].article.id] if ranked else []
         decisions = decide(policies, heard, articles, today, sightings)
     procedure = course.article if course is not None else None
+    told = {**{n: Evidence(f.turn + 1, f.quote, speaker=call.transcript[f.turn].speaker)
+               for n, f in spoken.items() if _in_answer(call.transcript, f.turn)},
+            **{n: Evidence(fact=n) for n in call.facts}}
     if course is not None:
+        progress = reported(progress, course.article.steps, told, policies.vocabulary)
         progress = since_switch(progress, course.since_turn, course.carried)
         progress = borrowed(progress, course.article.steps, _asked_elsewhere(policies, call, course, clock))
     if procedure is not None:
-        told = {**{n: Evidence(f.turn + 1, f.quote, speaker=call.transcript[f.turn].speaker)
-                   for n, f in spoken.items() if _in_answer(call.transcript, f.turn)},
-                **{n: Evidence(fact=n) for n in call.facts}}
         settled = _settled(policies, procedure, decisions)
         progress = decided(progress, procedure.steps, settled, told, policies.vocabulary)
     rival = _rival(candidates, procedure, progress, fit)

@@ -124,6 +124,22 @@ def decided(progress: Progress, steps: Sequence[str], deciding: Mapping[str, tup
     return done
 
 
+def reported(progress: Progress, steps: Sequence[str], told: Mapping[str, Evidence],
+             vocabulary: Vocabulary) -> Progress:
+    """`progress` with each step of `steps` that a fact completes (its `done_when.facts`) done once the agent
+    reported that fact from our systems ("I can see it hasn't shipped yet": the shipping status is checked)."""
+    done = dict(progress)
+    for step in steps:
+        completion = vocabulary.completions.get(step)
+        if step in done or completion is None:
+            continue
+        evidence = next((told[fact] for fact in completion.facts
+                         if fact in told and told[fact].turn is not None and told[fact].speaker == "agent"), None)
+        if evidence is not None:
+            done[step] = evidence
+    return done
+
+
 def since_switch(progress: Progress, since_turn: int, carried: frozenset[str] | None) -> Progress:
     """The progress a procedure the call switched to at `since_turn` (an index into the transcript) counts:
     evidence from turns before it only for the `carried` steps (None: all of it)."""

@@ -8,7 +8,7 @@ import pytest
 
 from assist.call import Call, Turn
 from assist.policy.cues import CueClock, compile_cue
-from assist.policy.progress import call_progress
+from assist.policy.progress import Evidence, call_progress, reported
 from assist.policy.vocabulary import Completion, Vocabulary, load_vocabulary
 
 FUTURE = compile_cue(r"\b(i|we)('ll| will| am going to)\b")
@@ -121,3 +121,10 @@ def test_a_step_an_answer_completes_is_done_by_the_agent_s_first_answer_not_a_qu
     assert call_progress(asked, ["select-faq"], vocabulary, CueClock()) == {}
     assert call_progress(announced, ["select-faq"], vocabulary, CueClock()) == {}
     assert call_progress(answered, ["select-faq"], vocabulary, CueClock())["select-faq"].turn == 4
+
+
+def test_a_fact_the_agent_reports_from_our_systems_completes_its_step_one_the_customer_volunteers_does_not() -> None:
+    agent = Evidence(turn=6, quote="it hasn't shipped yet", speaker="agent")
+    customer = Evidence(turn=1, quote="it hasn't even shipped", speaker="customer")
+    assert reported({}, STEPS, {"order_shipped": agent}, VOCABULARY) == {"shipping-status": agent}
+    assert reported({}, STEPS, {"order_shipped": customer}, VOCABULARY) == {}
