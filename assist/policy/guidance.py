@@ -158,7 +158,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     if named and reading.gap and not gap:  # only the need it names lifts a call nothing else answers
         candidates = [c for c in candidates if any(c.article.id in articles for articles in needs)]
     answering = answers_agent(call.transcript)
-    turn = new_need(previous.turns, call.transcript) if previous is not None else None
+    turn = new_need(previous.turns, call.transcript, previous.course is not None) if previous is not None else None
     said = replace(call, transcript=(turn,)) if turn is not None else None
     # words that name a need the policies know ("cancel the order") are a need, however surely they rank
     phrases = named_needs(policies, said) if said is not None else []
@@ -255,7 +255,7 @@ def need_to_rank(previous: CallState | None, transcript: Sequence[Turn]) -> Turn
     a call already under way that may raise a new need."""
     if previous is None or not previous.continues(transcript):
         return None
-    return new_need(previous.turns, transcript)
+    return new_need(previous.turns, transcript, previous.course is not None)
 
 
 def _asked_elsewhere(policies: PolicySet, call: Call, course: Course, clock: CueClock) -> Progress:

@@ -33,7 +33,8 @@ ANSWER_TERMS = 3
 # customer needs): a call states its need once a customer turn holds NEED_WORDS other words, or a need phrase.
 _NO_NEED = frozenset(terms("hi hello hey um uh erm oh yeah yes yep ok okay so well just quick question thing call "
                            "calling help hear there thanks thank please about my your the a an i you we me can have "
-                           "got get any some great good nice perfect cool much all done bye"))
+                           "got get any some great good nice perfect cool much all done bye something stuff thing "
+                           "things item ordered bought purchased"))
 NEED_WORDS = 2
 # The procedure a call follows gives way only to one whose best answer scores this much better (a top answer
 # scores about 3-4): the ranking drifts with every turn, the customer's need does not.
@@ -54,14 +55,14 @@ _REQUEST = re.compile(r"\b(?:i'?d like to|i would like to|i want to|i wanna|i ne
 PHRASE_GAP = 2
 _QUOTE_CHARS = 160
 # Words that say outright the customer turns to another matter ("while I've got you", "totally random, but").
-_NEW_MATTER = (r"another thing|one more thing|before i forget|while i(?: have|'ve got| got) you"
+_NEW_MATTER = (r"another thing|one more thing|before (?:i forget|that|we do that)|while i(?: have|'ve got| got) you"
                r"|while i'?m (?:here|on the (?:phone|line))|by the way|btw"
                r"|(?:the )?(?:bigger|real|main|other) (?:thing|issue|problem|reason|question)"
                r"|(?:totally |completely |kind of |kinda )?(?:random|unrelated)(?: question)?|different question"
                r"|on another note|change (?:of )?(?:the )?subject|changing (?:the )?subject")
 _NEW_MATTER_WORDS = re.compile(rf"\b(?:{_NEW_MATTER})\b", re.IGNORECASE)
 # Words a customer turns to another matter with, after answering the agent.
-_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|before (?:that|we do that)"
+_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also"
                         rf"|{_NEW_MATTER})\b|(?:^|[,.;!?]\s*|\b(?:oh|and|but|wait|ok|okay|um|uh|yeah|yes|so|well|no|ah|hmm)\W+)actually\b",
                         re.IGNORECASE)
 # A turn that says outright it turns to another matter switches to a procedure this much ahead of the one followed
@@ -163,15 +164,17 @@ def _sibling(previous: Course, candidates: Sequence[Candidate]) -> Course | None
     return Course(top.article, previous.since_turn, previous.reason, previous.carried)
 
 
-def new_need(read: int, transcript: Sequence[Turn]) -> Turn | None:
+def new_need(read: int, transcript: Sequence[Turn], following: bool = True) -> Turn | None:
     """The customer's words to rank on their own because they may raise a new need: the customer's last turn,
-    when it is new (past the `read` turns of the call's last moment) and does not answer the agent; or, in a
+    when it is new (past the `read` turns of the call's last moment) and does not answer the agent, or, on a
+    call that follows no procedure yet (not `following`), says more than an answer to it ("What's going on with
+    it?" / "The cardigan I got is mustard, not gold, so I'd like to return it"); or, in a
     reply, what follows a turn to something else ("15 riverside drive. oh and actually, can you make it
     overnight?")."""
     turn = last_customer_turn(transcript)
     if turn < read or not transcript[turn].text.strip():
         return None
-    if not answers_agent(transcript):
+    if (not following and len(terms(transcript[turn].text)) > ANSWER_TERMS) or not answers_agent(transcript):
         return transcript[turn]
     moving_on = _MOVING_ON.search(transcript[turn].text)
     rest = transcript[turn].text[moving_on.end():] if moving_on else ""

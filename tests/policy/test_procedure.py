@@ -23,6 +23,7 @@ from assist.policy.procedure import (
     fact_fit,
     follow,
     moves_on,
+    new_need,
     requests,
     turns_to_new_matter,
 )
@@ -199,3 +200,13 @@ def test_words_that_ask_for_something_are_told_from_words_about_it() -> None:
 def test_a_question_about_how_a_need_works_is_told_from_a_request() -> None:
     assert asks_about("ok and what about refunds, like how long until I get my money back?")
     assert not asks_about("honestly in that case I'd rather just send them back")
+
+
+def test_on_a_call_that_follows_nothing_yet_an_answer_that_says_more_than_an_answer_may_raise_the_need() -> None:
+    opening = (Turn("customer", "Hello, I have a question about something I ordered."),
+               Turn("agent", "Happy to help. What's going on with it?"))
+    stated = (*opening, Turn("customer", "The cardigan is mustard, not the gold it showed, so I'd like to return it."))
+    short = (*opening, Turn("customer", "it's Wanda Kowalczyk"))
+    assert new_need(2, stated, following=False) == stated[-1]
+    assert new_need(2, stated) is None  # a call under way: a reply to the agent raises nothing
+    assert new_need(2, short, following=False) is None
