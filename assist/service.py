@@ -26,7 +26,7 @@ from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.engine import Decision, Outcome
 from assist.policy.guidance import CallState, KnownFact, Ranked, Reading, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
-from assist.policy.speech import warm_up
+from assist.policy.quantities import warm_up
 from assist.retrieval.presentation import Answer, Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
