@@ -40,11 +40,13 @@ class Evidence:
 Progress = dict[str, Evidence]
 # Agents hedge at more length than customers: "I haven't been able to check your membership yet".
 NEGATION_WINDOW = 6
-# An agent turn answers the customer when it asks nothing, does not only announce what comes ("Let me look that
-# up"), and says at least this many words.
+# An agent turn answers the customer when it asks nothing, neither announces what comes nor only sympathises
+# ("Let me look that up", "Oh no, I'm so sorry to hear that! Let's get this sorted"), and says at least this
+# many words.
 ANSWER_WORDS = 6
-_ANNOUNCES = re.compile(r"^\W*(?:let me|i'?ll|i will|i'?m going to|one (?:moment|sec)|just a (?:moment|sec)|hold on"
-                        r"|give me)\b", re.IGNORECASE)
+_ANNOUNCES = re.compile(r"\b(?:let me|let'?s|i'?ll|i will|i'?m going to|one (?:moment|sec)|just a (?:moment|sec)"
+                        r"|hold on|give me a|(?:glad|happy) to help|sorry to hear|i'?m (?:so |very )?sorry)\b",
+                        re.IGNORECASE)
 
 
 def call_progress(call: Call, steps: Iterable[str], vocabulary: Vocabulary, clock: CueClock) -> Progress:
@@ -98,7 +100,7 @@ def _by_answer(call: Call, completion: Completion) -> Evidence | None:
             spoken = spoken or bool(turn.text.strip())
             continue
         text = turn.text.strip()
-        if spoken and len(text.split()) >= ANSWER_WORDS and not asks(text) and not _ANNOUNCES.match(text):
+        if spoken and len(text.split()) >= ANSWER_WORDS and not asks(text) and not _ANNOUNCES.search(text):
             return Evidence(turn=number, quote=quote(text, 0, len(text)))
     return None
 

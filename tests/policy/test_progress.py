@@ -128,3 +128,12 @@ def test_a_fact_the_agent_reports_from_our_systems_completes_its_step_one_the_cu
     customer = Evidence(turn=1, quote="it hasn't even shipped", speaker="customer")
     assert reported({}, STEPS, {"order_shipped": agent}, VOCABULARY) == {"shipping-status": agent}
     assert reported({}, STEPS, {"order_shipped": customer}, VOCABULARY) == {}
+
+
+def test_sympathy_or_an_offer_to_help_is_no_answer() -> None:
+    vocabulary = Vocabulary(steps={"select-faq": "Answer from the FAQ"},
+                            completions={"select-faq": Completion(answers=True)})
+    for said in ("Oh no, I'm so sorry to hear that! Let's get this sorted out for you.",
+                 "Hi! I'd be glad to help with that, happy to help."):
+        call = _call(("customer", "my sweater came with a grease stain"), ("agent", said))
+        assert call_progress(call, ["select-faq"], vocabulary, CueClock()) == {}
