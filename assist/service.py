@@ -221,7 +221,8 @@ class KnowledgeService:
         gap = ranking.knowledge_gap
         stated = need_turn(call.transcript)
         steps = any(a.article.steps for a in ranking.answers)  # only a call that may follow a procedure
-        if gap and steps and previous is None and 0 <= stated < last_customer_turn(call.transcript):
+        if gap and steps and previous is None and 0 <= stated < last_customer_turn(call.transcript) \
+                and call.transcript[stated].text.strip():
             # a call seen first in mid-flow: is its need (stated earlier) a gap, rather than its last words?
             gap = on_its_own(stated).knowledge_gap
         reading = replace(_reading(ranking), gap=gap)

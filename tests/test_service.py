@@ -236,6 +236,7 @@ def test_blank_customer_turns_state_no_need_and_are_never_ranked_on_their_own(
 ) -> None:
     service = KnowledgeService(index_dir, embedder)
     service.start()
-    blank = Call(transcript=(Turn("agent", "0"), Turn("customer", ""), Turn("customer", "  ")))
-    suggestion = service.suggest(blank, 3)
-    assert suggestion.procedure is None and not suggestion.empowerment
+    for blank in (Call(transcript=(Turn("agent", "0"), Turn("customer", ""), Turn("customer", "  "))),
+                  Call(issue="0", transcript=(Turn("agent", ""), Turn("customer", "")))):
+        suggestion = service.suggest(blank, 3)
+        assert suggestion.procedure is None and not suggestion.empowerment
