@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -60,7 +61,17 @@ class AgentIn(BaseModel):
 
 
 # The cross-field rules below, stated in the schema too, so generated clients and fuzzers know them.
-_NON_BLANK = {"type": "string", "pattern": r"\S"}
+# A character that is not white space in Python's regular expressions nor in JSON Schema's (ECMA-262, which
+# counts U+FEFF but not U+001C-U+001F or U+0085): the API and the clients reading its schema agree on "blank".
+_VISIBLE = r"[^\s\x1c-\x1f\x85\ufeff]"
+_NON_BLANK = {"type": "string", "pattern": _VISIBLE}
+
+
+def _said(text: str) -> bool:
+    """Whether the text holds a visible character (see _VISIBLE)."""
+    return re.search(_VISIBLE, text) is not None
+
+
 _SOMETHING_TO_ANSWER: dict[str, Any] = {"anyOf": [
     {"required": ["issue"], "properties": {"issue": _NON_BLANK}},
     {"required": ["transcript"], "properties": {"transcript": {"contains": {"properties": {"text": _NON_BLANK}}}}},
@@ -113,8 +124,8 @@ class SuggestRequest(BaseModel):
 
     @model_validator(mode="after")
     def _needs_something_to_answer(self) -> SuggestRequest:
-        has_turn = any(t.text.strip() for t in self.transcript)
-        if not has_turn and not (self.issue and self.issue.strip()):
+        has_turn = any(_said(t.text) for t in self.transcript)
+        if not has_turn and not (self.issue and _said(self.issue)):
             raise ValueError("transcript or issue: at least one must be given and non-empty")
         return self
 
@@ -283,7 +294,7 @@ class FeedbackRequest(BaseModel):
     @model_validator(mode="after")
     def _says_something(self) -> FeedbackRequest:
         if self.event is None and self.helpful is None and self.used_rank is None and not (
-                self.comment and self.comment.strip()):
+                self.comment and _said(self.comment)):
             raise ValueError("event, helpful, used_rank or comment: at least one must be given")
         if (self.event == "outcome") != (self.outcome is not None):
             raise ValueError("outcome: given exactly when event is 'outcome'")
