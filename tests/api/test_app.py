@@ -541,3 +541,11 @@ def test_readyz_stays_ready_when_the_store_file_is_deleted_and_reopened(client: 
         file.unlink()
     assert client.get("/readyz").status_code == 200
     assert (tmp_path / "assist.db").exists()  # a new store, migrated, where the old one was
+
+
+@pytest.mark.parametrize("blank", ["\u0085", "\ufeff", " \x1c\t"])
+def test_a_request_with_nothing_visible_is_refused_as_its_schema_says(client: TestClient, blank: str) -> None:
+    response = _suggest(client, transcript=[{"speaker": "customer", "text": blank}])
+    assert response.status_code == 422
+    assert "transcript or issue" in str(response.json()["detail"])
+    assert _suggest(client, transcript=[{"speaker": "customer", "text": blank + "hi"}]).status_code == 200
