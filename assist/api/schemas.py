@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     StringConstraints,
     ValidationInfo,
@@ -26,9 +27,10 @@ Name = Annotated[str, StringConstraints(max_length=200)]
 # Facts are counts, days and amounts (the same bound as vocabulary.MAX_FACT_MAGNITUDE).
 MAX_FACT_MAGNITUDE = 10**15
 # JSON has no NaN or Infinity, but Python's parser accepts them; a policy comparing against NaN is nonsense.
-Finite = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
-Whole = Annotated[int, Field(ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
-FactValue = Annotated[str, StringConstraints(max_length=1000)] | bool | Whole | Finite
+# Numbers are numbers as sent (strict): a string of digits too long for a string fact is not read as a number.
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
+Whole = Annotated[int, Strict(), Field(ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
+FactValue = Annotated[str, StringConstraints(max_length=1000)] | StrictBool | Whole | Finite
 
 
 def _whole_number(value: object, field: str) -> object:

@@ -549,3 +549,9 @@ def test_a_request_with_nothing_visible_is_refused_as_its_schema_says(client: Te
     assert response.status_code == 422
     assert "transcript or issue" in str(response.json()["detail"])
     assert _suggest(client, transcript=[{"speaker": "customer", "text": blank + "hi"}]).status_code == 200
+
+
+def test_a_fact_or_filter_too_long_for_a_string_is_not_read_as_a_number(client: TestClient) -> None:
+    for field in ("facts", "filters"):
+        response = _suggest(client, issue="x", **{field: {"order_total": "0" * 1001}})
+        assert response.status_code == 422 and "order_total" in str(response.json()["detail"])
