@@ -325,29 +325,33 @@ def test_before_any_step_is_done_the_customer_s_fuller_words_choose_the_procedur
     assert held.course is not None and held.course.article.id == "order-add-item"
 
 
+def _next_turn(policies: PolicySet, articles: dict[str, Article], said: str,
+               fresh: Reading) -> tuple[Guidance, Guidance]:
+    """A stain return under way (the account asked for and given, the agent's statement after it), then the
+    customer's next words ranked on their own as `fresh`: the guidance before and after them."""
+    turns = [STAIN, "Sorry! Your full name or account ID?", "dana whitfield", "Thanks, I've checked the order."]
+    start = _guide(policies, _call(*turns), _ranked(articles, ("returns-stain-damage", 3.9)))
+    after = _guide(policies, _call(*turns, said), _ranked(articles, ("returns-stain-damage", 3.5)), start.state,
+                   fresh=fresh)
+    return start, after
+
+
 def test_a_turn_that_says_it_turns_to_another_matter_leaves_for_what_we_do_not_handle_however_weakly_it_ranks(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
-    turns = [STAIN, "Sorry! Your full name or account ID?", "dana whitfield", "Thanks, that's all set up for you."]
-    start = _guide(policies, _call(*turns), _ranked(articles, ("returns-stain-damage", 3.9)))
     weak = Reading(tuple(_ranked(articles, ("outside-customer-service", 2.8), ("faq-timing", 2.4))), 0.4)
-    said = _call(*turns, "great. hey, totally random, but do you know a good pizza place near downtown?")
-    moved = _guide(policies, said, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=weak)
+    _, moved = _next_turn(policies, articles, "great. hey, totally random, but do you know a good pizza place?", weak)
     assert moved.course is None and moved.off_topic
-    plain = _call(*turns, "great. do you know a good pizza place near downtown?")
-    kept = _guide(policies, plain, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=weak)
+    start, kept = _next_turn(policies, articles, "great. do you know a good pizza place near downtown?", weak)
     assert kept.course == start.course
 
 
 def test_a_procedure_under_way_gives_way_only_to_words_surely_answered_unless_they_say_they_turn_elsewhere(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
-    turns = [STAIN, "Sorry! Your full name or account ID?", "dana whitfield", "Thanks, I've checked the order."]
-    start = _guide(policies, _call(*turns), _ranked(articles, ("returns-stain-damage", 3.9)))
     unsure = Reading(tuple(_ranked(articles, ("order-add-item", 3.8), ("faq-timing", 2.2))), 0.65)
-    plain = _call(*turns, "bummer. I'm a silver member, if that helps at all?")
-    kept = _guide(policies, plain, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=unsure)
+    start, kept = _next_turn(policies, articles, "bummer. I'm a silver member, if that helps at all?", unsure)
     assert kept.course == start.course
-    marked = _call(*turns, "ok. by the way, I forgot to add socks to my order, can you add them?")
-    moved = _guide(policies, marked, _ranked(articles, ("returns-stain-damage", 3.5)), start.state, fresh=unsure)
+    said = "ok. by the way, I forgot to add socks to my order, can you add them?"
+    _, moved = _next_turn(policies, articles, said, unsure)
     assert moved.course is not None and moved.course.article.id == "order-add-item"
