@@ -62,9 +62,9 @@ _NEW_MATTER = (r"another thing|one more thing|before (?:i forget|that|we do that
                r"|on another note|change (?:of )?(?:the )?subject|changing (?:the )?subject")
 _NEW_MATTER_WORDS = re.compile(rf"\b(?:{_NEW_MATTER})\b", re.IGNORECASE)
 # Words a customer turns to another matter with, after answering the agent.
-_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also"
-                        rf"|{_NEW_MATTER})\b|(?:^|[,.;!?]\s*|\b(?:oh|and|but|wait|ok|okay|um|uh|yeah|yes|so|well|no|ah|hmm)\W+)actually\b",
-                        re.IGNORECASE)
+_MOVING_ON = re.compile(rf"\b(?:oh,? and|oh,? wait|and also|also,|(?:i|we) also|{_NEW_MATTER})\b"
+                        r"|(?:^|[,.;!?]\s*|\b(?:oh|and|but|wait|ok|okay|um|uh|yeah|yes|so|well|no|ah|hmm)\W+)"
+                        r"actually\b", re.IGNORECASE)
 # A turn that says outright it turns to another matter switches to a procedure this much ahead of the one followed
 # (not SWITCH_MARGIN): the customer has said the need changes, the ranking need only agree.
 NEW_MATTER_MARGIN = 0.5

@@ -96,8 +96,8 @@ def _turn_facts(terms: tuple[FactTerm, ...], customer: bool, text: str, asked: s
     if told is not None:
         return told
     timeouts = clock.timeouts
-    found = [(t.name, _read(t, t.heard, customer, text, asked, today, clock, _others(terms, t)))  # type: ignore[arg-type]
-             for t in terms]
+    found = [(t.name, _read(t, t.heard, customer, text, asked, today, clock,  # type: ignore[arg-type]
+                            _others(terms, t))) for t in terms]
     told = tuple((name, value) for name, value in found if value is not None)
     if clock.timeouts == timeouts:
         with _TOLD_LOCK:
