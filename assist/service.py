@@ -23,6 +23,7 @@ from assist.knowledge.passages import Passage
 from assist.knowledge.words import terms
 from assist.policy.actions import NextAction
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
+from assist.policy.elsewhere import agent_turn_to_judge, sends_elsewhere
 from assist.policy.engine import Decision, Outcome
 from assist.policy.guidance import CallState, KnownFact, Ranked, Reading, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
@@ -205,7 +206,12 @@ class KnowledgeService:
         if previous is not None and previous.course is not None \
                 and previous.course.article.id not in snapshot.index.articles:
             previous = None  # the article it followed is no longer served
-        turn = need_to_rank(previous, call.transcript)
+        judged, redirect = agent_turn_to_judge(previous, call.transcript), None
+        if judged is not None:  # the agent's new words, on their own: do they send the caller elsewhere?
+            words = call.transcript[judged].text
+            alone = snapshot.retriever.rank(replace(call, transcript=(Turn("customer", words),), issue=None), 1, day)
+            redirect = judged if sends_elsewhere(_reading(alone)) else None
+        turn = need_to_rank(previous, call.transcript, redirect)
         fresh = None
         if turn is not None:  # a turn that may raise a new need, ranked on its own
             alone = snapshot.retriever.rank(replace(call, transcript=(turn,), issue=None), POLICY_DEPTH, day)
@@ -229,7 +235,7 @@ class KnowledgeService:
         # the cue budget starts now: ranking (the turn on its own included) is not cue matching
         seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
         clock = CueClock(seconds, self.limits.cue_chars)
-        guidance = guide(snapshot.index.policies, call, reading, day, clock, previous, fresh)
+        guidance = guide(snapshot.index.policies, call, reading, day, clock, previous, fresh, redirect)
         state = guidance.state
         gap, confidence = ranking.knowledge_gap, ranking.confidence
         if guidance.unanswered:
@@ -252,7 +258,9 @@ class KnowledgeService:
         decided = _decided(guidance.decisions, guidance.course) if _just_told(guidance.facts, call) else frozenset()
         ranked = ranking.answers if guidance.unanswered else \
             tuple(a for a in ranking.answers if not a.article.outside)
-        # (what customer service does not handle is an answer only on a call off topic)
+        # (what customer service does not handle is an answer only on a call off topic, and there the first one)
+        if guidance.off_topic:
+            ranked = tuple(sorted(ranked, key=lambda a: not a.article.outside))
         answers = _procedure_first(ranked, guidance.course, decided, snapshot.retriever.window_of)[:limit]
         if ranking.query is not None:
             course = guidance.course

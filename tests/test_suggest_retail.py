@@ -292,3 +292,20 @@ def test_what_customer_service_does_not_handle_answers_only_a_call_off_topic(cli
                                     "I'll drop it off at the store on saturday"])
     assert ret["procedure"]["article_id"] == "returns-stain-damage" and not ret["off_topic"]
     assert all(a["article_id"] != "outside-customer-service" for a in ret["answers"])
+
+
+def test_a_need_the_agent_says_is_not_ours_is_off_topic_until_the_customer_raises_one_of_ours(
+    client: TestClient
+) -> None:
+    turns = ["Yeah hi, I want to dispute my bill, my electricity bill. it's doubled since last month",
+             "I'm sorry, this is AcmeBrands, the clothing store. I think you're after your energy provider.",
+             "oh for god's sake. do you have their number by any chance?",
+             "I'm afraid I don't, it should be printed on the bill itself.",
+             "right. well since I've got you, my promo code from your email says it's invalid at checkout"]
+    _follow(client, "rest-call-away", turns[:1])  # the first words alone sound like a bill dispute
+    away = _follow(client, "rest-call-away", turns[:3])
+    assert away["off_topic"] and away["knowledge_gap"] and away["procedure"] is None and not away["empowerment"]
+    assert away["answers"][0]["article_id"] == "outside-customer-service"
+    ours = _follow(client, "rest-call-away", turns)
+    assert ours["procedure"]["article_id"] == "promo-code-invalid" and ours["procedure"]["since_turn"] == 4
+    assert not ours["off_topic"]

@@ -107,8 +107,12 @@ def split_article(article: Article, target: int = DEFAULT_TARGET) -> list[Passag
     if not 0 < target <= MAX_CHARS:
         raise ValueError(f"passage target must be in 1..{MAX_CHARS}, got {target}")
     passages: list[Passage] = []
-    if article.routing:
-        pieces = [("", article.routing)] if len(article.routing) <= target else _pieces(article.routing, target)
+    if article.outside:  # matters unrelated to each other (jobs, shares, the weather): each phrase on its own
+        routing = [text for text in (article.use_when, *article.asked_as) if text]
+    else:
+        routing = [article.routing] if article.routing else []
+    for said in routing:
+        pieces = [("", said)] if len(said) <= target else _pieces(said, target)
         for text in _pack(pieces, target):
             passages.append(Passage(article.id, len(passages), "", text, routing=True))
     sections: list[tuple[str, list[tuple[str, str]]]] = []

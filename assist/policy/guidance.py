@@ -23,6 +23,7 @@ from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.procedure import (
+    NEW_MATTER_MARGIN,
     SWITCH_MARGIN,
     SWITCH_PHRASE_TERMS,
     Candidate,
@@ -86,6 +87,7 @@ class CallState:
     digest: str
     course: Course | None
     need_confidence: float | None = None  # how surely the knowledge base answered the need when it was raised
+    redirected: int | None = None  # the agent's turn that told the caller the matter is not ours (elsewhere.py)
 
     def continues(self, transcript: Sequence[Turn]) -> bool:
         """Whether `transcript` is the one this state read, or extends it."""
@@ -131,16 +133,19 @@ class Reading:
 
 
 def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clock: CueClock,
-          previous: CallState | None = None, fresh: Reading | None = None) -> Guidance:
+          previous: CallState | None = None, fresh: Reading | None = None, redirect: int | None = None) -> Guidance:
     """The call's procedure, facts, decisions and next-best actions at this moment.
 
     `reading`: the ranking of the call; `previous`: the state the call's last moment left (ignored unless this
-    transcript extends the one it read); `fresh`: the ranking of the turn `need_to_rank` named, on its own. A
-    call whose need is a gap (or off topic) and that follows no procedure gets no decision and no procedure
-    step: only the acknowledgement of what the customer revealed.
+    transcript extends the one it read); `fresh`: the ranking of the turn `need_to_rank` named, on its own;
+    `redirect`: the agent's newest turn, when it told the caller the matter is not ours. A call whose need is a
+    gap (or off topic) and that follows no procedure gets no decision and no procedure step: only the
+    acknowledgement of what the customer revealed.
     """
     if previous is not None and not previous.continues(call.transcript):
         previous = None
+    redirect = redirect if redirect is not None or previous is None else previous.redirected
+    sent_away = away(previous, redirect)  # the need stated before the agent said it is not ours is off topic
     spoken = hear(call.transcript, policies.vocabulary, today, clock)
     heard = replace(call, facts={**{n: f.value for n, f in spoken.items()}, **call.facts})
     ranked = reading.ranked
@@ -154,7 +159,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
     needs = [articles for _, articles in named_needs(policies, call)]
     named = any(c.article.id in articles for c in candidates for articles in needs)
-    gap = reading.outside or (reading.gap and not named)  # "dispute my electricity bill" is still not ours
+    gap = reading.outside or (reading.gap and not named) or sent_away  # "dispute my electricity bill" is not ours
     if named and reading.gap and not gap:  # only the need it names lifts a call nothing else answers
         candidates = [c for c in candidates if any(c.article.id in articles for articles in needs)]
     answering = answers_agent(call.transcript)
@@ -168,7 +173,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     raised = frozenset(a for phrase, articles in phrases if asking or (len(phrase) >= SWITCH_PHRASE_TERMS
                                                                        and not wondering) for a in articles)
     vague = fresh is not None and fresh.confidence < NEW_NEED_CONFIDENCE and not naming
-    if previous is not None and previous.course is not None and fresh is not None and not naming and \
+    if previous is not None and previous.course is not None and fresh is not None and not naming and not sent_away and \
             any(s in progress for s in previous.course.article.steps) and \
             not moves_on(call.transcript[last_customer_turn(call.transcript)].text):
         # a procedure under way gives way to words that neither name a need nor say they turn to another matter
@@ -186,19 +191,22 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         fresh_fit = fact_fit(policies, said, pool) if said is not None else None
         # "by the way, are you hiring?": answered on its own by what customer service does not handle (surely, or
         # at all in a turn that says it turns to another matter), and far ahead of the procedure followed
-        moved_off = fresh is not None and fresh.outside and not naming and \
+        moved_off = fresh is not None and fresh.outside and not naming and _leads(fresh, NEW_MATTER_MARGIN) and \
             (fresh.confidence >= NEW_NEED_CONFIDENCE or (turn is not None and turns_to_new_matter(turn.text))) \
             and previous.course is not None and not _within(fresh, previous.course.article, SWITCH_MARGIN)
         # a procedure not yet under way gives way to a turn nothing answers; one under way only to a turn about
         # what we do not handle ("by the way, are you hiring?"): pushback ("can I talk to someone else") is no new need
         started = held is not None and any(s in progress for s in held.article.steps)
-        if held is not None and (moved_off or (gap and not started and not answering)) and \
+        if held is not None and sent_away:
+            held = None
+        elif held is not None and (moved_off or (gap and not started and not answering)) and \
                 (said is None or states_need(policies, said)):
             held = None  # the customer moved on: the procedure no longer applies
         if held is None:  # no need yet: a new turn that is a gap or far from everything raises none either
             vague = vague or (fresh is not None and not naming and (fresh.gap or fresh.outside or _far(fresh)))
             if gap and fresh is not None and not vague:  # the call so far was off topic; its new turn is not
-                course = follow(None, pool, progress, call, fresh_fit or {})
+                course = follow(None, pool, progress, call, fresh_fit or {},
+                                raised_at=last_customer_turn(call.transcript))
             else:
                 course = None if gap or vague else follow(None, candidates, progress, call, fit)
         else:
@@ -234,8 +242,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     facts = _known(policies, call, spoken, procedure)
     carried = previous.need_confidence if previous is not None and course is not None and \
         previous.course is not None and course.since_turn == previous.course.since_turn else None
-    state = CallState(len(call.transcript), _digest(call.transcript), course, carried)
-    off_topic = unanswered and (reading.outside or (fresh is not None and fresh.outside))
+    state = CallState(len(call.transcript), _digest(call.transcript), course, carried, redirect)
+    off_topic = unanswered and (reading.outside or sent_away or (fresh is not None and fresh.outside))
     return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered, off_topic)
 
 
@@ -245,17 +253,35 @@ def _within(reading: Reading, article: Article, margin: float) -> bool:
     return any(r.article.id == article.id and r.score >= best - margin for r in reading.ranked)
 
 
+def _leads(reading: Reading, margin: float) -> bool:
+    """Whether the best answer's article scores `margin` more than any other article in the reading."""
+    if not reading.ranked:
+        return False
+    first = reading.ranked[0]
+    return all(r.score <= first.score - margin for r in reading.ranked if r.article.id != first.article.id)
+
+
 def _far(reading: Reading) -> bool:
     """Whether a need ranked so is far from everything the knowledge base holds (see NEED_RELEVANCE)."""
     return reading.relevance < NEED_RELEVANCE and reading.confidence < SURE
 
 
-def need_to_rank(previous: CallState | None, transcript: Sequence[Turn]) -> Turn | None:
+def need_to_rank(previous: CallState | None, transcript: Sequence[Turn], redirect: int | None = None) -> Turn | None:
     """The customer's turn the service should rank on its own for `guide` (its `fresh`), or None: a new turn of
-    a call already under way that may raise a new need."""
+    a call already under way that may raise a new need (after the agent sent the caller elsewhere, `redirect`,
+    any that says more than an answer)."""
     if previous is None or not previous.continues(transcript):
         return None
-    return new_need(previous.turns, transcript, previous.course is not None)
+    return new_need(previous.turns, transcript, previous.course is not None and not away(previous, redirect))
+
+
+def away(previous: CallState | None, redirect: int | None) -> bool:
+    """Whether the call was sent elsewhere: the agent said the matter is not ours (`redirect`, this moment's, or
+    else the one the call's last moment kept) and no procedure was taken up after that."""
+    redirect = redirect if redirect is not None or previous is None else previous.redirected
+    if redirect is None:
+        return False
+    return previous is None or previous.course is None or previous.course.since_turn <= redirect
 
 
 def _asked_elsewhere(policies: PolicySet, call: Call, course: Course, clock: CueClock) -> Progress:

@@ -99,7 +99,8 @@ class Course:
 
 def follow(previous: Course | None, candidates: Sequence[Candidate], progress: Progress, call: Call,
            fit: Mapping[str, float], fresh: Sequence[Candidate] | None = None,
-           fresh_fit: Mapping[str, float] | None = None, named: frozenset[str] = frozenset()) -> Course | None:
+           fresh_fit: Mapping[str, float] | None = None, named: frozenset[str] = frozenset(),
+           raised_at: int | None = None) -> Course | None:
     """The procedure the call follows now: the one it followed, unless the customer raised a new need.
 
     A customer turn that answers the agent (short, or a reply to the agent's question) never switches. A turn
@@ -110,14 +111,15 @@ def follow(previous: Course | None, candidates: Sequence[Candidate], progress: P
     followed procedure's steps is done, on a customer's reply that says more than an answer. A turn that
     names a need the policies know (`named`: the articles they serve, "I'd rather send them back") that the
     followed procedure does not serve switches to the best-ranked of those, whatever the margin, when it ranks
-    within NAMED_MARGIN of the turn's best other procedure.
+    within NAMED_MARGIN of the turn's best other procedure. `raised_at`: the turn that raised the need, for a
+    call that followed nothing before (by default the turn that stated the call's first need).
     """
     answering = answers_agent(call.transcript)
     if previous is None:
         chosen = choose_procedure(candidates, progress, answering, fit)
         if chosen is None:
             return None
-        need = need_turn(call.transcript)
+        need = need_turn(call.transcript) if raised_at is None else raised_at
         return Course(chosen, need, f"the customer said {_quoted(call.transcript, need)}")
     turn = last_customer_turn(call.transcript)
     if fresh is None and not any(s in progress for s in previous.article.steps) and turn >= 0 \
@@ -232,6 +234,11 @@ def _need_words(text: str) -> list[str]:
 def last_customer_turn(transcript: Sequence[Turn]) -> int:
     """The index of the customer's last turn in the transcript (-1: none)."""
     return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "customer"), -1)
+
+
+def last_agent_turn(transcript: Sequence[Turn]) -> int:
+    """The index of the agent's last turn in the transcript (-1: none)."""
+    return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "agent"), -1)
 
 
 def need_turn(transcript: Sequence[Turn]) -> int:

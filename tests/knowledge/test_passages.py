@@ -107,5 +107,15 @@ def test_routing_fields_become_passages_that_are_matched_and_flagged_never_body_
     assert passages[1].text.startswith("The short answer") and passages[1].ordinal == 1
 
 
+def test_an_article_on_what_customer_service_does_not_handle_is_routed_by_each_phrase_on_its_own() -> None:
+    # jobs, shares and the weather have nothing in common: one passage of them all matches none of them well
+    outside = ROUTED.replace("asked_as:", "outside: true\nasked_as:")
+    passages = split_article(parse_article(Path("/kb/outside.md"), outside))
+    routing = [p.text for p in passages if p.routing]
+    assert routing == ["Use this article when the customer wants to send something back.", "can I send it back?",
+                       "I want to return my jeans"]
+    assert [p.ordinal for p in passages] == list(range(len(passages)))
+
+
 def test_an_article_without_routing_fields_has_no_routing_passage() -> None:
     assert not any(p.routing for p in split_article(_article("Just a body with some words in it.")))

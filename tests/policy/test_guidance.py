@@ -26,9 +26,10 @@ def _call(*turns: str, segment: str = "silver", facts: dict[str, FactValue] | No
 
 
 def _guide(policies: PolicySet, call: Call, ranked: list[Ranked], previous: CallState | None = None,
-           gap: bool = False, fresh: Reading | None = None, relevance: float = 0.6) -> Guidance:
+           gap: bool = False, fresh: Reading | None = None, relevance: float = 0.6,
+           redirect: int | None = None) -> Guidance:
     reading = Reading(tuple(ranked), 0.2 if gap else 0.7, gap, relevance)
-    return guide(policies, call, reading, TODAY, CueClock(), previous, fresh)
+    return guide(policies, call, reading, TODAY, CueClock(), previous, fresh, redirect)
 
 
 def _steps(guidance: Guidance) -> list[str]:
@@ -336,14 +337,19 @@ def _next_turn(policies: PolicySet, articles: dict[str, Article], said: str,
     return start, after
 
 
-def test_a_turn_that_says_it_turns_to_another_matter_leaves_for_what_we_do_not_handle_however_weakly_it_ranks(
+def test_a_turn_that_says_it_turns_to_another_matter_leaves_for_what_we_do_not_handle_when_it_leads_the_rest(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
-    weak = Reading(tuple(_ranked(articles, ("outside-customer-service", 2.8), ("faq-timing", 2.4))), 0.4)
-    _, moved = _next_turn(policies, articles, "great. hey, totally random, but do you know a good pizza place?", weak)
+    weak = Reading(tuple(_ranked(articles, ("outside-customer-service", 2.9), ("faq-timing", 2.4))), 0.4)
+    random = "great. hey, totally random, but do you know a good pizza place?"
+    _, moved = _next_turn(policies, articles, random, weak)
     assert moved.course is None and moved.off_topic
     start, kept = _next_turn(policies, articles, "great. do you know a good pizza place near downtown?", weak)
     assert kept.course == start.course
+    # ... but not when it barely leads an answer of ours: that is the need raised
+    close = Reading(tuple(_ranked(articles, ("outside-customer-service", 2.9), ("billing-after-return", 2.7))), 0.7)
+    _, raised = _next_turn(policies, articles, "great. before that: where is the refund for my skirt?", close)
+    assert raised.course is not None and raised.course.article.id == "billing-after-return" and not raised.off_topic
 
 
 def test_a_procedure_under_way_gives_way_only_to_words_surely_answered_unless_they_say_they_turn_elsewhere(
@@ -355,3 +361,40 @@ def test_a_procedure_under_way_gives_way_only_to_words_surely_answered_unless_th
     said = "ok. by the way, I forgot to add socks to my order, can you add them?"
     _, moved = _next_turn(policies, articles, said, unsure)
     assert moved.course is not None and moved.course.article.id == "order-add-item"
+
+
+ELECTRICITY = "yeah hi, I want to dispute my bill, my electricity bill, it doubled since last month"
+SENT_AWAY = "I'm sorry, this is AcmeBrands, the clothing store. I think you're after your energy provider."
+
+
+def test_a_need_the_agent_says_is_not_ours_is_off_topic_from_then_on(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    dispute = _ranked(articles, ("subscription-dispute-bill", 3.8), ("subscription-pay-bill", 3.2))
+    start = _guide(policies, _call(ELECTRICITY, segment="gold"), dispute)
+    assert start.course is not None and start.decisions  # the words alone sound like ours
+    asked = _call(ELECTRICITY, SENT_AWAY, "oh for god's sake. do you have their number by any chance?", segment="gold")
+    unsure = Reading(tuple(_ranked(articles, ("change-phone", 2.5))), 0.3, gap=True)
+    away = _guide(policies, asked, dispute, start.state, fresh=unsure, redirect=1)
+    assert away.course is None and away.off_topic and not away.decisions and not _steps(away)
+    assert away.state.redirected == 1
+    bye = _call(*[t.text for t in asked.transcript], "I'm afraid I don't, it should be on the bill.", "right. bye",
+                segment="gold")
+    later = _guide(policies, bye, dispute, away.state)  # the agent's later words say nothing of it: still off topic
+    assert later.course is None and later.off_topic and not later.decisions
+
+
+def test_a_need_raised_after_the_agent_sent_the_caller_elsewhere_is_followed_from_its_own_turn(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    first = "hi, do you know if Nordstrom is doing their half-yearly sale this month?"
+    start = _guide(policies, _call(first), _ranked(articles, ("faq-timing", 3.3), ("price-drop-yesterday", 2.4)))
+    promo = "ok, so I have a promo code from your email and at checkout it says invalid"
+    call = _call(first, "I'm sorry, I can't speak to other stores' sales. Can I help with anything on our side?", promo)
+    turn = need_to_rank(start.state, call.transcript, redirect=1)  # a reply, but the need is stated afresh
+    assert turn is not None and turn.text == promo
+    fresh = Reading(tuple(_ranked(articles, ("promo-code-invalid", 3.8), ("faq-timing", 3.0))), 0.94)
+    later = _guide(policies, call, _ranked(articles, ("promo-code-invalid", 3.8)), start.state, fresh=fresh,
+                   redirect=1)
+    assert later.course is not None and later.course.article.id == "promo-code-invalid"
+    assert later.course.since_turn == 2 and not later.off_topic
