@@ -25,9 +25,11 @@ _DURATION = re.compile(
 # A duration counted outright against now: "three days late", "ten days ago", "a week overdue".
 COUNTED = re.compile(_DURATION.pattern + r"\s+(?:late|overdue|behind|past due|ago|back)\b")
 AGO = re.compile(_DURATION.pattern + r"\s+ago\b")
+# Days said as a date; a weekday after "this", "next", "coming", "til", "until" or "by" is ahead ("an extension til
+# friday"), not a day gone by.
 _CALENDAR = re.compile(
     rf"\b(?:the day before yesterday|yesterday|today|this morning|last (?:week|month|year|{_WEEKDAYS})"
-    rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?:{_WEEKDAYS})"
+    rf"|(?:on |this past )?(?<!this )(?<!next )(?<!coming )(?<!til )(?<!till )(?<!until )(?<!by )(?:{_WEEKDAYS})"
     rf"|(?:on |in |back in )?(?:(?P<part>early|mid|late) )?"
     rf"(?P<month>(?:{_MONTHS}|may(?= \d))(?: \d{{1,2}}(?:st|nd|rd|th)?)?)"
     rf"|(?:in |back in )(?P<may>may)\b|\d{{1,2}}(?:st|nd|rd|th)? of (?:{_MONTHS}|may))\b")
@@ -135,9 +137,9 @@ def _last_holiday(name: str, today: dt.date) -> dt.date:
 
 
 def money(sentence: str, replying: bool = False) -> float | None:
-    """The first amount of money: "$34.99", "ninety nine dollars", a price read out ("eight ninety five"), or,
-    a number after paying words ("i paid fourteen"), or, in reply to the agent asking how much (`replying`), a
-    bare number ("the whole ninety nine")."""
+    """The first amount of money: "$34.99", "ninety nine dollars", a price read out ("eight ninety five"), a
+    number after paying words ("i paid fourteen"), dollars and cents ("a 7.99 charge"), or, in reply to the
+    agent asking how much (`replying`), a bare number ("the whole ninety nine")."""
     text = digits(sentence)
     amounts = list(MONEY.finditer(text))
     match = next((m for m in amounts if disputed(text, m)), amounts[0] if amounts else None)
@@ -152,6 +154,9 @@ def money(sentence: str, replying: bool = False) -> float | None:
     paid = _PAID.search(text)
     if paid is not None:
         return float(paid[1])
+    price = _PRICE.search(text)  # "a 7.99 charge called handling": dollars and cents
+    if price is not None:
+        return float(price[1])
     if not replying:
         return None
     bare = _PRICE.search(text) or _BARE_NUMBER.search(text)  # "the second one was 119.99": the price

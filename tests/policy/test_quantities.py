@@ -23,6 +23,11 @@ def test_days_ago_from_durations_dates_and_holidays(said: str, days: float) -> N
     assert days_ago(said, TODAY) == days
 
 
+def test_a_weekday_ahead_is_no_day_gone_by() -> None:
+    assert days_ago("any chance of an extension til friday? thats payday", TODAY) is None
+    assert days_ago("can it get here by saturday?", TODAY) is None
+
+
 def test_a_weekday_or_holiday_after_what_it_was_for_is_that_occasion_s_day() -> None:
     assert days_ago("i ordered a dress for my sisters party on halloween", TODAY) is None
     assert days_ago("i ordered a black dress for my grandmother's funeral on friday", TODAY) is None
@@ -33,6 +38,7 @@ def test_a_weekday_or_holiday_after_what_it_was_for_is_that_occasion_s_day() -> 
     ("one twenty nine ninety nine", 129.99),
     ("forty-something bucks", 45),
     ("it's normally nine dollars and it took fifteen, so I'm out six bucks", 6),
+    ("there's a 7.99 charge called handling that i never saw before", 7.99),
 ])
 def test_money_as_said(said: str, amount: float) -> None:
     assert money(said) == amount

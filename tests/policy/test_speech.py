@@ -174,6 +174,8 @@ def test_a_price_in_reply_to_how_much_is_read_whole(vocabulary: Vocabulary) -> N
 @pytest.mark.parametrize("report", [
     "I checked the code in our system, it's only valid for full price items, so it's not a system error.",
     "Our records show the code expired after seven days, so it's working as intended.",
+    "I checked the system: the order was placed from your account, so it doesn't look like an error on our side.",
+    "The code is working correctly, it's only valid on new arrivals.",
 ])
 def test_the_agent_reporting_no_mistake_of_ours_is_heard(vocabulary: Vocabulary, report: str) -> None:
     facts = _hear(vocabulary, "my promo code doesn't work", report)
@@ -323,3 +325,25 @@ def test_a_customer_owning_the_mistake_is_no_mistake_of_ours_and_on_us_is(vocabu
 
 def test_a_round_number_and_something_is_the_middle_of_its_ten(vocabulary: Vocabulary) -> None:
     assert _values(_hear(vocabulary, "I need to return a blazer, it was forty-something bucks"))["amount"] == 45
+
+
+@pytest.mark.parametrize("report", [
+    "Let me check the system... It looks like the morning slot was set on our end by mistake.",
+    "Yes, I can see the second charge was a duplicate on our end.",
+    "You're right, the code should still be active. Our system expired it early by mistake.",
+])
+def test_the_agent_reporting_a_mistake_of_ours_is_heard(vocabulary: Vocabulary, report: str) -> None:
+    assert _hear(vocabulary, "something's wrong with my order", report)["company_error"].value is True
+
+
+def test_the_agent_reporting_the_order_delivered_says_it_shipped(vocabulary: Vocabulary) -> None:
+    facts = _hear(vocabulary, "can I add a scarf to my order?", "I can see that order has already been delivered.")
+    assert facts["order_shipped"].value is True
+
+
+def test_packaging_is_read_from_the_item_s_own_clause_not_from_where_the_receipt_is(vocabulary: Vocabulary) -> None:
+    kept = _hear(vocabulary, "they don't fit", "Do you have the receipt?", "yep, still got it, it was in the box")
+    assert _values(kept) == {"has_receipt": True}
+    tags = _hear(vocabulary, "they don't fit", "Do you have the receipt?",
+                 "no receipt, but they're still in the bag with the tags on")
+    assert _values(tags) == {"has_receipt": False, "original_packaging": True}
