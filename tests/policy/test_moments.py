@@ -65,7 +65,19 @@ def test_a_moment_id_used_twice_is_refused_on_the_second_one(tmp_path: Path) -> 
     ("we just had twins a couple weeks ago and everything's been chaos", "new-baby"),
     ("my sister's getting hitched in the fall and I'm one of the bridesmaids", "wedding"),
     ("we closed on a house across town last week, so my address needs changing", "move"),
+    ("I'm in the middle of packing up my apartment for a move and found boots I never wore", "move"),
+    ("I've got a three-week-old on my lap so bear with me", "new-baby"),
+    ("I bought it for my grandmother's memorial and only noticed the mark after", "bereavement"),
 ])
 def test_bundled_life_events_said_in_passing_are_noticed(said: str, moment: str) -> None:
     book, _ = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
     assert [s.moment.id for s in find_moments((Turn("customer", said),), book, CueClock())] == [moment]
+
+
+@pytest.mark.parametrize("said", [
+    "I bought it in the Memorial Day sale",
+    "there's a charge on my two-week-old order I don't recognise",
+])
+def test_words_that_look_like_a_life_event_but_are_not_one_are_not_noticed(said: str) -> None:
+    book, _ = load_moments(KNOWLEDGE / "policies" / "moments.yaml")
+    assert [s.moment.kind for s in find_moments((Turn("customer", said),), book, CueClock())] == []

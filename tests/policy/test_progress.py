@@ -103,11 +103,21 @@ def test_done_when_needs_facts_or_cues_and_valid_patterns(tmp_path: Path) -> Non
     ("How many days ago did you return them?", "record-reason"),
     ("Validated. How many days past the expected date is it now?", "record-reason"),
     ("And what amount should the refund be?", "offer-refund"),
+    ("Thanks Owen. And the order ID on the charge?", "verify-identity"),
+    ("Thanks Leo. Which jacket exactly?", "record-reason"),
 ])
 def test_bundled_cues_hear_the_agent_asking_for_a_step(said: str, step: str) -> None:
     vocabulary, problems = load_vocabulary(Path("knowledge/policies/vocabulary.yaml"))
     assert vocabulary is not None and problems == []
     assert step in call_progress(_call(("agent", said)), [step], vocabulary, CueClock())
+
+
+def test_an_order_id_asked_with_the_username_and_email_validates_the_purchase_not_the_identity() -> None:
+    vocabulary, _ = load_vocabulary(Path("knowledge/policies/vocabulary.yaml"))
+    assert vocabulary is not None
+    asked = _call(("agent", "Could I have your username, email address and the order ID?"))
+    assert set(call_progress(asked, ["verify-identity", "validate-purchase"], vocabulary, CueClock())) == \
+        {"validate-purchase"}
 
 
 def test_a_step_an_answer_completes_is_done_by_the_agent_s_first_answer_not_a_question_or_an_announcement() -> None:
