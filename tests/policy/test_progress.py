@@ -112,14 +112,6 @@ def test_bundled_cues_hear_the_agent_asking_for_a_step(said: str, step: str) -> 
     assert step in call_progress(_call(("agent", said)), [step], vocabulary, CueClock())
 
 
-def test_an_order_id_asked_with_the_username_and_email_validates_the_purchase_not_the_identity() -> None:
-    vocabulary, _ = load_vocabulary(Path("knowledge/policies/vocabulary.yaml"))
-    assert vocabulary is not None
-    asked = _call(("agent", "Could I have your username, email address and the order ID?"))
-    assert set(call_progress(asked, ["verify-identity", "validate-purchase"], vocabulary, CueClock())) == \
-        {"validate-purchase"}
-
-
 def test_a_step_an_answer_completes_is_done_by_the_agent_s_first_answer_not_a_question_or_an_announcement() -> None:
     vocabulary = Vocabulary(steps={"select-faq": "Answer from the FAQ"},
                             completions={"select-faq": Completion(answers=True)})
