@@ -32,6 +32,7 @@ from assist.policy.procedure import (
     asks_about,
     fact_fit,
     follow,
+    invites,
     last_customer_turn,
     moves_on,
     named_needs,
@@ -179,6 +180,8 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
         # a procedure under way gives way to words that neither name a need nor say they turn to another matter
         # only when those words on their own are surely answered ("I'm a silver member, if that helps" is not)
         vague = vague or fresh.confidence < SURE
+    if sent_away and fresh is not None and not naming and not _turns_again(call.transcript):
+        vague = vague or fresh.confidence < SURE  # "ok, I'll call the number on the back of the card then"
     waiting = (previous is None or previous.course is None) and not states_need(policies, call)
     if waiting:  # "hi, I have a question about an order": nothing to follow or decide yet
         course = None
@@ -251,6 +254,18 @@ def _within(reading: Reading, article: Article, margin: float) -> bool:
     """Whether the article ranks within `margin` of the best answer in the reading."""
     best = reading.ranked[0].score if reading.ranked else 0.0
     return any(r.article.id == article.id and r.score >= best - margin for r in reading.ranked)
+
+
+def _turns_again(transcript: Sequence[Turn]) -> bool:
+    """Whether the customer's last turn turns to another matter ("well actually, since I have you…") or answers
+    the agent asking what else they need: after being sent elsewhere, only such words raise a need at
+    NEW_NEED_CONFIDENCE; others must be answered SURE-ly ("ok, I'll call the number on the back of the card")."""
+    turn = last_customer_turn(transcript)
+    if turn < 0:
+        return False
+    before = transcript[turn - 1] if turn > 0 else None
+    return moves_on(transcript[turn].text) or (before is not None and before.speaker == "agent" and
+                                               invites(before.text))
 
 
 def _leads(reading: Reading, margin: float) -> bool:

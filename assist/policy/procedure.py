@@ -73,7 +73,9 @@ NEW_MATTER_MARGIN = 0.5
 _DECLINED = re.compile(r"\b(?:don'?t|do not|not|never|no)\s+(?:really\s+)?(?:want|wanna|need|looking|trying|planning"
                        r"|intend\w*)\b(?:\W+\w+){0,4}", re.IGNORECASE)
 # An agent turn that invites the customer to raise another need: what follows is no answer to a question.
-_INVITES = re.compile(r"\b(?:anything|something) else\b|\bwhat else\b|\bhow (?:else )?can i help\b", re.IGNORECASE)
+_INVITES = re.compile(r"\b(?:anything|something) else\b|\bwhat else\b|\bhow (?:else )?can i help\b"
+                      r"|\b(?:anything|something)\b[^.?!]{0,40}\bhelp\b|\bhelp (?:you )?with (?:anything|something)\b",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,12 @@ def turns_to_new_matter(text: str) -> bool:
     return _NEW_MATTER_WORDS.search(text) is not None
 
 
+def invites(text: str) -> bool:
+    """Whether the agent's words ask what else the customer needs ("Anything else?", "Is there something with
+    an order I can help with?")."""
+    return _INVITES.search(text) is not None
+
+
 def answers_agent(transcript: Sequence[Turn]) -> bool:
     """Whether the customer's last turn only answers the agent: a short reply ("yes", "ok it's 4.99"), or any
     reply to an agent turn that asks something ("Can I have your order ID?") other than what else they need
@@ -214,7 +222,7 @@ def answers_agent(transcript: Sequence[Turn]) -> bool:
     if len(terms(transcript[turn].text)) <= ANSWER_TERMS:
         return True
     agent = transcript[turn - 1]
-    return agent.speaker == "agent" and asks(agent.text) and _INVITES.search(agent.text) is None
+    return agent.speaker == "agent" and asks(agent.text) and not invites(agent.text)
 
 
 def states_need(policies: PolicySet, call: Call) -> bool:

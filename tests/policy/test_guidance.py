@@ -398,3 +398,21 @@ def test_a_need_raised_after_the_agent_sent_the_caller_elsewhere_is_followed_fro
                    redirect=1)
     assert later.course is not None and later.course.article.id == "promo-code-invalid"
     assert later.course.since_turn == 2 and not later.off_topic
+
+
+def test_after_being_sent_elsewhere_only_a_turn_to_another_matter_or_an_answer_to_an_invite_raises_a_need(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    first = "hi, my credit card got declined at the grocery store this morning, can you tell me why?"
+    start = _guide(policies, _call(first), _ranked(articles, ("site-card-declined", 3.6)))
+    declined = Reading(tuple(_ranked(articles, ("site-card-declined", 3.3), ("payment-methods", 2.6))), 0.62)
+    away = "I'm sorry, we're a clothing retailer, so we can't see your card account."
+    call = _call(first, away, "ok, i'll call the number on the back of the card then")
+    stays = _guide(policies, call, _ranked(articles, ("site-card-declined", 3.6)), start.state, fresh=declined,
+                   redirect=1)
+    assert stays.course is None and stays.off_topic  # about the card we cannot see, however it ranks
+    invited = _call(first, away + " Is there something with an order I can help with?",
+                    "oh, yes: your checkout keeps saying my card is invalid")
+    raised = _guide(policies, invited, _ranked(articles, ("site-card-declined", 3.6)), start.state, fresh=declined,
+                    redirect=1)
+    assert raised.course is not None and raised.course.article.id == "site-card-declined" and not raised.off_topic

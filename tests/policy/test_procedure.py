@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from assist.call import Call, Turn
 from assist.knowledge.articles import Article
 from assist.policy import conditions
@@ -22,6 +24,7 @@ from assist.policy.procedure import (
     choose_procedure,
     fact_fit,
     follow,
+    invites,
     moves_on,
     new_need,
     requests,
@@ -210,3 +213,14 @@ def test_on_a_call_that_follows_nothing_yet_an_answer_that_says_more_than_an_ans
     assert new_need(2, stated, following=False) == stated[-1]
     assert new_need(2, stated) is None  # a call under way: a reply to the agent raises nothing
     assert new_need(2, short, following=False) is None
+
+
+@pytest.mark.parametrize(("said", "inviting"), [
+    ("Anything else I can do for you?", True),
+    ("Is there something with an order I can help with?", True),
+    ("Can I help with anything on our side?", True),
+    ("Can I have your order ID?", False),
+    ("I can help you with that return.", False),
+])
+def test_the_agent_asking_what_else_the_customer_needs_invites_a_new_need(said: str, inviting: bool) -> None:
+    assert invites(said) is inviting
