@@ -115,6 +115,7 @@ def _verdict(rule: Rule, call: Call, lookup: Lookup) -> Verdict:
         parts.append(Verdict(segment in rule.segments) if segment else Verdict(None, ("segment",)))
     if rule.roles:
         parts.append(Verdict((call.role or "").strip().lower() in rule.roles))
+    parts += [Verdict(True) if lookup(fact) is not None else Verdict(None, (fact,)) for fact in rule.waits_for]
     if rule.when is not None:
         verdict = evaluate(rule.when, lookup)
         skip = verdict.value is None and rule.if_missing == "skip"

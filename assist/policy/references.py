@@ -47,6 +47,8 @@ def reference_problems(document: Document[PolicyFile], vocabulary: Vocabulary, k
         *_scope(spec.applies_to or ScopeSpec(), ("applies_to",), known),
         *_articles(spec.mentioned_in, ("mentioned_in",), known),
         *_denial(spec.when_denied, ("when_denied",), vocabulary),
+        *(Finding(("decide_after", index), f"unknown fact {name!r} (declare it in vocabulary.yaml)")
+          for index, name in enumerate(spec.decide_after) if vocabulary.term(name) is None),
     ]
     for index, rule in enumerate(spec.rules):
         findings += _rule(rule, ("rules", index), spec.applies_to, vocabulary, known)

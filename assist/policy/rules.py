@@ -60,6 +60,7 @@ class Rule:
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
     denial: Denial = Denial()
+    waits_for: tuple[str, ...] = ()  # facts known before the rule decides (the file's `decide_after`)
 
     def is_live(self, today: dt.date) -> bool:
         """Inside its effective dates."""
@@ -103,6 +104,7 @@ def _rule(spec: RuleSpec, file: PolicyFile, path: Path, line: int, vocabulary: V
         effective_from=spec.effective_from,
         effective_until=spec.effective_until,
         denial=_denial(spec.when_denied or file.when_denied),
+        waits_for=tuple(file.decide_after),
     )
 
 

@@ -325,4 +325,7 @@ class PolicyFile(FileSchema):
     applies_to: ScopeSpec | None = None
     mentioned_in: list[str] = []
     when_denied: DenialSpec | None = None
+    # facts the agent learns before any of the file's decisions is shown, because they change what is done, not
+    # only whether ("has the order shipped?": before shipping, an added item simply joins the order)
+    decide_after: Names = []
     rules: Annotated[list[RuleSpec], Field(min_length=1)]

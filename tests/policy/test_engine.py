@@ -100,7 +100,6 @@ CASES: list[Case] = [
     ),
     *each(("order-shipping-downgrade",), "credit_shipping_fee", ("guest",), {"order_shipped": True}, "denied"),
     *each(("order-shipping-downgrade",), "credit_shipping_fee", SEGMENTS, {"order_shipped": False}, "allowed"),
-    *each(("order-shipping-downgrade",), "credit_shipping_fee", ("gold",), {}, "allowed"),
     *each(
         ("order-add-item",),
         "free_shipping_separate_order",
@@ -208,6 +207,9 @@ ASKS: list[tuple[str, str, str | None, dict[str, Any], tuple[str, ...]]] = [
     ("order-mystery-fee", "remove_fee", "bronze", {}, ("company_error",)),
     ("order-shipping-downgrade", "credit_shipping_fee", "guest", {}, ("order_shipped",)),
     ("order-add-item", "free_shipping_separate_order", "guest", {}, ("order_shipped",)),
+    # whether it shipped changes what is done, so the policy decides only once it is known (`decide_after`)
+    ("order-shipping-downgrade", "credit_shipping_fee", "gold", {}, ("order_shipped",)),
+    ("order-add-item", "free_shipping_separate_order", "silver", {}, ("order_shipped",)),
     ("order-cancel", "refund_before_delivery", "guest", {}, ("order_shipped",)),
     ("promo-code-invalid", "issue_new_promo_code", "guest", {}, ("company_error",)),
     ("billing-never-bought", "credit_mistimed_billing", "silver", {}, ("company_error",)),
@@ -518,6 +520,11 @@ DECISION = "    decision: allowed\n"
             "decision: allowed",
             "decision: denied\n    limit: 20",
             "returns.yaml:9: rules[0].limit: only an 'allowed' rule can have a limit",
+        ),
+        (
+            "rules:",
+            "decide_after: [purchase_age_days, shipped]\nrules:",
+            "returns.yaml:3: decide_after[1]: unknown fact 'shipped' (declare it in vocabulary.yaml)",
         ),
         (
             "  articles: [returns]\n",
