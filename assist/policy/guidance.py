@@ -301,9 +301,12 @@ def away(previous: CallState | None, redirect: int | None) -> bool:
 
 def _asked_elsewhere(policies: PolicySet, call: Call, course: Course, clock: CueClock) -> Progress:
     """What the agent asked for under the name of a step outside the procedure (since the need was raised, for a
-    procedure switched to): the first asking turn of each such step."""
+    procedure switched to): the first asking turn of each such step. A step that a fact the procedure's policies
+    decide on completes is no other work: asking it ("When was the payment due?") is the deciding step's."""
     vocabulary = policies.vocabulary
-    others = [s for s, c in vocabulary.completions.items() if c.cues and s not in course.article.steps]
+    deciding = {f for facts in policies.deciding_facts.get(course.article.id, {}).values() for f in facts}
+    others = [s for s, c in vocabulary.completions.items()
+              if c.cues and s not in course.article.steps and not deciding.intersection(c.facts)]
     found = call_progress(call, others, vocabulary, clock)
     asking = {s: e for s, e in found.items() if e.turn is not None and asks(call.transcript[e.turn - 1].text)}
     return since_switch(asking, course.since_turn, None if course.carried is None else frozenset())

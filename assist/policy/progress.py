@@ -109,9 +109,10 @@ def decided(progress: Progress, steps: Sequence[str], deciding: Mapping[str, tup
             told: Mapping[str, Evidence], vocabulary: Vocabulary) -> Progress:
     """`progress` with each deciding step of the procedure `steps` (`deciding`: the step -> the facts that
     settled its decision) done once such a fact was told (`told`: fact name -> where) after the step before it
-    was done: the agent asked, the customer answered, the decision is made. A
-    fact that completes an earlier step ("it hasn't shipped" completes the shipping status) does not also
-    answer the deciding step after it."""
+    was done, and not in the reply to that step ("How long ago did you return it?" is the reason recorded, not the
+    membership checked): the agent asked, the customer answered, the decision is made. A fact that completes an
+    earlier step ("it hasn't shipped" completes the shipping status) does not also answer the deciding step after
+    it."""
     done = dict(progress)
     for index, step in enumerate(steps):
         before = done.get(steps[index - 1]) if index > 0 else Evidence(turn=0)
@@ -120,7 +121,7 @@ def decided(progress: Progress, steps: Sequence[str], deciding: Mapping[str, tup
         earlier = {fact for s in steps[:index] if (c := vocabulary.completions.get(s)) for fact in c.facts}
         since = before.turn or 0
         evidence = next((told[fact] for fact in deciding[step]
-                         if fact in told and fact not in earlier and (told[fact].turn or 0) > since), None)
+                         if fact in told and fact not in earlier and (told[fact].turn or 0) > since + 1), None)
         if evidence is not None:
             done[step] = evidence
     return done

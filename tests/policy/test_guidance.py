@@ -12,6 +12,8 @@ from assist.policy.engine import PolicySet
 from assist.policy.guidance import CallState, Guidance, Ranked, Reading, guide, need_to_rank
 
 TODAY = dt.date(2026, 12, 7)
+# what is tested here is the logic, not the cue budget: a first reading that loads a parser may take longer
+CLOCK_SECONDS = 5.0
 STAIN = "my new jacket arrived with a stain on the sleeve, I'd like to send it back"
 
 
@@ -29,7 +31,7 @@ def _guide(policies: PolicySet, call: Call, ranked: list[Ranked], previous: Call
            gap: bool = False, fresh: Reading | None = None, relevance: float = 0.6,
            redirect: int | None = None) -> Guidance:
     reading = Reading(tuple(ranked), 0.2 if gap else 0.7, gap, relevance)
-    return guide(policies, call, reading, TODAY, CueClock(), previous, fresh, redirect)
+    return guide(policies, call, reading, TODAY, CueClock(CLOCK_SECONDS), previous, fresh, redirect)
 
 
 def _steps(guidance: Guidance) -> list[str]:
@@ -264,6 +266,29 @@ def test_what_the_agent_asks_under_another_step_s_name_completes_the_current_ste
     guidance = _guide(policies, call, _ranked(articles, ("recover-password", 4.2)))
     status = _status(guidance)
     assert status["enter-details"] == "done" and status["make-password"] == "current"
+
+
+def test_asking_for_a_fact_the_policies_decide_on_is_not_another_step_s_work(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    call = _call("I need more time to pay my subscription", "Sure. Your full name?", "beth ramirez",
+                 "Thanks. What's the order ID?", "BR-55019", "And your membership level?", "silver",
+                 "When was the payment due?", "uh, like a week ago")
+    guidance = _guide(policies, call, _ranked(articles, ("subscription-extension", 4.2)), )
+    assert [str(d.decision) for d in guidance.decisions if d.action == "extend_subscription"] == ["denied"]
+    status = _status(guidance)
+    assert status["membership"] == "done" and status["update-account"] != "done"  # set aside, not done
+
+
+def test_the_reply_to_the_step_before_does_not_complete_the_deciding_step(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    call = _call("so I returned a jacket and I'm still getting billed for it?", "Let me check. Your name?",
+                 "Derek Olsen", "Thanks. Username, email and order ID?", "dolsen1, derek@example.com, DO-11209",
+                 "How long ago did you return it?", "dropped it off on Monday so 4 days", segment="silver")
+    guidance = _guide(policies, call, _ranked(articles, ("billing-after-return", 4.0)))
+    status = _status(guidance)
+    assert status["record-reason"] == "done" and status["membership"] == "current"
 
 
 def test_facts_the_procedure_reads_are_listed_before_the_others_heard(

@@ -105,6 +105,7 @@ def test_done_when_needs_facts_or_cues_and_valid_patterns(tmp_path: Path) -> Non
     ("And what amount should the refund be?", "offer-refund"),
     ("Thanks Owen. And the order ID on the charge?", "verify-identity"),
     ("Thanks Leo. Which jacket exactly?", "record-reason"),
+    ("Thank you. What's the new street address?", "update-account"),
 ])
 def test_bundled_cues_hear_the_agent_asking_for_a_step(said: str, step: str) -> None:
     vocabulary, problems = load_vocabulary(Path("knowledge/policies/vocabulary.yaml"))
