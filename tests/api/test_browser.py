@@ -351,6 +351,22 @@ def test_purchase_date_heard_in_the_call_is_a_labelled_fact_asked_no_more_and_th
     assert console_errors == []
 
 
+def test_after_a_new_need_the_facts_of_the_one_before_are_marked_as_such(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str]
+) -> None:
+    expect = playwright_api.expect
+    _start_silver_stain_return(page, server, expect)
+    _say(page, "agent", "Sorry! When did you buy it?")
+    _say(page, "customer", "about four months ago")
+    fact = page.locator('[data-testid="fact"][data-fact="purchase_age_days"]')
+    expect(fact).not_to_contain_text("before this need")
+    _say(page, "agent", "Thanks, that's within our window.")
+    _say(page, "customer", "great. while I've got you, we're moving next week, can you change my address?")
+    expect(page.get_by_test_id("procedure")).to_have_attribute("data-article-id", "change-address")
+    expect(fact).to_contain_text("before this need")  # true, but about the return, not the address
+    assert console_errors == []
+
+
 def test_used_on_the_current_step_marks_it_done_and_the_next_step_is_current(
     playwright_api: Any, server: str, page: Any, console_errors: list[str]
 ) -> None:

@@ -831,11 +831,19 @@
     showFacts();
   }
 
-  // The facts the decisions read: the agent's own (typed, the latest) and those the server heard in the call.
+  // The facts the decisions read: the agent's own (typed, the latest) and those the server heard in the call,
+  // those heard before the need the call now follows last (they belong to the need raised before it).
   function factsShown() {
-    const facts = call.heard.filter((fact) => fact.source === "speech" && !(fact.name in call.facts));
+    const heard = call.heard.filter((fact) => fact.source === "speech" && !(fact.name in call.facts));
+    const facts = heard.filter((fact) => !earlier(fact)).concat(heard.filter(earlier));
     Object.keys(call.facts).forEach((name) => facts.push({ name: name, value: call.facts[name], source: "desktop" }));
     return facts;
+  }
+
+  // Whether a fact was heard before the customer raised the need the call follows now (after a switch).
+  function earlier(fact) {
+    const procedure = call.suggestion && call.suggestion.procedure;
+    return Boolean(procedure && typeof fact.turn === "number" && fact.turn < procedure.since_turn);
   }
 
   function knownFacts() {
@@ -866,7 +874,7 @@
   function showFacts() {
     const facts = factsShown();
     // Redrawn only when something changed: a correction being typed keeps its text and focus.
-    const signature = JSON.stringify([facts, call.correcting, facts.map((fact) => factLabel(fact.name))]);
+    const signature = JSON.stringify([facts, call.correcting, facts.map((fact) => [factLabel(fact.name), earlier(fact)])]);
     if ($("facts-list").dataset.signature === signature) return;
     $("facts-list").dataset.signature = signature;
     $("facts").hidden = !facts.length && !call.correcting;
@@ -883,7 +891,9 @@
       chip.append(label, value, source);
       if (fact.source === "speech") {
         const turn = typeof fact.turn === "number" ? " in turn " + (fact.turn + 1) : "";
-        source.textContent = "heard" + turn + (fact.quote ? ": “" + fact.quote + "”" : "");
+        const before = earlier(fact) ? " (before this need)" : "";
+        if (before) chip.classList.add("earlier");
+        source.textContent = "heard" + turn + before + (fact.quote ? ": “" + fact.quote + "”" : "");
         chip.title = "Heard in the call" + turn + (fact.quote ? ": “" + fact.quote + "”" : "") +
           ". Correct it if it is wrong: what you type wins.";
         chip.append(button("Correct", "fact-correct", () => correctFact(fact.name), "Correct " + factLabel(fact.name)));
