@@ -21,7 +21,7 @@ from assist.index.version import KnowledgeIndex, load_index
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.knowledge.words import terms
-from assist.policy.actions import NextAction
+from assist.policy.actions import NextAction, StepStatus
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.elsewhere import agent_turn_to_judge, sends_elsewhere
 from assist.policy.engine import Decision, Outcome
@@ -266,7 +266,9 @@ class KnowledgeService:
             course = guidance.course
             leads = bool(decided) and bool(answers) and course is not None \
                 and answers[0].article.id == course.article.id
-            answers = snapshot.retriever.read_out(answers, ranking.query, decided if leads else None)
+            first = bool(answers) and course is not None and answers[0].article.id == course.article.id
+            step = _current_step(guidance.actions, course.article) if first and course is not None else None
+            answers = snapshot.retriever.read_out(answers, ranking.query, decided if leads else None, step)
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",
             index_version=snapshot.index.version,
@@ -300,6 +302,13 @@ class KnowledgeService:
             return None
         ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today())
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
+
+
+def _current_step(actions: Sequence[NextAction], procedure: Article) -> int | None:
+    """The number (from 1) of the procedure's step the agent is on, as its article lists it; None when none is
+    (or only a step a denial set aside)."""
+    return next((procedure.steps.index(a.action) + 1 for a in actions
+                 if a.status == StepStatus.CURRENT and not a.set_aside and a.action in procedure.steps), None)
 
 
 def _just_told(facts: Sequence[KnownFact], call: Call) -> bool:

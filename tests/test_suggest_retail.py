@@ -309,3 +309,15 @@ def test_a_need_the_agent_says_is_not_ours_is_off_topic_until_the_customer_raise
     ours = _follow(client, "rest-call-away", turns)
     assert ours["procedure"]["article_id"] == "promo-code-invalid" and ours["procedure"]["since_turn"] == 4
     assert not ours["off_topic"]
+
+
+def test_what_to_say_follows_the_step_the_agent_is_on(client: TestClient) -> None:
+    turns = ["hi, the cardigan I ordered is way more orange than the photo, I'd like to send it back"]
+    first = _follow(client, "rest-call-say", turns)
+    assert first["answers"][0]["article_id"] == "returns-wrong-color"
+    assert first["answers"][0]["say"] == "Ask for the customer's full name or account ID."  # step 1, the current one
+    turns += ["Sorry about that! Can I have your full name or account ID?", "Lena Ortiz",
+              "Thanks Lena. Your username, email and order ID?", "lortiz2, lena.o@example.com, order 5512093344"]
+    later = _follow(client, "rest-call-say", turns)
+    current = next(a for a in later["next_best_actions"] if a.get("status") == "current")
+    assert current["action"] == "membership" and later["answers"][0]["say"].startswith("Ask the membership level")

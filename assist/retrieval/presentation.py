@@ -37,6 +37,7 @@ _ARTICLE_ID = re.compile(r"(?<![\w/-])([a-z0-9][a-z0-9._-]*[a-z0-9])(?:\.md)?(?!
 _SENTENCES = re.compile(r"(?<=[^\d\s][.!?])\s+|(?<=[.!?]\*\*)\s+|\n+")
 READ_OUT_CACHE = 8192  # windows whose say sentence and article names are kept: a call's answers recur
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)]|\|)\s+")
+_BOLD_LABEL = re.compile(r"\*\*[^*]+\*\*")  # a step's name ("**Pull up the account.**"), not what to do
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,17 @@ def _say(text: str, stems: frozenset[str]) -> str | None:
         if shared > most:
             best, most = _LIST_MARK.sub("", sentence).strip(), shared
     return best
+
+
+@lru_cache(maxsize=READ_OUT_CACHE)
+def _step_say(text: str, number: int) -> str | None:
+    """What the step numbered `number` in `text` tells the agent to do ("2. **Validate the purchase.** Ask for the
+    username…" → "Ask for the username…"); None when `text` does not list that step."""
+    item = re.search(rf"(?m)^\s*{number}[.)]\s+(.+)$", text)
+    if item is None:
+        return None
+    sentences = [s.strip() for s in _SENTENCES.split(item.group(1)) if s.strip()]
+    return next((s for s in sentences if not _BOLD_LABEL.fullmatch(s)), sentences[0] if sentences else None)
 
 
 class Presenter:
@@ -178,15 +190,18 @@ class Presenter:
         # the desk marks every occurrence of these words in the window
         return Answer(window, self._owner[row], round(float(scored.scores[i]), 4), asked, why)
 
-    def read_out(self, answers: Sequence[Answer], query: Query,
-                 first_about: frozenset[str] | None = None) -> tuple[Answer, ...]:
+    def read_out(self, answers: Sequence[Answer], query: Query, first_about: frozenset[str] | None = None,
+                 first_step: int | None = None) -> tuple[Answer, ...]:
         """The answers an agent will see, each with the sentence to say (the one sharing most with the customer's
-        last words; for the first answer, with `first_about` when given) and the articles it links to (done for
-        these answers only, not every candidate ranked)."""
+        last words; for the first answer, with `first_about` when given, or else the instruction of its step
+        numbered `first_step` when the window lists it: the step the agent is on) and the articles it links to
+        (done for these answers only, not every candidate ranked)."""
         stems = frozenset(query.said_terms) - _STOP_STEMS
         about = [first_about - _STOP_STEMS if first_about else stems] + [stems] * (len(answers) - 1)
-        return tuple(replace(a, say=_say(a.passage.text, s), links=self._links(a.passage))
-                     for a, s in zip(answers, about, strict=False))
+        step = first_step if not first_about else None
+        return tuple(replace(a, say=(i == 0 and step is not None and _step_say(a.passage.text, step)) or
+                             _say(a.passage.text, s), links=self._links(a.passage))
+                     for i, (a, s) in enumerate(zip(answers, about, strict=False)))
 
     def window_of(self, passage: Passage) -> Passage:
         """The display window an answer ranked on `passage` shows (its neighbours as they fit)."""

@@ -48,10 +48,10 @@ class Retriever:
         `limit` articles, each with its best passage and references to its next best)."""
         return self._presenter.present(self.score(call, today), limit, by_article)
 
-    def read_out(self, answers: Sequence[Answer], query: Query,
-                 first_about: frozenset[str] | None = None) -> tuple[Answer, ...]:
+    def read_out(self, answers: Sequence[Answer], query: Query, first_about: frozenset[str] | None = None,
+                 first_step: int | None = None) -> tuple[Answer, ...]:
         """The answers an agent will see, with the sentence to say and the articles each links to."""
-        return self._presenter.read_out(answers, query, first_about)
+        return self._presenter.read_out(answers, query, first_about, first_step)
 
     def window_of(self, passage: Passage) -> Passage:
         """The display window an answer ranked on `passage` shows."""
