@@ -23,7 +23,7 @@ from assist.knowledge.passages import Passage
 from assist.knowledge.words import terms
 from assist.policy.actions import NextAction, StepStatus
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
-from assist.policy.elsewhere import agent_turn_to_judge, sends_elsewhere
+from assist.policy.elsewhere import agent_turn_to_judge
 from assist.policy.engine import Decision, Outcome
 from assist.policy.guidance import CallState, KnownFact, Ranked, Reading, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
@@ -206,11 +206,13 @@ class KnowledgeService:
         if previous is not None and previous.course is not None \
                 and previous.course.article.id not in snapshot.index.articles:
             previous = None  # the article it followed is no longer served
-        judged, redirect = agent_turn_to_judge(previous, call.transcript), None
-        if judged is not None:  # the agent's new words, on their own: do they send the caller elsewhere?
+        judged = agent_turn_to_judge(previous.turns, call.transcript) \
+            if previous is not None and previous.continues(call.transcript) else None
+        redirect = None
+        if judged is not None:  # the agent's new words that decline, on their own: what we do not handle?
             words = call.transcript[judged].text
             alone = snapshot.retriever.rank(replace(call, transcript=(Turn("customer", words),), issue=None), 1, day)
-            redirect = judged if sends_elsewhere(_reading(alone)) else None
+            redirect = judged if _reading(alone).outside else None
         turn = need_to_rank(previous, call.transcript, redirect)
         fresh = None
         if turn is not None:  # a turn that may raise a new need, ranked on its own

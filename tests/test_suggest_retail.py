@@ -297,7 +297,7 @@ def test_what_customer_service_does_not_handle_answers_only_a_call_off_topic(cli
 def test_a_need_the_agent_says_is_not_ours_is_off_topic_until_the_customer_raises_one_of_ours(
     client: TestClient
 ) -> None:
-    turns = ["Yeah hi, I want to dispute my bill, my electricity bill. it's doubled since last month",
+    turns = ["Yeah hi, I want to dispute my bill. it's doubled since last month and nobody's even been home",
              "I'm sorry, this is AcmeBrands, the clothing store. I think you're after your energy provider.",
              "oh for god's sake. do you have their number by any chance?",
              "I'm afraid I don't, it should be printed on the bill itself.",

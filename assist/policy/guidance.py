@@ -19,6 +19,7 @@ from assist.knowledge.articles import Article
 from assist.policy.actions import CLARIFY, NextAction, next_best_actions
 from assist.policy.conditions import all_tests
 from assist.policy.cues import CueClock, asks
+from assist.policy.elsewhere import placed_elsewhere
 from assist.policy.engine import Decision, decide
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
@@ -160,7 +161,11 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     # a turn that names a need the policies know ("can I return them?") is not off topic, however it ranks
     needs = [articles for _, articles in named_needs(policies, call)]
     named = any(c.article.id in articles for c in candidates for articles in needs)
-    gap = reading.outside or (reading.gap and not named) or sent_away  # "dispute my electricity bill" is not ours
+    # a need stated in words that place it with another business, with nothing followed since, is not ours either
+    placed = (previous is None or previous.course is None) and \
+        placed_elsewhere(call.transcript[need_turn(call.transcript)].text, policies.vocabulary, clock) \
+        if call.transcript else False
+    gap = reading.outside or (reading.gap and not named) or sent_away or placed  # "dispute my electricity bill"
     if named and reading.gap and not gap:  # only the need it names lifts a call nothing else answers
         candidates = [c for c in candidates if any(c.article.id in articles for articles in needs)]
     answering = answers_agent(call.transcript)
@@ -246,7 +251,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     carried = previous.need_confidence if previous is not None and course is not None and \
         previous.course is not None and course.since_turn == previous.course.since_turn else None
     state = CallState(len(call.transcript), _digest(call.transcript), course, carried, redirect)
-    off_topic = unanswered and (reading.outside or sent_away or (fresh is not None and fresh.outside))
+    off_topic = unanswered and (reading.outside or sent_away or placed or (fresh is not None and fresh.outside))
     return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered, off_topic)
 
 

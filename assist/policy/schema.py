@@ -176,6 +176,9 @@ class VocabularyFile(FileSchema):
     steps: dict[str, StepSpec] = {}
     # Words that, just before an agent's cue, mean the step is not done: "I can't pull up your account yet".
     step_negations: list[str] = []
+    # Words that place the customer's matter with another business (a utility bill, a flight, a prescription):
+    # the need is off topic, however its words rank against the articles.
+    elsewhere: list[Cue] = []
 
 
 # --- moments.yaml -------------------------------------------------------------------------------------------

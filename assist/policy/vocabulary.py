@@ -80,6 +80,7 @@ class Vocabulary:
     steps: dict[str, str] = field(default_factory=dict)
     completions: dict[str, Completion] = field(default_factory=dict)
     step_negations: tuple[str, ...] = ()
+    elsewhere: tuple[Pattern, ...] = ()  # words placing the customer's matter with another business
 
     def step_label(self, step: str) -> str:
         """The human label of a procedure step; an undeclared step reads as its id."""
@@ -158,6 +159,7 @@ def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:
         steps={name: step.label for name, step in spec.steps.items()},
         completions={name: _completion(step.done_when) for name, step in spec.steps.items() if step.done_when},
         step_negations=tuple(n.lower() for n in spec.step_negations),
+        elsewhere=tuple(map(compile_cue, spec.elsewhere)),
     )
     return vocabulary, problems
 

@@ -389,6 +389,7 @@ def test_a_procedure_under_way_gives_way_only_to_words_surely_answered_unless_th
 
 
 ELECTRICITY = "yeah hi, I want to dispute my bill, my electricity bill, it doubled since last month"
+DOUBLED = "yeah hi, I want to dispute my bill, it doubled since last month and nobody's even been home"
 SENT_AWAY = "I'm sorry, this is AcmeBrands, the clothing store. I think you're after your energy provider."
 
 
@@ -396,9 +397,9 @@ def test_a_need_the_agent_says_is_not_ours_is_off_topic_from_then_on(
     policies: PolicySet, articles: dict[str, Article]
 ) -> None:
     dispute = _ranked(articles, ("subscription-dispute-bill", 3.8), ("subscription-pay-bill", 3.2))
-    start = _guide(policies, _call(ELECTRICITY, segment="gold"), dispute)
+    start = _guide(policies, _call(DOUBLED, segment="gold"), dispute)
     assert start.course is not None and start.decisions  # the words alone sound like ours
-    asked = _call(ELECTRICITY, SENT_AWAY, "oh for god's sake. do you have their number by any chance?", segment="gold")
+    asked = _call(DOUBLED, SENT_AWAY, "oh for god's sake. do you have their number by any chance?", segment="gold")
     unsure = Reading(tuple(_ranked(articles, ("change-phone", 2.5))), 0.3, gap=True)
     away = _guide(policies, asked, dispute, start.state, fresh=unsure, redirect=1)
     assert away.course is None and away.off_topic and not away.decisions and not _steps(away)
@@ -441,3 +442,14 @@ def test_after_being_sent_elsewhere_only_a_turn_to_another_matter_or_an_answer_t
     raised = _guide(policies, invited, _ranked(articles, ("site-card-declined", 3.6)), start.state, fresh=declined,
                     redirect=1)
     assert raised.course is not None and raised.course.article.id == "site-card-declined" and not raised.off_topic
+
+
+def test_a_need_stated_in_words_that_place_it_with_another_business_is_off_topic_however_it_ranks(
+    policies: PolicySet, articles: dict[str, Article]
+) -> None:
+    dispute = _ranked(articles, ("subscription-dispute-bill", 3.8), ("subscription-pay-bill", 3.2))
+    placed = _guide(policies, _call(ELECTRICITY, segment="gold"), dispute)
+    assert placed.course is None and placed.off_topic and not placed.decisions and not _steps(placed)
+    ours = _guide(policies, _call("I want to dispute my bill, the premium subscription doubled", segment="gold"),
+                  dispute)
+    assert ours.course is not None and not ours.off_topic
