@@ -35,6 +35,13 @@ _NEGATED_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:don'?t|do not|didn'?t|haven
 _UNSURE = re.compile(r"\b(?:no idea|not sure|unsure|don'?t know|dunno|can'?t remember|not certain)\b", re.IGNORECASE)
 # Words that make what follows a condition, not a statement: "unless you have the receipt".
 _CONDITION = re.compile(r"\b(?:if|unless|whether|provided|as long as|in case)\b", re.IGNORECASE)
+# An amount the agent reads out from our systems: "the amount due is $99", "the next payment is $99 on the 15th",
+# "the overnight upgrade is a $20 fee"; not a policy's threshold ("only under $10", "up to $50").
+_READ_OUT_AMOUNT = re.compile(r"\b(?:amount (?:due|owed|outstanding)|balance(?: due)?|payment|fee|charge|total|bill|"
+                              r"upgrade|price)\b(?: [\w-]+){0,3}? (?:is|was|comes to|came to|will be)\s+(?:a |an |just "
+                              r"|only )?\$\s?\d", re.IGNORECASE)
+_THRESHOLD = re.compile(r"\b(?:under|over|below|above|less than|more than|up to|at most|at least|standard|usual|"
+                        r"normally|usually)\b", re.IGNORECASE)
 # Where a sentence goes on to another clause with its own subject: "she passed away last month | and I've been
 # returning what she bought"; the time said in one clause is not the time of the other's event.
 _NEXT_CLAUSE = re.compile(r"[;:]|\b(?:and|but|because|cause|so|while|when|though|although)\s+(?=(?:i|i'm|i've|i'd|we"
@@ -120,6 +127,8 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
     if stated is not None or heard.reading is None:
         return stated
     if not customer:
+        if heard.reading == "money":
+            return _read_out(text)
         return _counted(heard, text, today, clock) if heard.reading == "days" else None
     if heard.reading == "yes_no":
         return _answer(heard, text, asked, clock, others)
@@ -136,6 +145,18 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
         if heard.more_than is not None:
             return number > heard.more_than, _short(sentence)
         return (round(number) if term.type == "int" else number), _short(sentence)
+    return None
+
+
+def _read_out(text: str) -> tuple[FactValue, str] | None:
+    """An amount the agent reads out from our systems ("the amount due is $99"); a policy's threshold or a
+    condition ("only if it's under $10") is none."""
+    for sentence in SENTENCE_END.split(text):
+        if _READ_OUT_AMOUNT.search(sentence) and not _THRESHOLD.search(sentence) and not _CONDITION.search(sentence) \
+                and not sentence.rstrip().endswith("?"):
+            number = money(sentence)
+            if number is not None:
+                return number, _short(sentence)
     return None
 
 

@@ -347,3 +347,23 @@ def test_packaging_is_read_from_the_item_s_own_clause_not_from_where_the_receipt
     tags = _hear(vocabulary, "they don't fit", "Do you have the receipt?",
                  "no receipt, but they're still in the bag with the tags on")
     assert _values(tags) == {"has_receipt": False, "original_packaging": True}
+
+
+@pytest.mark.parametrize(("report", "amount"), [
+    ("I've checked your subscription status; the amount due is $99.", 99),
+    ("Your subscription is active, and the next payment is $99 on the 15th.", 99),
+    ("For silver members the overnight upgrade is a $20 fee, charged to the card on your account.", 20),
+])
+def test_an_amount_the_agent_reads_out_from_our_systems_is_heard(
+    vocabulary: Vocabulary, report: str, amount: float
+) -> None:
+    assert _hear(vocabulary, "how much do I owe on my subscription?", report)["amount"].value == amount
+
+
+@pytest.mark.parametrize("policy", [
+    "Silver members get the refund only if the amount is under $10.",
+    "When the amount isn't known we use the standard $50.",
+    "Is the fee $12?",
+])
+def test_a_threshold_or_question_from_the_agent_states_no_amount(vocabulary: Vocabulary, policy: str) -> None:
+    assert "amount" not in _hear(vocabulary, "I was charged twice for my subscription", policy)
