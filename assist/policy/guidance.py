@@ -146,7 +146,7 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     """
     if previous is not None and not previous.continues(call.transcript):
         previous = None
-    redirect = redirect if redirect is not None or previous is None else previous.redirected
+    redirect = _redirected(previous, redirect)
     sent_away = away(previous, redirect)  # the need stated before the agent said it is not ours is off topic
     spoken = hear(call.transcript, policies.vocabulary, today, clock)
     heard = replace(call, facts={**{n: f.value for n, f in spoken.items()}, **call.facts})
@@ -298,10 +298,15 @@ def need_to_rank(previous: CallState | None, transcript: Sequence[Turn], redirec
 def away(previous: CallState | None, redirect: int | None) -> bool:
     """Whether the call was sent elsewhere: the agent said the matter is not ours (`redirect`, this moment's, or
     else the one the call's last moment kept) and no procedure was taken up after that."""
-    redirect = redirect if redirect is not None or previous is None else previous.redirected
+    redirect = _redirected(previous, redirect)
     if redirect is None:
         return False
     return previous is None or previous.course is None or previous.course.since_turn <= redirect
+
+
+def _redirected(previous: CallState | None, redirect: int | None) -> int | None:
+    """The agent's turn that sent the caller elsewhere: this moment's, or else the one the last moment kept."""
+    return redirect if redirect is not None or previous is None else previous.redirected
 
 
 def _asked_elsewhere(policies: PolicySet, call: Call, course: Course, clock: CueClock) -> Progress:

@@ -241,12 +241,16 @@ def _need_words(text: str) -> list[str]:
 
 def last_customer_turn(transcript: Sequence[Turn]) -> int:
     """The index of the customer's last turn in the transcript (-1: none)."""
-    return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "customer"), -1)
+    return _last_turn(transcript, "customer")
 
 
 def last_agent_turn(transcript: Sequence[Turn]) -> int:
     """The index of the agent's last turn in the transcript (-1: none)."""
-    return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == "agent"), -1)
+    return _last_turn(transcript, "agent")
+
+
+def _last_turn(transcript: Sequence[Turn], speaker: str) -> int:
+    return next((i for i in range(len(transcript) - 1, -1, -1) if transcript[i].speaker == speaker), -1)
 
 
 def need_turn(transcript: Sequence[Turn]) -> int:

@@ -159,7 +159,7 @@ def money(sentence: str, replying: bool = False) -> float | None:
         return float(price[1])
     if not replying:
         return None
-    bare = _PRICE.search(text) or _BARE_NUMBER.search(text)  # "the second one was 119.99": the price
+    bare = _BARE_NUMBER.search(text)  # "the whole ninety nine" ("119.99", dollars and cents, is read above)
     return float(bare[1]) if bare is not None else None
 
 
