@@ -244,6 +244,10 @@ class KnowledgeService:
             gap = True
             if fresh is not None:  # the customer's new turn, on its own, is what is unanswered
                 confidence = min(confidence, fresh.confidence)
+            if guidance.off_topic and not reading.outside:
+                # off topic by the agent's or the customer's words, not by the ranking: how sure the ranking is
+                # of its answer of ours says nothing; we have no answer of ours to be sure of
+                confidence = min(confidence, snapshot.retriever.tuning.gap_threshold)
         elif guidance.course is not None and (answers_agent(call.transcript) or last_customer_turn(call.transcript) ==
                                               guidance.course.since_turn):
             # the moment is about the need the procedure serves: as sure as the need was answered when raised

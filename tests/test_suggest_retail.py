@@ -15,6 +15,7 @@ from assist.eval.retail import contains_in_order
 from assist.index.embedder import Embedder
 from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
+from assist.retrieval.tuning import Tuning
 from assist.service import KnowledgeService
 from assist.settings import Settings
 
@@ -321,3 +322,13 @@ def test_what_to_say_follows_the_step_the_agent_is_on(client: TestClient) -> Non
     later = _follow(client, "rest-call-say", turns)
     current = next(a for a in later["next_best_actions"] if a.get("status") == "current")
     assert current["action"] == "membership" and later["answers"][0]["say"].startswith("Ask the membership level")
+
+
+def test_a_need_in_words_that_place_it_with_another_business_is_off_topic_from_the_first_turn(
+    client: TestClient
+) -> None:
+    body = _follow(client, "rest-call-placed", ["Yeah hi, I want to dispute my bill, my electricity bill. it's "
+                                                "doubled since last month and nobody's even been home"])
+    assert body["off_topic"] and body["knowledge_gap"] and body["procedure"] is None and not body["empowerment"]
+    assert body["answers"][0]["article_id"] == "outside-customer-service"
+    assert body["confidence"] <= Tuning().gap_threshold
