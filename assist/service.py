@@ -24,10 +24,11 @@ from assist.knowledge.words import terms
 from assist.policy.actions import NextAction, StepStatus
 from assist.policy.cues import CUE_CHARS, CUE_SECONDS, CueClock
 from assist.policy.elsewhere import agent_turn_to_judge
-from assist.policy.engine import Decision, Outcome
+from assist.policy.engine import Decision
 from assist.policy.guidance import CallState, KnownFact, Ranked, Reading, guide, need_to_rank
 from assist.policy.procedure import Course, answers_agent, last_customer_turn, need_turn
 from assist.policy.quantities import warm_up
+from assist.policy.rules import Outcome
 from assist.retrieval.presentation import Answer, Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning

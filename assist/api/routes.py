@@ -45,7 +45,7 @@ from assist.feedback.gaps import gap_questions, group_gaps
 from assist.feedback.recorder import Recorder
 from assist.feedback.reports import action_report, article_report, period_start
 from assist.index import versions
-from assist.policy.check import check_tree
+from assist.policy.files.check import check_tree
 from assist.service import Suggestion
 from assist.settings import Settings
 

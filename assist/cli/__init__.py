@@ -23,7 +23,7 @@ app.add_typer(report_app, name="report")
 def check(directory: Annotated[Path, typer.Argument(help="knowledge directory")] = Path("knowledge")) -> None:
     """Validate every article (and policy file), and warn of near-duplicate articles, articles with no
     readable text and colliding titles; print each problem as path:line: message."""
-    from assist.policy.check import check_tree
+    from assist.policy.files.check import check_tree
 
     catalog, problems = check_tree(directory, settings_from_env().max_article_bytes)
     for problem in problems:

@@ -44,7 +44,7 @@ from assist.index.version import (
 )
 from assist.knowledge.articles import Article, Catalog, tree_signature
 from assist.knowledge.passages import DEFAULT_TARGET, Passage
-from assist.policy.engine import verify_policies
+from assist.policy.files.directory import verify_policies
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,8 @@ from assist.index.manifest import FORMAT, MANIFEST, Manifest, read_manifest
 from assist.index.shards import ShardedVectors, StreamEncoder, build_sharded
 from assist.knowledge.articles import Article, Catalog
 from assist.knowledge.passages import DEFAULT_TARGET, Passage, split_article
-from assist.policy.engine import PolicySet, load_policies, policy_paths, verify_policies
+from assist.policy.files.directory import load_policies, policy_paths, verify_policies
+from assist.policy.policyset import PolicySet
 
 __all__ = ["ARTICLES", "FORMAT", "MANIFEST", "PASSAGES", "POLICIES", "TITLES", "VECTORS", "KnowledgeIndex", "Manifest",
            "build_index", "load_index"]

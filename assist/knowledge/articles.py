@@ -12,8 +12,8 @@ from typing import Any
 
 from assist.digest import sha256
 from assist.errors import ArticleError, Problem
-from assist.knowledge.dates import in_effect, parse_date
-from assist.knowledge.frontmatter import FIRST_LINE, KNOWN_FIELDS, read_front_matter
+from assist.knowledge.dates import in_effect
+from assist.knowledge.frontmatter import field_line, read_front_matter
 from assist.knowledge.yamlfile import plain
 
 MAX_ARTICLE_BYTES = 1024 * 1024  # the largest Doc2Dial article is 45 KB
@@ -62,27 +62,27 @@ def parse_article(path: Path, text: str | None = None) -> Article:
     """Parse and validate one article file; raise ArticleError listing every problem found."""
     raw = path.read_text(encoding="utf-8") if text is None else text
     front = read_front_matter(raw, path)
-    meta = front.fields
+    meta = front.front.model
     return Article(
-        id=meta["id"].strip(),
-        title=meta["title"].strip(),
+        id=meta.id,
+        title=meta.title,
         body=front.body,
         path=path,
         body_line=front.body_line,
         content_hash=sha256(raw),
-        status=meta.get("status", "published"),
-        segments=tuple(meta.get("segments") or ()),
-        tags=tuple(meta.get("tags") or ()),
-        steps=tuple(meta.get("steps") or ()),
-        audience=tuple(meta.get("audience") or ()),
-        domain=meta.get("domain"),
-        locale=meta.get("locale"),
-        effective_from=parse_date(meta.get("effective_from")),
-        effective_until=parse_date(meta.get("effective_until")),
-        metadata={k: plain(v) for k, v in meta.items() if k not in KNOWN_FIELDS},
-        use_when=" ".join((meta.get("use_when") or "").split()),
-        asked_as=tuple(" ".join(p.split()) for p in meta.get("asked_as") or () if p.strip()),
-        outside=bool(meta.get("outside", False)),
+        status=meta.status,
+        segments=meta.segments,
+        tags=meta.tags,
+        steps=meta.steps,
+        audience=meta.audience,
+        domain=meta.domain,
+        locale=meta.locale,
+        effective_from=meta.effective_from,
+        effective_until=meta.effective_until,
+        metadata={key: plain(value) for key, value in (meta.model_extra or {}).items()},
+        use_when=meta.use_when,
+        asked_as=tuple(" ".join(p.split()) for p in meta.asked_as if p.strip()),
+        outside=meta.outside,
     )
 
 
@@ -169,8 +169,8 @@ def load_catalog(
             continue
         if article.id in seen:
             first = seen[article.id]
-            conflicts.append(Problem(path, _id_line(article), f"duplicate id {article.id!r}: also the id of "
-                                                              f"{first.path}:{_id_line(first)}"))
+            conflicts.append(Problem(path, field_line(path, "id"), f"duplicate id {article.id!r}: also the id of "
+                                                                   f"{first.path}:{field_line(first.path, 'id')}"))
             continue
         seen[article.id] = article
         articles.append(article)
@@ -191,7 +191,3 @@ def _load(path: Path, root: Path, max_bytes: int) -> Article:
     except (OSError, UnicodeDecodeError) as exc:
         raise ArticleError([Problem(path, 1, f"cannot read file: {exc}")]) from exc
 
-
-def _id_line(article: Article) -> int:
-    fields = read_front_matter(article.path.read_text(encoding="utf-8"), article.path).fields
-    return fields.key_lines.get("id", FIRST_LINE)

@@ -1,35 +1,28 @@
-"""The YAML front matter of an article: split from the body, read within its limits, and validated field by field."""
+"""The YAML front matter of an article: split from the body, read within its limits, and validated as a schema."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, PlainValidator
 
 from assist.errors import ArticleError, Problem
 from assist.knowledge.dates import DATE_FORMAT, parse_date
+from assist.knowledge.document import Document, FileSchema, stated, validate_document
 from assist.knowledge.yamlfile import LinedMap, parse_yaml
 
 STATUSES = ("draft", "published", "archived")
-KNOWN_FIELDS = frozenset(
-    {"id", "title", "status", "segments", "tags", "domain", "locale", "effective_from", "effective_until",
-     "steps", "audience", "use_when", "asked_as", "outside"}
-)
-LIST_FIELDS = ("segments", "tags", "steps", "audience", "asked_as")
 MAX_FRONT_MATTER_BYTES = 16 * 1024
 MAX_FRONT_MATTER_FIELDS = 64
+OPENING_LINE = 1  # the opening '---': where a missing field is reported
 FIRST_LINE = 2  # front matter starts on the line after the opening '---'
 # Ids name files, URLs and log lines: a slug, never a path.
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-
-
-@dataclass(frozen=True)
-class FrontMatter:
-    """An article file taken apart: its validated fields (with their lines), its body and where the body starts."""
-
-    fields: LinedMap
-    body: str
-    body_line: int
 
 
 def is_slug(value: str) -> bool:
@@ -37,7 +30,100 @@ def is_slug(value: str) -> bool:
     return _SLUG.fullmatch(value) is not None and ".." not in value
 
 
-def read_front_matter(text: str, path: Path) -> FrontMatter:
+def _required(key: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise stated(f"missing or empty required field '{key}'")
+        return value.strip()
+    return check
+
+
+def _slug(value: object) -> object:
+    if isinstance(value, str) and value.strip() and not is_slug(value.strip()):
+        raise stated(f"id {value!r} is not a slug: 1-128 letters, digits, '.', '_' or '-', starting with a letter "
+                     "or digit, no '..'")
+    return value
+
+
+def _status(value: object) -> str:
+    if value not in STATUSES:
+        raise stated(f"unknown status {value!r} (expected one of {', '.join(STATUSES)})")
+    return str(value)
+
+
+def _date(key: str) -> Callable[[object], dt.date | None]:
+    def check(value: object) -> dt.date | None:
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise stated(f"bad date in '{key}': {value!r} (expected {DATE_FORMAT})") from None
+    return check
+
+
+def _use_when(value: object) -> str:
+    if value is None:
+        return ""
+    if not (isinstance(value, str) and value.strip()):
+        raise stated("'use_when' must be a sentence or two saying when editors route a customer here")
+    return " ".join(value.split())
+
+
+def _outside(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise stated("'outside' must be true or false (true: the article answers what customer service does not "
+                     "handle)")
+    return value
+
+
+def _strings(key: str) -> Callable[[object], tuple[str, ...]]:
+    def check(value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise stated(f"'{key}' must be a list of strings")
+        return tuple(value)
+    return check
+
+
+class FrontMatter(FileSchema):
+    """The fields of an article; unknown fields are kept (`model_extra`) as its metadata.
+
+    Every check states its own message, naming the field, in the order editors have always read them.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    id: Annotated[str, PlainValidator(_required("id"))] = Field(None, validate_default=True)
+    title: Annotated[str, PlainValidator(_required("title"))] = Field(None, validate_default=True)
+    # The id's form is judged after both required fields, so its problem follows theirs.
+    id_form: Annotated[object, PlainValidator(_slug)] = Field(None, validation_alias="id", exclude=True)
+    status: Annotated[str, PlainValidator(_status)] = "published"
+    effective_from: Annotated[dt.date | None, PlainValidator(_date("effective_from"))] = None
+    effective_until: Annotated[dt.date | None, PlainValidator(_date("effective_until"))] = None
+    use_when: Annotated[str, PlainValidator(_use_when)] = ""
+    outside: Annotated[bool, PlainValidator(_outside)] = False
+    segments: Annotated[tuple[str, ...], PlainValidator(_strings("segments"))] = ()
+    tags: Annotated[tuple[str, ...], PlainValidator(_strings("tags"))] = ()
+    steps: Annotated[tuple[str, ...], PlainValidator(_strings("steps"))] = ()
+    audience: Annotated[tuple[str, ...], PlainValidator(_strings("audience"))] = ()
+    asked_as: Annotated[tuple[str, ...], PlainValidator(_strings("asked_as"))] = ()
+    domain: Any = None
+    locale: Any = None
+
+
+KNOWN_FIELDS = frozenset(str(field.validation_alias or name) for name, field in FrontMatter.model_fields.items())
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    """An article file taken apart: its validated front matter (with its lines), its body and where it starts."""
+
+    front: Document[FrontMatter]
+    body: str
+    body_line: int
+
+
+def read_front_matter(text: str, path: Path) -> ArticleFile:
     """Split and validate an article's front matter; raise ArticleError listing every problem found."""
     front, body, body_line = _split(text, path)
     size = len(front.encode("utf-8"))
@@ -48,13 +134,22 @@ def read_front_matter(text: str, path: Path) -> FrontMatter:
                                   max_keys=MAX_FRONT_MATTER_FIELDS)
     if problems:
         raise ArticleError(problems)
-    fields = fields if fields is not None else LinedMap(FIRST_LINE)
+    fields = fields if fields is not None else LinedMap()
     if not isinstance(fields, LinedMap):
         raise ArticleError([Problem(path, FIRST_LINE, "front matter must be a mapping of fields")])
-    problems = _validate(fields, path)
-    if problems:
+    fields.line = OPENING_LINE
+    document, problems = validate_document(fields, path, FrontMatter)
+    if document is None:
         raise ArticleError(problems)
-    return FrontMatter(fields, body, body_line)
+    return ArticleFile(document, body, body_line)
+
+
+def field_line(path: Path, key: str) -> int:
+    """The line of a front matter field of the article at `path`; the first front matter line if it cannot be read."""
+    try:
+        return read_front_matter(path.read_text(encoding="utf-8"), path).front.line((key,))
+    except (OSError, UnicodeDecodeError, ArticleError):
+        return FIRST_LINE
 
 
 def _split(text: str, path: Path) -> tuple[str, str, int]:
@@ -66,37 +161,3 @@ def _split(text: str, path: Path) -> tuple[str, str, int]:
         if line.strip() == "---":
             return "".join(lines[1 : number - 1]), "".join(lines[number:]), number + 1
     raise ArticleError([Problem(path, 1, "front matter is not closed by a '---' line")])
-
-
-def _validate(meta: LinedMap, path: Path) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def add(key: str, message: str) -> None:
-        problems.append(Problem(path, meta.key_lines.get(key, 1), message))
-
-    for key in ("id", "title"):
-        if not isinstance(meta.get(key), str) or not meta[key].strip():
-            add(key, f"missing or empty required field '{key}'")
-    article_id = meta.get("id")
-    if isinstance(article_id, str) and article_id.strip() and not is_slug(article_id.strip()):
-        add("id", f"id {article_id!r} is not a slug: 1-128 letters, digits, '.', '_' or '-', starting with a "
-                  "letter or digit, no '..'")
-    status = meta.get("status", "published")
-    if status not in STATUSES:
-        add("status", f"unknown status {status!r} (expected one of {', '.join(STATUSES)})")
-    for key in ("effective_from", "effective_until"):
-        try:
-            parse_date(meta.get(key))
-        except ValueError:
-            add(key, f"bad date in '{key}': {meta[key]!r} (expected {DATE_FORMAT})")
-    use_when = meta.get("use_when")
-    if use_when is not None and not (isinstance(use_when, str) and use_when.strip()):
-        add("use_when", "'use_when' must be a sentence or two saying when editors route a customer here")
-    if not isinstance(meta.get("outside", False), bool):
-        add("outside", "'outside' must be true or false (true: the article answers what customer service does not "
-                       "handle)")
-    for key in LIST_FIELDS:
-        value = meta.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            add(key, f"'{key}' must be a list of strings")
-    return problems

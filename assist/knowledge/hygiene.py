@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from assist.errors import ArticleError, Problem
-from assist.knowledge.articles import Article
-from assist.knowledge.frontmatter import FIRST_LINE, KNOWN_FIELDS, read_front_matter
+from assist.errors import Problem
+from assist.knowledge.articles import Article, Catalog, load_catalog
+from assist.knowledge.frontmatter import KNOWN_FIELDS, field_line
 from assist.knowledge.passages import split_article
 
 # Doc2Dial's 27 copied articles score 0.898 and above, the closest distinct pair (two PLUS loan applications
@@ -52,6 +52,12 @@ def hygiene_problems(articles: Sequence[Article], threshold: float = DEFAULT_THR
     problems = (near_duplicates(articles, threshold) + unreadable(articles) + title_collisions(articles)
                 + routing_in_body(articles))
     return sorted(problems, key=lambda p: (str(p.path), p.line, p.message))
+
+
+def check_articles(directory: Path, max_article_bytes: int) -> tuple[Catalog, list[Problem], list[Problem]]:
+    """A tree's catalog, the problems of its article files (bad files, ids used twice), and its hygiene warnings."""
+    catalog = load_catalog(directory, max_article_bytes=max_article_bytes)
+    return catalog, [*catalog.problems, *catalog.conflicts], hygiene_problems(catalog.articles)
 
 
 def near_duplicates(articles: Sequence[Article], threshold: float = DEFAULT_THRESHOLD) -> list[Problem]:
@@ -130,7 +136,7 @@ def title_collisions(articles: Sequence[Article]) -> list[Problem]:
         key = normal_title(article.title)
         if key in first:
             message = f"title {article.title!r} is also the title of {names[first[key]]}"
-            problems.append(Problem(article.path, _title_line(article), message, severity="warning"))
+            problems.append(Problem(article.path, field_line(article.path, "title"), message, severity="warning"))
         else:
             first[key] = n
     return problems
@@ -148,11 +154,3 @@ def _short_names(articles: Sequence[Article]) -> list[str]:
     base = Path(os.path.commonpath([a.path.parent for a in articles]))
     return [a.path.relative_to(base).as_posix() for a in articles]
 
-
-def _title_line(article: Article) -> int:
-    """The line of the article's title field, or the first front matter line when the file cannot be read."""
-    try:
-        fields = read_front_matter(article.path.read_text(encoding="utf-8"), article.path).fields
-    except (OSError, UnicodeDecodeError, ArticleError):
-        return FIRST_LINE
-    return fields.key_lines.get("title", FIRST_LINE)

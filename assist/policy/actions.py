@@ -9,9 +9,10 @@ from enum import StrEnum
 from assist.call import Call
 from assist.knowledge.articles import Article
 from assist.policy.cues import CueClock
-from assist.policy.engine import Decision, PolicySet
+from assist.policy.engine import Decision
 from assist.policy.explanations import format_amount
 from assist.policy.moments import Sighting, find_moments
+from assist.policy.policyset import PolicySet
 from assist.policy.progress import Progress
 from assist.policy.rules import Denial, Outcome
 

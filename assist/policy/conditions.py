@@ -1,4 +1,8 @@
-"""The `when:` language of policy rules: conditions built from the file schema, and three-valued evaluation."""
+"""The `when:` language of policy rules: conditions as tests and groups, and three-valued evaluation.
+
+A condition is the normal form of a `when:` mapping (`policy.files.rules` builds it): shorthand spelled out, a
+fact's several tests and the `all` / `any` lists one tree, so evaluation and the overlap check walk one shape.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assist.call import FactValue
-from assist.policy.schema import When
 
 COMPARISONS = {
     "less_than": lambda a, b: a < b,
@@ -100,19 +103,6 @@ def all_tests(condition: Condition | None) -> list[Test]:
     if isinstance(condition, Test):
         return [condition]
     return [t for part in condition.parts for t in all_tests(part)]
-
-
-def condition(when: When) -> Condition:
-    """The condition a `when:` mapping states: its facts' tests, then its `all` and `any` groups, all to hold."""
-    parts: list[Condition] = [
-        Test(subject, op, tuple(arg) if isinstance(arg, list) else arg)
-        for subject, ops in when.facts().items() for op, arg in ops.tests().items()
-    ]
-    if when.all:
-        parts.append(Group(tuple(condition(w) for w in when.all)))
-    if when.any:
-        parts.append(Group(tuple(condition(w) for w in when.any), any=True))
-    return parts[0] if len(parts) == 1 else Group(tuple(parts))
 
 
 def exclusive(first: Condition | None, second: Condition | None) -> bool:

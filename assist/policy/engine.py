@@ -13,13 +13,9 @@ from assist.policy.conditions import Lookup, Verdict, combine, evaluate
 from assist.policy.cues import CueClock
 from assist.policy.explanations import render
 from assist.policy.moments import Sighting, find_moments
-from assist.policy.policyset import PolicySet, check_policies, load_policies, policy_paths, verify_policies
+from assist.policy.policyset import PolicySet
 from assist.policy.rules import Limit, Outcome, Rule
 from assist.policy.vocabulary import ATTRIBUTE_PREFIX, Vocabulary, coerce
-
-# The loading functions live in policyset; they are named here too, where callers have always imported them.
-__all__ = ["Decision", "Limit", "Outcome", "PolicySet", "check_policies", "decide", "load_policies", "policy_paths",
-           "verify_policies"]
 
 
 @dataclass(frozen=True)

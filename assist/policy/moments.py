@@ -9,9 +9,9 @@ from typing import get_args
 
 from assist.call import Turn
 from assist.errors import Problem
+from assist.knowledge.document import read_document
 from assist.policy.cues import CueClock, Pattern, compile_cue, negated, quote, sentence_span
-from assist.policy.schema import MomentKind, MomentsFile, MomentSpec
-from assist.policy.validation import read_document
+from assist.policy.files.schema import MomentKind, MomentsFile, MomentSpec
 
 KINDS: tuple[str, ...] = get_args(MomentKind)
 

@@ -1,18 +1,24 @@
-"""Policy files → rules: what each rule decides, for whom, under which conditions, and where it applies."""
+"""Rules: what each rule decides, for whom, under which conditions, and where it applies.
+
+A `Rule` is a rule of a policy file resolved against its file and vocabulary (the file's scope, denial and
+`decide_after` when it states none, the vocabulary's currency, its place in the file); `policy.files.rules`
+builds them. A denial is evaluated as the file states it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from pydantic import model_validator
 
 from assist.knowledge.dates import in_effect
-from assist.policy.conditions import Condition, condition
-from assist.policy.schema import DenialSpec, LimitSpec, PolicyFile, RuleSpec
-from assist.policy.scope import Scope, scope
-from assist.policy.validation import Document
-from assist.policy.vocabulary import Vocabulary
+from assist.knowledge.document import FileSchema, Strings
+from assist.policy.conditions import Condition
+from assist.policy.scope import Scope
 
 
 class Outcome(StrEnum):
@@ -25,19 +31,24 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Limit:
-    """The most the agent may grant under a rule."""
+    """The most the agent may grant under a rule, in the file's currency or else the vocabulary's."""
 
     amount: float
     currency: str
 
 
-@dataclass(frozen=True)
-class Denial:
-    """What a denial does to the procedure: stop after `after_step` (apologise, explain, `then`) or go on."""
+class Denial(FileSchema):
+    """`when_denied`: what a denial does to the procedure: `continue`, or stop after `after_step` (apologise,
+    explain) and follow with the steps `then`."""
 
     after_step: str | None = None
     stop: bool = True
-    then: tuple[str, ...] = ()
+    then: Strings = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _continue(cls, value: Any) -> Any:
+        return {"stop": False} if value == "continue" else value
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class Rule:
     priority: int = 0
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
-    denial: Denial = Denial()
+    denial: Denial = field(default_factory=Denial)
     waits_for: tuple[str, ...] = ()  # facts known before the rule decides (the file's `decide_after`)
 
     def is_live(self, today: dt.date) -> bool:
@@ -76,41 +87,3 @@ class RuleFile:
     rules: tuple[Rule, ...]
     mentioned_in: tuple[str, ...] = ()
 
-
-def rule_file(document: Document[PolicyFile], vocabulary: Vocabulary) -> RuleFile:
-    """The rules of a policy file that matched its schema; a rule without its own scope or denial takes the file's."""
-    spec, path = document.model, document.path
-    rules = tuple(
-        _rule(rule, spec, path, document.line(("rules", index)), vocabulary) for index, rule in enumerate(spec.rules)
-    )
-    return RuleFile(path, spec.area or path.stem, rules, tuple(spec.mentioned_in))
-
-
-def _rule(spec: RuleSpec, file: PolicyFile, path: Path, line: int, vocabulary: Vocabulary) -> Rule:
-    return Rule(
-        id=spec.id,
-        action=spec.action,
-        decision=Outcome(spec.decision),
-        explanation=" ".join(spec.explanation.split()),
-        scope=scope(spec.applies_to or file.applies_to),
-        path=path,
-        line=line,
-        segments=tuple(s.lower() for s in spec.segment),
-        roles=tuple(r.lower() for r in spec.role),
-        when=condition(spec.when) if spec.when is not None else None,
-        if_missing=spec.if_missing,
-        limit=_limit(spec.limit, vocabulary.currency),
-        priority=spec.priority,
-        effective_from=spec.effective_from,
-        effective_until=spec.effective_until,
-        denial=_denial(spec.when_denied or file.when_denied),
-        waits_for=tuple(file.decide_after),
-    )
-
-
-def _limit(spec: LimitSpec | None, currency: str) -> Limit | None:
-    return None if spec is None else Limit(spec.amount, spec.currency or currency)
-
-
-def _denial(spec: DenialSpec | None) -> Denial:
-    return Denial() if spec is None else Denial(spec.after_step, spec.stop, tuple(spec.then))

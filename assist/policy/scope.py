@@ -1,21 +1,30 @@
-"""Where a rule applies: the articles (by id or tag), stated issues and transcript moments bringing it in."""
+"""Where a rule applies: the articles (by id or tag), stated issues and transcript moments bringing it in.
+
+The `applies_to` mapping of a policy file, evaluated as read: the file model is the runtime object.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import Annotated
 
-from assist.policy.schema import ScopeSpec
+from pydantic import AfterValidator
+
+from assist.knowledge.document import FileSchema, Strings
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What brings a rule into a call: retrieved articles, the stated issue, moments in the transcript."""
+def _lower(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name.lower() for name in names)
 
-    articles: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    issues: tuple[str, ...] = ()
-    moments: tuple[str, ...] = ()
+
+class Scope(FileSchema):
+    """What brings a rule into a call: retrieved articles, the stated issue (matched case-insensitively),
+    moments in the transcript."""
+
+    articles: Strings = ()
+    tags: Strings = ()
+    issues: Annotated[Strings, AfterValidator(_lower)] = ()
+    moments: Strings = ()
 
     def selects(self, article_id: str, tags: Iterable[str]) -> bool:
         """Whether the scope brings in this article: by its id, or by one of its tags."""
@@ -30,10 +39,3 @@ class Scope:
     def is_empty(self) -> bool:
         """True when nothing can bring the rule into a call."""
         return not (self.articles or self.tags or self.issues or self.moments)
-
-
-def scope(spec: ScopeSpec | None) -> Scope:
-    """The scope an `applies_to` mapping states (none: an empty scope); issues match case-insensitively."""
-    if spec is None:
-        return Scope()
-    return Scope(tuple(spec.articles), tuple(spec.tags), tuple(i.lower() for i in spec.issues), tuple(spec.moments))

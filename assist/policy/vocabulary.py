@@ -1,17 +1,17 @@
-"""The words policy files may use: actions with labels, typed facts, segments, roles and step labels."""
+"""The words policy files may use: actions with labels, typed facts, segments, roles and step labels.
+
+Built from vocabulary.yaml by `policy.files.vocabulary`, with the defaults filled in (a fact's question and label
+from its name) and every cue compiled once, at load time, rather than per request.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from assist.call import FactValue
-from assist.errors import Problem
-from assist.policy.cues import Pattern, compile_cue
-from assist.policy.schema import CompletionSpec, FactSpec, HeardSpec, VocabularyFile
-from assist.policy.validation import read_document
+from assist.policy.cues import Pattern
 
 # Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
 MAX_FACT_MAGNITUDE = 10**15
@@ -134,51 +134,3 @@ def _number(value: FactValue) -> float | None:
     except (OverflowError, ValueError):
         return None
     return number if math.isfinite(number) and abs(number) <= MAX_FACT_MAGNITUDE else None
-
-
-def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:
-    """Read vocabulary.yaml; None, with every problem at its line, when it does not match the schema."""
-    document, problems = read_document(path, VocabularyFile)
-    if document is None:
-        return None, problems
-    spec = document.model
-    problems += [
-        document.problem(("steps", step, "done_when", "facts", index), f"unknown fact {fact!r} (declare it first)")
-        for step, step_spec in spec.steps.items() if step_spec.done_when
-        for index, fact in enumerate(step_spec.done_when.facts) if fact not in spec.facts
-    ]
-    vocabulary = Vocabulary(
-        currency=spec.currency or Vocabulary.currency,
-        segments=tuple(s.lower() for s in spec.segments),
-        segment_question=spec.segment_question or Vocabulary.segment_question,
-        roles=tuple(r.lower() for r in spec.roles),
-        actions={name: ActionTerm(name, a.label, tuple(k.lower() for k in a.keywords))
-                 for name, a in spec.actions.items()},
-        facts=_terms(spec.facts),
-        attributes=_terms(spec.attributes),
-        steps={name: step.label for name, step in spec.steps.items()},
-        completions={name: _completion(step.done_when) for name, step in spec.steps.items() if step.done_when},
-        step_negations=tuple(n.lower() for n in spec.step_negations),
-        elsewhere=tuple(map(compile_cue, spec.elsewhere)),
-    )
-    return vocabulary, problems
-
-
-def _terms(specs: dict[str, FactSpec]) -> dict[str, FactTerm]:
-    return {
-        name: FactTerm(name, spec.type, spec.ask or f"Ask for {name.replace('_', ' ')}", spec.unit,
-                       spec.label or name.replace("_", " ").capitalize(), _heard(spec.heard))
-        for name, spec in specs.items()
-    }
-
-
-def _heard(spec: HeardSpec | None) -> Heard | None:
-    if spec is None:
-        return None
-    return Heard(spec.reading, tuple(map(compile_cue, spec.about)), tuple(map(compile_cue, spec.says_true)),
-                 tuple(map(compile_cue, spec.says_false)), spec.more_than)
-
-
-def _completion(spec: CompletionSpec) -> Completion:
-    return Completion(tuple(spec.facts), tuple(map(compile_cue, spec.agent_says)), tuple(map(compile_cue, spec.unless)),
-                      spec.agent_answers)

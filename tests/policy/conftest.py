@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assist.knowledge.articles import Article, load_catalog
-from assist.policy.policyset import PolicySet, load_policies
+from assist.policy.files.directory import load_policies
+from assist.policy.policyset import PolicySet
 from tests.conftest import ROOT
 
 

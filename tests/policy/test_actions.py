@@ -11,8 +11,9 @@ from assist.call import Call, FactValue, Turn
 from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, StepStatus, next_best_actions
 from assist.policy.cues import CueClock
-from assist.policy.engine import PolicySet, decide
+from assist.policy.engine import decide
 from assist.policy.moments import find_moments, load_moments
+from assist.policy.policyset import PolicySet
 from assist.policy.progress import Evidence
 
 TODAY = dt.date(2026, 11, 26)

@@ -10,7 +10,8 @@ import pytest
 from assist.call import Turn
 from assist.policy.cues import CueClock
 from assist.policy.elsewhere import agent_turn_to_judge, placed_elsewhere
-from assist.policy.vocabulary import Vocabulary, load_vocabulary
+from assist.policy.files.vocabulary import load_vocabulary
+from assist.policy.vocabulary import Vocabulary
 from tests.conftest import ROOT
 
 NEED = Turn("customer", "hi, can you tell me why the interest rate on my Visa card went up?")

@@ -12,16 +12,10 @@ import pytest
 from assist.call import Call, FactValue, Turn
 from assist.errors import PolicyError, Problem
 from assist.knowledge.articles import Article, load_catalog
-from assist.policy.engine import (
-    Decision,
-    Limit,
-    Outcome,
-    PolicySet,
-    check_policies,
-    decide,
-    load_policies,
-    verify_policies,
-)
+from assist.policy.engine import Decision, decide
+from assist.policy.files.directory import check_policies, load_policies, verify_policies
+from assist.policy.policyset import PolicySet
+from assist.policy.rules import Limit, Outcome
 from assist.policy.vocabulary import coerce
 from tests.conftest import ROOT
 

@@ -8,7 +8,8 @@ import pytest
 
 from assist.call import Turn
 from assist.policy.cues import CueClock
-from assist.policy.engine import PolicySet, load_policies
+from assist.policy.files.directory import load_policies
+from assist.policy.policyset import PolicySet
 from assist.policy.speech import SpokenFact, hear
 from assist.policy.vocabulary import Vocabulary
 from tests.conftest import ROOT
@@ -206,7 +207,7 @@ def test_a_return_asked_for_is_no_credit_pending(vocabulary: Vocabulary) -> None
 def test_more_than_needs_a_number_reading_and_a_bool_fact() -> None:
     from pydantic import ValidationError
 
-    from assist.policy.schema import FactSpec
+    from assist.policy.files.vocabulary import FactSpec
     with pytest.raises(ValidationError, match="more_than needs a days or money reading"):
         FactSpec.model_validate({"type": "bool", "heard": {"reading": "yes_no", "about": ["x"], "more_than": 7}})
     with pytest.raises(ValidationError, match="cannot give a int fact"):

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from assist.policy.schema import OPERATORS, ActionSpec, DenialSpec, LimitSpec, Ops, RuleSpec, When
+from assist.policy.files.schema import OPERATORS, LimitSpec, Ops, RuleSpec, When
+from assist.policy.files.vocabulary import ActionSpec
+from assist.policy.rules import Denial
 
 RULE: dict[str, Any] = {"id": "r", "action": "refund", "decision": "allowed", "explanation": "Yes."}
 
@@ -16,7 +18,7 @@ RULE: dict[str, Any] = {"id": "r", "action": "refund", "decision": "allowed", "e
 def test_short_forms_read_like_their_long_forms() -> None:
     assert ActionSpec.model_validate("Refund") == ActionSpec(label="Refund")
     assert LimitSpec.model_validate(25) == LimitSpec(amount=25)
-    assert DenialSpec.model_validate("continue") == DenialSpec(stop=False)
+    assert Denial.model_validate("continue") == Denial(stop=False)
     assert RuleSpec.model_validate({**RULE, "segment": "gold"}).segment == ["gold"]
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assist.policy.schema import MomentsFile, PolicyFile, VocabularyFile
-from assist.policy.validation import SHOWN_CHARS, read_document
+from assist.knowledge.document import SHOWN_CHARS, read_document
+from assist.policy.files.schema import MomentsFile, PolicyFile
+from assist.policy.files.vocabulary import VocabularyFile
 
 
 def _problems(tmp_path: Path, text: str, schema: type[VocabularyFile | PolicyFile | MomentsFile]) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assist.errors import Problem
 from assist.knowledge.articles import Article
+from assist.knowledge.frontmatter import field_line
 from assist.policy.conditions import all_tests, exclusive
 from assist.policy.explanations import PLACEHOLDER
 from assist.policy.rules import Rule, RuleFile
@@ -93,7 +94,7 @@ def article_problems(
         unlabelled = [s for s in article.steps if s not in vocabulary.steps]
         if unlabelled and vocabulary.steps:
             message = f"steps without a label in vocabulary.yaml: {', '.join(unlabelled)}"
-            problems.append(Problem(article.path, _steps_line(article), message, "warning"))
+            problems.append(Problem(article.path, field_line(article.path, "steps"), message, "warning"))
     for rule_file in files:
         for rule in rule_file.rules:
             for article_id in rule.scope.articles:
@@ -105,14 +106,6 @@ def article_problems(
     for article in articles.values():
         problems += _number_problems(article, _linked_rules(article.id, files), vocabulary)
     return problems
-
-
-def _steps_line(article: Article) -> int:
-    try:
-        lines = article.path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 1
-    return next((n for n, line in enumerate(lines, 1) if line.startswith("steps:")), 1)
 
 
 def _linked_rules(article_id: str, files: tuple[RuleFile, ...]) -> list[Rule]:

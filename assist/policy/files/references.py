@@ -6,17 +6,18 @@ built version for serving does not repeat them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assist.call import FactValue
 from assist.errors import Problem
+from assist.knowledge.document import Document
 from assist.knowledge.yamlfile import Location
 from assist.policy.conditions import COMPARISONS
 from assist.policy.explanations import CALL_NAMES, PLACEHOLDER
-from assist.policy.schema import DenialSpec, PolicyFile, RuleSpec, ScopeSpec, When
-from assist.policy.scope import scope
-from assist.policy.validation import Document
+from assist.policy.files.schema import PolicyFile, RuleSpec, When
+from assist.policy.rules import Denial
+from assist.policy.scope import Scope
 from assist.policy.vocabulary import Vocabulary
 
 NUMERIC = ("int", "number")
@@ -44,7 +45,7 @@ def reference_problems(document: Document[PolicyFile], vocabulary: Vocabulary, k
     """Every action, fact, segment, role, step, article, tag, moment and quoted name that does not resolve."""
     spec = document.model
     findings = [
-        *_scope(spec.applies_to or ScopeSpec(), ("applies_to",), known),
+        *_scope(spec.applies_to or Scope(), ("applies_to",), known),
         *_articles(spec.mentioned_in, ("mentioned_in",), known),
         *_denial(spec.when_denied, ("when_denied",), vocabulary),
         *(Finding(("decide_after", index), f"unknown fact {name!r} (declare it in vocabulary.yaml)")
@@ -56,7 +57,7 @@ def reference_problems(document: Document[PolicyFile], vocabulary: Vocabulary, k
 
 
 def _rule(
-    rule: RuleSpec, at: Location, file_scope: ScopeSpec | None, vocabulary: Vocabulary, known: Known
+    rule: RuleSpec, at: Location, file_scope: Scope | None, vocabulary: Vocabulary, known: Known
 ) -> Iterator[Finding]:
     if rule.action not in vocabulary.actions:
         yield Finding((*at, "action"), f"unknown action {rule.action!r} (declare it in vocabulary.yaml)")
@@ -66,7 +67,7 @@ def _rule(
         yield from _when(rule.when, (*at, "when"), vocabulary)
     if rule.applies_to is not None:
         yield from _scope(rule.applies_to, (*at, "applies_to"), known)
-    if scope(rule.applies_to or file_scope).is_empty():
+    if (rule.applies_to or file_scope or Scope()).is_empty():
         yield Finding(at, f"rule {rule.id!r} applies to nothing: give 'applies_to' articles, tags, issues or moments")
     for name in PLACEHOLDER.findall(rule.explanation):
         if name not in CALL_NAMES and vocabulary.term(name) is None:
@@ -74,7 +75,7 @@ def _rule(
     yield from _denial(rule.when_denied, (*at, "when_denied"), vocabulary)
 
 
-def _declared(names: list[str], declared: tuple[str, ...], at: Location, what: str) -> Iterator[Finding]:
+def _declared(names: Sequence[str], declared: tuple[str, ...], at: Location, what: str) -> Iterator[Finding]:
     for name in names:
         if name.lower() not in declared:
             yield Finding(at, f"unknown {what} {name!r} (declared: {', '.join(declared)})")
@@ -112,7 +113,7 @@ def _fits(kind: str, value: FactValue | None) -> bool:
     return isinstance(value, str)
 
 
-def _scope(spec: ScopeSpec, at: Location, known: Known) -> Iterator[Finding]:
+def _scope(spec: Scope, at: Location, known: Known) -> Iterator[Finding]:
     """Unknown articles and moments are errors; a tag no article has is a warning (the rule never applies)."""
     yield from _articles(spec.articles, (*at, "articles"), known)
     for index, tag in enumerate(spec.tags):
@@ -123,13 +124,13 @@ def _scope(spec: ScopeSpec, at: Location, known: Known) -> Iterator[Finding]:
             yield Finding((*at, "moments", index), f"unknown moment {moment!r} (see moments.yaml)")
 
 
-def _articles(names: list[str], at: Location, known: Known) -> Iterator[Finding]:
+def _articles(names: Sequence[str], at: Location, known: Known) -> Iterator[Finding]:
     for index, name in enumerate(names):
         if name not in known.articles:
             yield Finding((*at, index), f"unknown article {name!r}")
 
 
-def _denial(spec: DenialSpec | None, at: Location, vocabulary: Vocabulary) -> Iterator[Finding]:
+def _denial(spec: Denial | None, at: Location, vocabulary: Vocabulary) -> Iterator[Finding]:
     if spec is None:
         return
     steps: list[tuple[Location, str | None]] = [((*at, "after_step"), spec.after_step)]

@@ -11,8 +11,8 @@ from assist.errors import PolicyError
 from assist.index.embedder import Embedder
 from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
-from assist.policy import policyset
-from assist.policy.policyset import check_policies, load_policies, verify_policies
+from assist.policy.files import directory
+from assist.policy.files.directory import check_policies, load_policies, verify_policies
 from tests.conftest import FIXTURE_KB, KNOWLEDGE
 
 BAD_ACTION = "action: return_item", "action: refund_everything"
@@ -41,7 +41,7 @@ def test_serving_load_runs_none_of_the_editor_checks(knowledge: Path, monkeypatc
         raise AssertionError("an editor check ran while loading for serving")
 
     for check in ("reference_problems", "rule_problems", "article_problems"):
-        monkeypatch.setattr(policyset, check, refuse)
+        monkeypatch.setattr(directory, check, refuse)
     assert load_policies(knowledge / "policies", articles) == expected
 
 

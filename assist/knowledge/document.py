@@ -1,17 +1,19 @@
-"""A policy file read against its schema, every problem reported as `path:line: field: message`.
+"""A file editors write, read against its schema: YAML → pydantic model → every problem as `path:line: field: message`.
 
-The line comes from the line-aware YAML (`locate` follows pydantic's error location through it); the message
-is pydantic's, reworded the way an editor reads it ("must be a whole number, not 'high'").
+One routine for article front matter and policy files. The line comes from the line-aware YAML (`locate` follows
+pydantic's error location through it); the message is pydantic's, reworded the way an editor reads it ("must be a
+whole number, not 'high'"). A schema may state a whole message itself (`stated`): it is shown as written, on the
+line of its field, without the field's name in front.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from assist.errors import Problem
 from assist.knowledge.yamlfile import LinedMap, Location, locate, plain, problem_at, read_yaml
@@ -29,7 +31,28 @@ _EXPECTED = {
     "date_type": "a date (YYYY-MM-DD)",
 }
 _EMPTY = ("too_short", "string_too_short")
+_STATED = "stated"  # the error type of a message the schema wrote out whole
 SHOWN_CHARS = 60  # a wrong value is quoted in the message; a whole mapping would bury the point
+
+
+class FileSchema(BaseModel):
+    """A mapping in a file editors write: no keys beyond its fields, no silent conversion ("50" is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def as_tuple(value: object) -> object:
+    """A YAML list as a tuple, before validation; anything else as it is, for the schema to judge."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+# A YAML list of text, kept as a tuple so the model stays hashable; anything but a list "must be a list".
+Strings = Annotated[tuple[str, ...], BeforeValidator(as_tuple)]
+
+
+def stated(message: str) -> PydanticCustomError:
+    """A validation error whose message names its field itself, shown word for word."""
+    return PydanticCustomError(_STATED, "{message}", {"message": message})
 
 
 @dataclass(frozen=True)
@@ -56,17 +79,29 @@ def read_document(path: Path, schema: type[Model]) -> tuple[Document[Model] | No
         data = LinedMap()  # an empty file is an empty mapping
     if data is None:
         return None, problems
+    document, found = validate_document(data, path, schema)
+    return document, problems + found
+
+
+def validate_document(data: Any, path: Path, schema: type[Model]) -> tuple[Document[Model] | None, list[Problem]]:
+    """Validate line-aware YAML data read from `path` against `schema`; None with the problems when it fails."""
     try:
         model = schema.model_validate(data)
     except ValidationError as exc:
-        return None, problems + schema_problems(exc, data, path)
-    return Document(path, data, model), problems
+        return None, schema_problems(exc, data, path)
+    return Document(path, data, model), []
 
 
 def schema_problems(exc: ValidationError, data: Any, path: Path) -> list[Problem]:
     """Each schema error once, at the line its location reaches in `data`."""
-    found = [problem_at(data, path, error["loc"], _message(error)) for error in exc.errors()]
+    found = [_problem(error, data, path) for error in exc.errors()]
     return list(dict.fromkeys(found))
+
+
+def _problem(error: ErrorDetails, data: Any, path: Path) -> Problem:
+    if error["type"] == _STATED:
+        return Problem(path, locate(data, error["loc"])[0], str(error["ctx"]["message"]))
+    return problem_at(data, path, error["loc"], _message(error))
 
 
 def _message(error: ErrorDetails) -> str:
