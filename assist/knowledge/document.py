@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from assist.errors import Problem
@@ -46,8 +46,14 @@ def as_tuple(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _lower(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(text.lower() for text in texts)
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # A YAML list of text, kept as a tuple so the model stays hashable; anything but a list "must be a list".
 Strings = Annotated[tuple[str, ...], BeforeValidator(as_tuple)]
+LowerStrings = Annotated[Strings, AfterValidator(_lower)]  # words matched without regard to case
 
 
 def stated(message: str) -> PydanticCustomError:

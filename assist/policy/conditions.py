@@ -1,7 +1,8 @@
-"""The `when:` language of policy rules: conditions as tests and groups, and three-valued evaluation.
+"""The `when:` language of policy rules: its file form, conditions as tests and groups, three-valued evaluation.
 
-A condition is the normal form of a `when:` mapping (`policy.files.rules` builds it): shorthand spelled out, a
-fact's several tests and the `all` / `any` lists one tree, so evaluation and the overlap check walk one shape.
+`When` and `Ops` are the mapping as a policy file writes it; `condition` gives its normal form (shorthand spelled
+out, a fact's several tests and the `all` / `any` lists one tree), so evaluation and the overlap check walk one
+shape. An operator is declared here once: its field in `Ops`, and what it means in `Test.holds`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, PlainValidator, model_validator
+from pydantic_core import PydanticCustomError
 
 from assist.call import FactValue
+from assist.knowledge.document import FileSchema
 
 COMPARISONS = {
     "less_than": lambda a, b: a < b,
@@ -21,6 +27,69 @@ COMPARISONS = {
 
 _STRICT_STEP = 1e-9  # how far a strict bound moves inward, so `< 10` and `>= 10` do not meet
 Lookup = Callable[[str], FactValue | None]
+
+
+def _scalar(value: object) -> FactValue:
+    if isinstance(value, bool | int | float | str):
+        return value
+    raise ValueError(f"must be a number, true/false or text, not {value!r}")
+
+
+Scalar = Annotated[FactValue, PlainValidator(_scalar)]
+Values = Annotated[list[Scalar], Field(min_length=1)]
+
+
+class Ops(FileSchema):
+    """The tests of one fact: `{at_most: 30}`; a bare value means `equals`, a bare list `one_of`."""
+
+    equals: Scalar | None = None
+    not_: Scalar | None = Field(None, alias="not")
+    one_of: Values | None = None
+    none_of: Values | None = None
+    less_than: float | None = None
+    at_most: float | None = None
+    more_than: float | None = None
+    at_least: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return {"one_of": value}
+        if not isinstance(value, dict):
+            return {"equals": value}
+        unknown = [key for key in value if key not in OPERATORS]
+        if unknown:
+            raise PydanticCustomError("unknown_operator", "unknown operator {op} (known: {known})",
+                                      {"op": repr(unknown[0]), "known": ", ".join(sorted(OPERATORS))})
+        return value
+
+    def tests(self) -> dict[str, FactValue | list[FactValue]]:
+        """The operators written, with their arguments, in the order of OPERATORS."""
+        return self.model_dump(by_alias=True, exclude_unset=True)
+
+
+OPERATORS = tuple(field.alias or name for name, field in Ops.model_fields.items())
+
+
+class When(FileSchema):
+    """A `when:` mapping: facts (or `attributes.x`) to their tests, and `any` / `all` lists of conditions."""
+
+    model_config = ConfigDict(extra="allow")
+
+    any: Annotated[list[When], Field(min_length=1)] | None = None
+    all: Annotated[list[When], Field(min_length=1)] | None = None
+    __pydantic_extra__: dict[str, Ops] = Field(init=False)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> When:
+        if not (self.facts() or self.any or self.all):
+            raise ValueError("needs at least one fact to test")
+        return self
+
+    def facts(self) -> dict[str, Ops]:
+        """The facts tested directly, in file order."""
+        return self.model_extra or {}
 
 
 @dataclass(frozen=True)
@@ -103,6 +172,19 @@ def all_tests(condition: Condition | None) -> list[Test]:
     if isinstance(condition, Test):
         return [condition]
     return [t for part in condition.parts for t in all_tests(part)]
+
+
+def condition(when: When) -> Condition:
+    """The condition a `when:` mapping states: its facts' tests, then its `all` and `any` groups, all to hold."""
+    parts: list[Condition] = [
+        Test(subject, op, tuple(arg) if isinstance(arg, list) else arg)
+        for subject, ops in when.facts().items() for op, arg in ops.tests().items()
+    ]
+    if when.all:
+        parts.append(Group(tuple(condition(w) for w in when.all)))
+    if when.any:
+        parts.append(Group(tuple(condition(w) for w in when.any), any=True))
+    return parts[0] if len(parts) == 1 else Group(tuple(parts))
 
 
 def exclusive(first: Condition | None, second: Condition | None) -> bool:

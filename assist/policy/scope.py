@@ -6,15 +6,8 @@ The `applies_to` mapping of a policy file, evaluated as read: the file model is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated
 
-from pydantic import AfterValidator
-
-from assist.knowledge.document import FileSchema, Strings
-
-
-def _lower(names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(name.lower() for name in names)
+from assist.knowledge.document import FileSchema, LowerStrings, Strings
 
 
 class Scope(FileSchema):
@@ -23,7 +16,7 @@ class Scope(FileSchema):
 
     articles: Strings = ()
     tags: Strings = ()
-    issues: Annotated[Strings, AfterValidator(_lower)] = ()
+    issues: LowerStrings = ()
     moments: Strings = ()
 
     def selects(self, article_id: str, tags: Iterable[str]) -> bool:

@@ -9,26 +9,36 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from assist.call import FactValue
+from assist.knowledge.document import FileSchema, LowerStrings, Text
 from assist.policy.cues import Pattern
 
 # Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
 MAX_FACT_MAGNITUDE = 10**15
 # A number sent as text: plain decimal only, so "nan", "-inf", "1_0" and "1e400" are not numbers.
 _DECIMAL = re.compile(r"[+-]?(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})")
+FactType = Literal["int", "number", "bool", "string"]  # a new type: here, with `coerce` and `fits`
+NUMERIC = ("int", "number")
 ATTRIBUTE_PREFIX = "attributes."  # how rules name a customer attribute: attributes.tenure_years
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
 
-@dataclass(frozen=True)
-class ActionTerm:
-    """A policy action: what the agent may grant, with the label the desktop shows."""
+class ActionTerm(FileSchema):
+    """A policy action: what the agent may grant, the label the desktop shows, and the words that tell an article
+    speaks of it. Written `{label, keywords}`, or just its label."""
 
-    name: str
-    label: str
-    keywords: tuple[str, ...] = ()
+    label: Text
+    keywords: LowerStrings = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_alone(cls, value: Any) -> Any:
+        return {"label": value} if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -112,12 +122,21 @@ def coerce(kind: str, value: FactValue) -> FactValue | None:
             return value
         text = str(value).strip().lower()
         return True if text in _TRUE else False if text in _FALSE else None
-    if kind in ("int", "number"):
+    if kind in NUMERIC:
         number = _number(value)
         if number is None:
             return None
         return int(number) if kind == "int" and number.is_integer() else number
     return str(value)
+
+
+def fits(kind: str, value: FactValue | None) -> bool:
+    """Whether a value written in a policy file is of fact type `kind` (no conversion: "5" is not an int)."""
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind in NUMERIC:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str)
 
 
 def _number(value: FactValue) -> float | None:

@@ -13,14 +13,12 @@ from assist.call import FactValue
 from assist.errors import Problem
 from assist.knowledge.document import Document
 from assist.knowledge.yamlfile import Location
-from assist.policy.conditions import COMPARISONS
+from assist.policy.conditions import COMPARISONS, When
 from assist.policy.explanations import CALL_NAMES, PLACEHOLDER
-from assist.policy.files.schema import PolicyFile, RuleSpec, When
+from assist.policy.files.schema import PolicyFile, RuleSpec
 from assist.policy.rules import Denial
 from assist.policy.scope import Scope
-from assist.policy.vocabulary import Vocabulary
-
-NUMERIC = ("int", "number")
+from assist.policy.vocabulary import NUMERIC, Vocabulary, fits
 
 
 @dataclass(frozen=True)
@@ -101,16 +99,8 @@ def _type_error(kind: str, op: str, arg: FactValue | list[FactValue]) -> str | N
     if op in COMPARISONS:
         return None if kind in NUMERIC else f"compares a number, and a {kind} fact is not one"
     values = arg if isinstance(arg, list) else [arg]
-    wrong = next((value for value in values if not _fits(kind, value)), None)
+    wrong = next((value for value in values if not fits(kind, value)), None)
     return None if wrong is None else f"{wrong!r} is not a {kind}"
-
-
-def _fits(kind: str, value: FactValue | None) -> bool:
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind in NUMERIC:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str)
 
 
 def _scope(spec: Scope, at: Location, known: Known) -> Iterator[Finding]:

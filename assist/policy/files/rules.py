@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assist.knowledge.document import Document
-from assist.policy.conditions import Condition, Group, Test
-from assist.policy.files.schema import LimitSpec, PolicyFile, RuleSpec, When
+from assist.policy.conditions import condition
+from assist.policy.files.schema import LimitSpec, PolicyFile, RuleSpec
 from assist.policy.rules import Denial, Limit, Outcome, Rule, RuleFile
 from assist.policy.scope import Scope
 from assist.policy.vocabulary import Vocabulary
@@ -20,19 +20,6 @@ def rule_file(document: Document[PolicyFile], vocabulary: Vocabulary) -> RuleFil
         _rule(rule, spec, path, document.line(("rules", index)), vocabulary) for index, rule in enumerate(spec.rules)
     )
     return RuleFile(path, spec.area or path.stem, rules, tuple(spec.mentioned_in))
-
-
-def condition(when: When) -> Condition:
-    """The condition a `when:` mapping states: its facts' tests, then its `all` and `any` groups, all to hold."""
-    parts: list[Condition] = [
-        Test(subject, op, tuple(arg) if isinstance(arg, list) else arg)
-        for subject, ops in when.facts().items() for op, arg in ops.tests().items()
-    ]
-    if when.all:
-        parts.append(Group(tuple(condition(w) for w in when.all)))
-    if when.any:
-        parts.append(Group(tuple(condition(w) for w in when.any), any=True))
-    return parts[0] if len(parts) == 1 else Group(tuple(parts))
 
 
 def _rule(spec: RuleSpec, file: PolicyFile, path: Path, line: int, vocabulary: Vocabulary) -> Rule:

@@ -14,19 +14,15 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BeforeValidator,
-    ConfigDict,
     Field,
-    PlainValidator,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from assist.call import FactValue
 from assist.knowledge.dates import parse_date
-from assist.knowledge.document import FileSchema, Strings, as_tuple
+from assist.knowledge.document import FileSchema, Strings, Text, as_tuple
+from assist.policy.conditions import When
 from assist.policy.cues import compile_cue
 from assist.policy.rules import Denial
 from assist.policy.scope import Scope
@@ -34,12 +30,6 @@ from assist.policy.scope import Scope
 
 def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
-
-
-def _scalar(value: object) -> FactValue:
-    if isinstance(value, bool | int | float | str):
-        return value
-    raise ValueError(f"must be a number, true/false or text, not {value!r}")
 
 
 def _cue(text: str) -> str:
@@ -50,14 +40,10 @@ def _cue(text: str) -> str:
     return text
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Names = Annotated[list[str], BeforeValidator(_one_or_many)]  # `segment: gold` or `segment: [gold, silver]`
 Day = Annotated[dt.date, BeforeValidator(parse_date)]
-Scalar = Annotated[FactValue, PlainValidator(_scalar)]
-Values = Annotated[list[Scalar], Field(min_length=1)]
 Cue = Annotated[str, AfterValidator(_cue)]
 Cues = Annotated[tuple[Cue, ...], BeforeValidator(as_tuple)]
-FactType = Literal["int", "number", "bool", "string"]
 MomentKind = Literal["life-event", "failed-promise"]
 
 # --- moments.yaml -------------------------------------------------------------------------------------------
@@ -78,62 +64,6 @@ class MomentsFile(FileSchema):
 
     negations: Strings = ()
     moments: list[MomentSpec]
-
-
-# --- policy area files: conditions --------------------------------------------------------------------------
-
-
-class Ops(FileSchema):
-    """The tests of one fact: `{at_most: 30}`; a bare value means `equals`, a bare list `one_of`."""
-
-    equals: Scalar | None = None
-    not_: Scalar | None = Field(None, alias="not")
-    one_of: Values | None = None
-    none_of: Values | None = None
-    less_than: float | None = None
-    at_most: float | None = None
-    more_than: float | None = None
-    at_least: float | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return {"one_of": value}
-        if not isinstance(value, dict):
-            return {"equals": value}
-        unknown = [key for key in value if key not in OPERATORS]
-        if unknown:
-            raise PydanticCustomError("unknown_operator", "unknown operator {op} (known: {known})",
-                                      {"op": repr(unknown[0]), "known": ", ".join(sorted(OPERATORS))})
-        return value
-
-    def tests(self) -> dict[str, FactValue | list[FactValue]]:
-        """The operators written, with their arguments, in the order of OPERATORS."""
-        return self.model_dump(by_alias=True, exclude_unset=True)
-
-
-OPERATORS = tuple(field.alias or name for name, field in Ops.model_fields.items())
-
-
-class When(FileSchema):
-    """A `when:` mapping: facts (or `attributes.x`) to their tests, and `any` / `all` lists of conditions."""
-
-    model_config = ConfigDict(extra="allow")
-
-    any: Annotated[list[When], Field(min_length=1)] | None = None
-    all: Annotated[list[When], Field(min_length=1)] | None = None
-    __pydantic_extra__: dict[str, Ops] = Field(init=False)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> When:
-        if not (self.facts() or self.any or self.all):
-            raise ValueError("needs at least one fact to test")
-        return self
-
-    def facts(self) -> dict[str, Ops]:
-        """The facts tested directly, in file order."""
-        return self.model_extra or {}
 
 
 # --- policy area files: rules -------------------------------------------------------------------------------

@@ -8,23 +8,10 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from assist.errors import Problem
-from assist.knowledge.document import FileSchema, Strings, read_document
+from assist.knowledge.document import FileSchema, Strings, Text, read_document
 from assist.policy.cues import compile_cue
-from assist.policy.files.schema import Cues, FactType, Text
-from assist.policy.vocabulary import ActionTerm, Completion, FactTerm, Heard, Vocabulary
-
-
-class ActionSpec(FileSchema):
-    """A policy action: `{label, keywords}`, or just its label."""
-
-    label: Text
-    keywords: Strings = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _label_alone(cls, value: Any) -> Any:
-        return {"label": value} if isinstance(value, str) else value
-
+from assist.policy.files.schema import Cues
+from assist.policy.vocabulary import ActionTerm, Completion, FactTerm, FactType, Heard, Vocabulary
 
 Reading = Literal["days", "money", "yes_no"]
 
@@ -119,7 +106,7 @@ class VocabularyFile(FileSchema):
     segments: Strings = ()
     segment_question: str | None = None
     roles: Strings = ()
-    actions: dict[str, ActionSpec] = Field(default_factory=dict)
+    actions: dict[str, ActionTerm] = Field(default_factory=dict)
     facts: dict[str, FactSpec] = Field(default_factory=dict)
     attributes: dict[str, FactSpec] = Field(default_factory=dict)
     steps: dict[str, StepSpec] = Field(default_factory=dict)
@@ -146,8 +133,7 @@ def load_vocabulary(path: Path) -> tuple[Vocabulary | None, list[Problem]]:
         segments=tuple(s.lower() for s in spec.segments),
         segment_question=spec.segment_question or Vocabulary.segment_question,
         roles=tuple(r.lower() for r in spec.roles),
-        actions={name: ActionTerm(name, a.label, tuple(k.lower() for k in a.keywords))
-                 for name, a in spec.actions.items()},
+        actions=dict(spec.actions),
         facts=_terms(spec.facts),
         attributes=_terms(spec.attributes),
         steps={name: step.label for name, step in spec.steps.items()},

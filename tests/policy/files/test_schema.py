@@ -8,15 +8,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from assist.policy.files.schema import OPERATORS, LimitSpec, Ops, RuleSpec, When
-from assist.policy.files.vocabulary import ActionSpec
+from assist.policy.conditions import OPERATORS, Ops, When
+from assist.policy.files.schema import LimitSpec, RuleSpec
 from assist.policy.rules import Denial
+from assist.policy.vocabulary import ActionTerm
 
 RULE: dict[str, Any] = {"id": "r", "action": "refund", "decision": "allowed", "explanation": "Yes."}
 
 
 def test_short_forms_read_like_their_long_forms() -> None:
-    assert ActionSpec.model_validate("Refund") == ActionSpec(label="Refund")
+    assert ActionTerm.model_validate("Refund") == ActionTerm(label="Refund")
     assert LimitSpec.model_validate(25) == LimitSpec(amount=25)
     assert Denial.model_validate("continue") == Denial(stop=False)
     assert RuleSpec.model_validate({**RULE, "segment": "gold"}).segment == ["gold"]
