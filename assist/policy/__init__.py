@@ -1,10 +1,11 @@
 """Empowerment and next-best actions: the rule language editors write (vocabulary, conditions, scope, rules),
-moments and their cue patterns, consistency checks, explanations, the decision engine and the advice it shapes.
+moments and their cue patterns, explanations, the decision engine and the advice it shapes.
 
-Policy files are read against their schema (`schema`, errors placed by `validation` as `path:line: field:
-message`) and built into the frozen dataclasses the engine runs on. `policyset` reads a policy directory:
-for serving, that is all; for a build or `assist check`, `references` and `consistency` check names and
-contradictions too.
+`files/` is load time: the policy files' schema, a policy directory read into a PolicySet, and the editor checks
+(names, contradictions) a build and `assist check` run. The modules here run per request and import nothing from
+`files/`; where a file model is all the engine needs (a scope, a denial, an action, a `when:` mapping) it is
+evaluated as read, and a frozen dataclass stands only where loading resolves something (a rule's file defaults,
+compiled cues, a condition's normal form).
 
 Reads articles from `assist.knowledge`; knows nothing of indexes, retrieval or HTTP. Pydantic appears here
 only as the schema of the policy files.
