@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assist.knowledge.articles import Article, load_catalog
-from assist.knowledge.hygiene import hygiene_problems, near_duplicates, normal_title, readable, shingles
+from assist.knowledge.hygiene import (
+    check_articles,
+    hygiene_problems,
+    near_duplicates,
+    normal_title,
+    readable,
+    shingles,
+)
+from tests.conftest import DATA
 
 DOC2DIAL = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "doc2dial" / "knowledge"
 
@@ -125,3 +133,9 @@ def test_routing_text_left_at_the_top_of_a_body_is_a_warning_naming_where_it_bel
     problems = hygiene_problems([routed, clean])
     assert [(p.path.name, p.severity) for p in problems] == [("routed.md", "warning")]
     assert "use_when" in problems[0].message and "asked_as" in problems[0].message
+
+
+def test_check_articles_gives_file_problems_then_the_hygiene_warnings() -> None:
+    catalog, files, hygiene = check_articles(DATA / "bad", 1024 * 1024)
+    assert [p.path.name for p in files] == [p.path.name for p in (*catalog.problems, *catalog.conflicts)]
+    assert all(p.severity == "warning" for p in hygiene) and hygiene
