@@ -12,7 +12,7 @@ from functools import lru_cache
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assist.index.lexical import Scores
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.knowledge.words import STEMMER, matching_words, terms

@@ -17,7 +17,7 @@ from assist.call import Call
 from assist.index.embedder import Embedder
 from assist.index.files import matrix
 from assist.index.lexical import Scores
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.retrieval.features import Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
@@ -175,8 +175,6 @@ def _corpus(index: KnowledgeIndex) -> Corpus:
         passage_vectors=matrix(index.vectors),
         article_row=np.array([position[p.article_id] for p in index.passages], dtype=np.int64),
         ordinal=np.array([p.ordinal for p in index.passages], dtype=np.int64),
-        passage_bm25=index.passage_bm25,
-        article_bm25=index.article_bm25,
-        article_vectors=index.article_vectors,
         title_vectors=matrix(index.titles),
+        computed=index.computed,
     )
