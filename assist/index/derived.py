@@ -89,21 +89,32 @@ class _Lexical:
         return {f"{self._folder}/{name}": data for name, data in index.files().items()}
 
 
-def _passage_texts(contents: Contents) -> list[str]:
-    """Each passage as it is embedded."""
+def _passage_lexical(folder: str, contents: Contents, _: int) -> Accumulator:
+    """BM25 over each passage as it is embedded."""
     by_id = {a.id: a for a in contents.articles}
-    return [embedding_text(by_id[p.article_id], p) for p in contents.passages]
+    return _Lexical(folder, [embedding_text(by_id[p.article_id], p) for p in contents.passages])
 
 
-ARTICLE_VECTORS: Derived[Vectors] = Derived("article_vectors.npy", _ArticleMeans,
-                                            lambda where, data, _: from_npy(data, where))
-PASSAGE_BM25: Derived[LexicalIndex] = Derived(
-    "bm25/passages", lambda folder, contents, _: _Lexical(folder, _passage_texts(contents)),
-    lambda where, _, contents: LexicalIndex.load(where, len(contents.passages)), folder=True)
-ARTICLE_BM25: Derived[LexicalIndex] = Derived(  # whole articles: title, routing text and body
-    "bm25/articles", lambda folder, contents, _: _Lexical(folder, [f"{a.title}\n{a.routing}\n{a.body}"
-                                                                   for a in contents.articles]),
-    lambda where, _, contents: LexicalIndex.load(where, len(contents.articles)), folder=True)
+def _article_lexical(folder: str, contents: Contents, _: int) -> Accumulator:
+    """BM25 over whole articles: title, routing text and body."""
+    return _Lexical(folder, [f"{a.title}\n{a.routing}\n{a.body}" for a in contents.articles])
+
+
+def _read_passage_lexical(where: Path, _: bytes, contents: Contents) -> LexicalIndex:
+    return LexicalIndex.load(where, len(contents.passages))
+
+
+def _read_article_lexical(where: Path, _: bytes, contents: Contents) -> LexicalIndex:
+    return LexicalIndex.load(where, len(contents.articles))
+
+
+def _read_npy(where: Path, data: bytes, _: Contents) -> Vectors:
+    return from_npy(data, where)
+
+
+ARTICLE_VECTORS: Derived[Vectors] = Derived("article_vectors.npy", _ArticleMeans, _read_npy)
+PASSAGE_BM25: Derived[LexicalIndex] = Derived("bm25/passages", _passage_lexical, _read_passage_lexical, folder=True)
+ARTICLE_BM25: Derived[LexicalIndex] = Derived("bm25/articles", _article_lexical, _read_article_lexical, folder=True)
 # In the order their files are listed in the manifest.
 DERIVED: tuple[Derived[Any], ...] = (ARTICLE_VECTORS, PASSAGE_BM25, ARTICLE_BM25)
 REQUIRED = frozenset(entry.file for entry in DERIVED if not entry.folder)  # a folder may be empty: no BM25 files

@@ -16,10 +16,10 @@ import numpy.typing as npt
 
 from assist.index.derived import ARTICLE_BM25, ARTICLE_VECTORS, PASSAGE_BM25, Computed
 from assist.index.lexical import Scores
+from assist.index.vectors import Rows
 from assist.retrieval.query import Query
 
 Vector = npt.NDArray[np.float32]
-Rows = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class Corpus:

@@ -18,9 +18,10 @@ from assist.index.embedder import Embedder
 from assist.index.files import matrix
 from assist.index.lexical import Scores
 from assist.index.loaded import KnowledgeIndex
+from assist.index.vectors import Rows
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
-from assist.retrieval.features import Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
+from assist.retrieval.features import Corpus, QueryVectors, Vector, compute, lexical_scores, quoting
 from assist.retrieval.presentation import SHOWN_FEATURES, Answer, Presenter, Ranking, Scored
 from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
