@@ -12,23 +12,21 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import numpy.typing as npt
 
 from assist.index.derived import ARTICLE_BM25, ARTICLE_VECTORS, PASSAGE_BM25, Computed
 from assist.index.lexical import Scores
-from assist.index.vectors import Rows
+from assist.index.vectors import Rows, Vectors
 from assist.retrieval.query import Query
 
-Vector = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class Corpus:
     """Everything about one index version the features read; built once per version."""
 
-    passage_vectors: Vector
+    passage_vectors: Vectors
     article_row: Rows
     ordinal: Rows
-    title_vectors: Vector
+    title_vectors: Vectors
     computed: Computed  # the version's build-time data (index/derived.py), read by the features that need it
 
 
@@ -36,10 +34,10 @@ class Corpus:
 class QueryVectors:
     """The embeddings of one query: last customer turn, recency-weighted conversation, opening, last agent turn."""
 
-    last: Vector
-    conversation: Vector
-    opening: Vector
-    agent: Vector | None
+    last: Vectors
+    conversation: Vectors
+    opening: Vectors
+    agent: Vectors | None
 
 
 def _normalized(scores: Scores) -> Scores:
@@ -80,7 +78,7 @@ class _Candidates:
     def dense_all(self) -> Scores:
         return np.asarray(self.corpus.passage_vectors[self.rows] @ self.vectors.conversation)
 
-    def per_article(self, vectors: Vector, query: Vector) -> Scores:
+    def per_article(self, vectors: Vectors, query: Vectors) -> Scores:
         """Each candidate's article's similarity to `query`, computed for the candidates' articles only (a few
         hundred rows, not every article of a large base)."""
         articles, back = np.unique(self.owners, return_inverse=True)
