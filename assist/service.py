@@ -17,7 +17,7 @@ from assist.deadline import Deadline
 from assist.errors import AssistError, IndexNotFoundError, UnknownArticleError
 from assist.index import versions
 from assist.index.embedder import Embedder
-from assist.index.version import KnowledgeIndex, load_index
+from assist.index.loaded import KnowledgeIndex, load_index
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.knowledge.words import terms

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
-from assist.index.version import KnowledgeIndex, build_index, load_index
+from assist.index.loaded import KnowledgeIndex, load_index
 from assist.knowledge.articles import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository

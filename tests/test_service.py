@@ -13,9 +13,10 @@ from assist.call import Call, Turn
 from assist.deadline import Deadline
 from assist.errors import DeadlineExceededError, IndexMismatchError, IndexNotFoundError
 from assist.index import versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
+from assist.index.files import VECTORS
 from assist.index.update import update_index
-from assist.index.version import VECTORS, build_index
 from assist.knowledge.articles import load_catalog
 from assist.retrieval.query import Window
 from assist.retrieval.tuning import Tuning

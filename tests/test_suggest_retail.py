@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assist.api.app import create_app
-from assist.eval.retail import contains_in_order
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
-from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
 from assist.retrieval.tuning import Tuning
 from assist.service import KnowledgeService
 from assist.settings import Settings
+from assist_eval.retail import contains_in_order
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 RETURN_STEPS = ["pull-up-account", "validate-purchase", "membership", "enter-details", "update-order"]

@@ -29,12 +29,12 @@ def eval_doc2dial(
     """Build (or reuse) an index of the benchmark documents; print the scorer's metrics per configuration."""
     import json
 
-    from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
     from assist.index.embedder import Embedder
+    from assist.index.loaded import load_index
     from assist.index.update import is_stale
-    from assist.index.version import load_index
     from assist.retrieval.retriever import Retriever
     from assist.retrieval.tuning import Tuning
+    from assist_eval.doc2dial import CHOSEN, CONFIGURATIONS, evaluate, read_queries, reliability_rows
 
     settings = settings_from_env()
     logging.basicConfig(level=logging.WARNING)
@@ -73,10 +73,10 @@ def eval_retail(
     """Score empowerment decisions and next-best actions on a retail case book."""
     import json
 
-    from assist.eval.retail import read_cases, read_step_cases, score_cases, score_step_cases
     from assist.index.embedder import Embedder
     from assist.index.update import is_stale
     from assist.service import KnowledgeService
+    from assist_eval.retail import read_cases, read_step_cases, score_cases, score_step_cases
 
     settings = settings_from_env()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
@@ -100,7 +100,7 @@ def eval_pii(
     show_misses: Annotated[bool, typer.Option(help="print every miss and false alarm")] = True,
 ) -> None:
     """PII removed at rest (recall), precision per kind, ordinary values kept, and the cost per utterance."""
-    from assist.eval.pii import score_pii
+    from assist_eval.pii import score_pii
 
     try:
         scores = score_pii(data)
@@ -143,9 +143,9 @@ def eval_bench(
     """Build a large Doc2Dial-based knowledge base, serve it, load /v1/suggest with wrk, report against the floor."""
     import sys
 
-    from assist.eval.bench import PHASES, BenchOptions, built_by, reproduce_command, run_bench
-    from assist.eval.bench_results import machine, markdown_table, measured_section, refresh_docs
     from assist.index.embedder import Embedder
+    from assist_eval.bench import PHASES, BenchOptions, built_by, reproduce_command, run_bench
+    from assist_eval.bench_results import machine, markdown_table, measured_section, refresh_docs
 
     settings = settings_from_env()  # the build and the server read the same environment
     phases = set(only or PHASES) - ({"build"} if reuse else set())

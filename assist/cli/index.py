@@ -18,9 +18,9 @@ from assist.index import versions
 from assist.settings import Settings
 
 if TYPE_CHECKING:
+    from assist.index.build import TextEncoder
     from assist.index.embedder import Embedder
     from assist.index.shards import StreamEncoder
-    from assist.index.version import TextEncoder
 
 index_app = typer.Typer(help="Build and manage index versions", no_args_is_help=True)
 
@@ -99,7 +99,7 @@ def _cluster(ray: str | None, settings: Settings, options: tuple[int | None, int
 def build(knowledge: Path, index_dir: Path, settings: Settings, ray: str | None = None,
           ray_options: tuple[int | None, int, float] = (None, 256, 0.0)) -> str:
     """Embed and publish the knowledge tree with a progress bar (here, or on Ray); return the new version."""
-    from assist.index.version import build_index
+    from assist.index.build import build_index
 
     catalog = read_catalog(knowledge, settings)
     embedder = _embedder(settings, "index not built")
@@ -181,7 +181,7 @@ def index_rollback(
     version: Annotated[str, typer.Argument(help="a version from `assist index list`")], index_dir: IndexDirOpt = None
 ) -> None:
     """Verify VERSION and make it live again (a running service picks it up like any publish)."""
-    from assist.index.version import rollback
+    from assist.index.publishing import rollback
 
     directory = index_dir or settings_from_env().index_dir
     try:

@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 
 from assist.errors import ConfigurationError
-from assist.index.embedder import BATCH, Backend, Embedder, Vectors
-
-Rows = np.ndarray[Any, np.dtype[np.int64]]
+from assist.index.embedder import BATCH, Backend, Embedder
+from assist.index.vectors import Rows, Vectors
 
 CONNECT_SECONDS = 20.0
 

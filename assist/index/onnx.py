@@ -19,7 +19,7 @@ from tokenizers import Tokenizer
 
 from assist.errors import ConfigurationError
 from assist.index import storage
-from assist.index.embedder import Vectors
+from assist.index.vectors import Vectors
 
 # Bump when the export or quantisation changes: vectors change, so indexes built before must be rebuilt.
 RECIPE_DIR = "int8-dynamic-r1"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,9 @@ import numpy as np
 from assist.digest import sha256
 from assist.errors import AssistError, IndexMismatchError
 from assist.index import versions
-from assist.index.embedder import Embedder, Vectors
+from assist.index.build import Progress, TextEncoder, build_record, embed_articles, policy_files
+from assist.index.derived import Contents
+from assist.index.embedder import Embedder
 from assist.index.files import (
     ANN_FROM,
     ARTICLES,
@@ -31,17 +32,10 @@ from assist.index.files import (
     matrix,
     read_jsonl,
 )
-from assist.index.manifest import read_manifest
-from assist.index.version import (
-    Progress,
-    TextEncoder,
-    VersionFiles,
-    build_record,
-    embed_articles,
-    policy_files,
-    read_version,
-    write_version,
-)
+from assist.index.loaded import VersionFiles, read_version
+from assist.index.manifest import Manifest, read_manifest
+from assist.index.publishing import vector_files, write_version
+from assist.index.vectors import Vectors
 from assist.knowledge.articles import Article, Catalog, tree_signature
 from assist.knowledge.passages import DEFAULT_TARGET, Passage
 from assist.policy.files.directory import verify_policies
@@ -101,8 +95,9 @@ def update_index(
                                               encode)
         embedded = sum(1 for p in passages if p.article_id in {a.id for a in fresh})
         build = build_record(engine, embedded, time.perf_counter() - started)
-        name = write_version(catalog.articles, passages, vectors, titles, embedder, index_dir, passage_target,
-                             policies, ann_from, catalog.signature, build)
+        contents = Contents(catalog.articles, passages)
+        name = write_version(contents, vector_files(contents, vectors, titles, embedder.dimension, ann_from),
+                             embedder, index_dir, passage_target, policies, catalog.signature, build)
     log.info("index updated", extra={"index_version": name, "base": diff.base, "embedded": embedded})
     return replace(diff, version=name, reused=len(passages) - embedded, embedded=embedded)
 
@@ -133,14 +128,9 @@ def _base(index_dir: Path, embedder: Embedder, passage_target: int) -> tuple[_Ba
     except AssistError as exc:
         log.warning("live version unreadable; re-embedding everything", extra={"error": str(exc)})
         return None, f"live version {name} is unreadable: {exc}"
-    manifest = files.manifest
-    for what, theirs, ours in (
-        ("model", manifest.model, embedder.name),
-        ("passage target", manifest.passage_target, passage_target),
-        ("assist release", manifest.package_version, package_version("assist")),
-    ):
-        if theirs != ours:
-            return None, f"live version {name} was built with {what} {theirs!r}, now {ours!r}"
+    mismatch = files.manifest.mismatch(passage_target, embedder.name)
+    if mismatch:
+        return None, f"live version {name} was built with {mismatch}"
     return _reusable(files), ""
 
 
@@ -195,34 +185,31 @@ def _stack(rows: list[Vectors], dimension: int) -> Vectors:
 def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TARGET, model: str | None = None) -> bool:
     """True when nothing is published or the live version was built from different articles, code or (when
     `model` is given) by another encoder."""
-    name = versions.current_version(index_dir)
-    if name is None:
-        return True
-    try:
-        manifest = read_manifest(versions.version_path(index_dir, name))
-    except (IndexMismatchError, ValueError):
-        return True
+    manifest = _live_manifest(index_dir)
     return (
-        manifest.articles != {a.id: a.content_hash for a in catalog.articles}
+        manifest is None
+        or manifest.articles != {a.id: a.content_hash for a in catalog.articles}
         or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
-        or manifest.package_version != package_version("assist")
-        or manifest.passage_target != passage_target
-        or (model is not None and manifest.model != model)
+        or bool(manifest.mismatch(passage_target, model))
     )
 
 
 def unchanged(root: Path, index_dir: Path, passage_target: int = DEFAULT_TARGET, model: str | None = None) -> bool:
     """True when the live version was built by this code from exactly the files now under `root` (same paths,
     sizes and modification times): nothing to read or hash. False means "look closer" (`is_stale`)."""
+    manifest = _live_manifest(index_dir)
+    return (
+        manifest is not None and bool(manifest.sources) and manifest.sources == tree_signature(root)
+        and not manifest.mismatch(passage_target, model)
+    )
+
+
+def _live_manifest(index_dir: Path) -> Manifest | None:
+    """The live version's manifest, or None when nothing is published or it cannot be read."""
     name = versions.current_version(index_dir)
     if name is None:
-        return False
+        return None
     try:
-        manifest = read_manifest(versions.version_path(index_dir, name))
+        return read_manifest(versions.version_path(index_dir, name))
     except (IndexMismatchError, ValueError):
-        return False
-    return (
-        bool(manifest.sources) and manifest.sources == tree_signature(root)
-        and manifest.package_version == package_version("assist") and manifest.passage_target == passage_target
-        and (model is None or manifest.model == model)
-    )
+        return None

@@ -12,35 +12,32 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import numpy.typing as npt
 
-from assist.index.lexical import LexicalIndex, Scores
+from assist.index.derived import ARTICLE_BM25, ARTICLE_VECTORS, PASSAGE_BM25, Computed
+from assist.index.lexical import Scores
+from assist.index.vectors import Rows, Vectors
 from assist.retrieval.query import Query
 
-Vector = npt.NDArray[np.float32]
-Rows = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class Corpus:
     """Everything about one index version the features read; built once per version."""
 
-    passage_vectors: Vector
+    passage_vectors: Vectors
     article_row: Rows
     ordinal: Rows
-    passage_bm25: LexicalIndex
-    article_bm25: LexicalIndex
-    article_vectors: Vector
-    title_vectors: Vector
+    title_vectors: Vectors
+    computed: Computed  # the version's build-time data (index/derived.py), read by the features that need it
 
 
 @dataclass(frozen=True)
 class QueryVectors:
     """The embeddings of one query: last customer turn, recency-weighted conversation, opening, last agent turn."""
 
-    last: Vector
-    conversation: Vector
-    opening: Vector
-    agent: Vector | None
+    last: Vectors
+    conversation: Vectors
+    opening: Vectors
+    agent: Vectors | None
 
 
 def _normalized(scores: Scores) -> Scores:
@@ -50,8 +47,8 @@ def _normalized(scores: Scores) -> Scores:
 
 def lexical_scores(corpus: Corpus, query: Query, mask: Scores) -> tuple[Scores, Scores]:
     """BM25 of every passage for the last customer turn and for the whole conversation, each scaled to [0, 1]."""
-    return (_normalized(corpus.passage_bm25.scores(query.last_terms, mask)),
-            _normalized(corpus.passage_bm25.scores(query.all_terms, mask)))
+    bm25 = corpus.computed[PASSAGE_BM25]
+    return _normalized(bm25.scores(query.last_terms, mask)), _normalized(bm25.scores(query.all_terms, mask))
 
 
 def quoting(similarity: float, low: float = 0.5, high: float = 0.8) -> float:
@@ -81,7 +78,7 @@ class _Candidates:
     def dense_all(self) -> Scores:
         return np.asarray(self.corpus.passage_vectors[self.rows] @ self.vectors.conversation)
 
-    def per_article(self, vectors: Vector, query: Vector) -> Scores:
+    def per_article(self, vectors: Vectors, query: Vectors) -> Scores:
         """Each candidate's article's similarity to `query`, computed for the candidates' articles only (a few
         hundred rows, not every article of a large base)."""
         articles, back = np.unique(self.owners, return_inverse=True)
@@ -97,7 +94,7 @@ class _Candidates:
         # Only when the agent quoted: otherwise the feature is multiplied by zero anyway.
         if not self.query.agent_terms or self.quote <= 0:
             return np.zeros(len(self.rows), dtype=np.float32)
-        scores = _normalized(self.corpus.article_bm25.scores(self.query.agent_terms))
+        scores = _normalized(self.corpus.computed[ARTICLE_BM25].scores(self.query.agent_terms))
         return scores[self.owners] * np.float32(self.quote)
 
     def said(self, after: bool) -> Scores:
@@ -120,10 +117,10 @@ _FEATURES: dict[str, Callable[[_Candidates], Scores]] = {
     "dense_all": lambda c: c.dense_all,
     "article_bm25_all": lambda c: c.article_max(c.bm25_all),
     "article_dense_all": lambda c: c.article_max(c.dense_all),
-    "doc_bm25_all": lambda c: _normalized(c.corpus.article_bm25.scores(c.query.all_terms))[c.owners],
+    "doc_bm25_all": lambda c: _normalized(c.corpus.computed[ARTICLE_BM25].scores(c.query.all_terms))[c.owners],
     "doc_bm25_agent": lambda c: c.doc_agent(),
     "doc_title": lambda c: c.per_article(c.corpus.title_vectors, c.vectors.conversation),
-    "doc_opening": lambda c: c.per_article(c.corpus.article_vectors, c.vectors.opening),
+    "doc_opening": lambda c: c.per_article(c.corpus.computed[ARTICLE_VECTORS], c.vectors.opening),
     "said": lambda c: c.said(after=False),
     "after_said": lambda c: c.said(after=True),
 }

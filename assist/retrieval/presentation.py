@@ -12,11 +12,11 @@ from functools import lru_cache
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assist.index.lexical import Scores
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
+from assist.index.vectors import Rows
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.knowledge.words import STEMMER, matching_words, terms
-from assist.retrieval.features import Rows
 from assist.retrieval.query import Query
 from assist.retrieval.tuning import Tuning
 

@@ -17,10 +17,11 @@ from assist.call import Call
 from assist.index.embedder import Embedder
 from assist.index.files import matrix
 from assist.index.lexical import Scores
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
+from assist.index.vectors import Rows, Vectors
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
-from assist.retrieval.features import Corpus, QueryVectors, Rows, Vector, compute, lexical_scores, quoting
+from assist.retrieval.features import Corpus, QueryVectors, compute, lexical_scores, quoting
 from assist.retrieval.presentation import SHOWN_FEATURES, Answer, Presenter, Ranking, Scored
 from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
@@ -40,7 +41,7 @@ class Retriever:
         self._mask = _mask_cache(list(index.articles.values()), self.corpus.article_row)
         self._presenter = Presenter(index, self.corpus.article_row, self.tuning)
         self._wanted = SHOWN_FEATURES | {name for name, weight in self.tuning.weights.items() if weight}
-        self._turns: OrderedDict[str, Vector] = OrderedDict()
+        self._turns: OrderedDict[str, Vectors] = OrderedDict()
         self._turns_lock = threading.Lock()
 
     def rank(self, call: Call, limit: int, today: dt.date, by_article: bool = False) -> Ranking:
@@ -105,7 +106,7 @@ class Retriever:
         union = np.unique(np.concatenate(found))
         return np.asarray(union[mask[union] > 0], dtype=np.int64)
 
-    def _anchor(self, agent: Vector | None, params: faiss.SearchParameters | None) -> tuple[int | None, float]:
+    def _anchor(self, agent: Vectors | None, params: faiss.SearchParameters | None) -> tuple[int | None, float]:
         """The passage the agent's last turn most likely quoted, and how similar the two are."""
         if agent is None:
             return None, 0.0
@@ -152,7 +153,7 @@ def _top(scores: Scores, depth: int) -> Rows:
     return np.concatenate([above, tied]).astype(np.int64)
 
 
-def _blend(vectors: list[Vector], weights: Sequence[float]) -> Vector:
+def _blend(vectors: list[Vectors], weights: Sequence[float]) -> Vectors:
     """The unit-length weighted sum of turn vectors."""
     total = (np.array(weights, dtype=np.float32)[:, None] * np.stack(vectors)).sum(axis=0)
     return np.asarray(total / max(float(np.linalg.norm(total)), 1e-9), dtype=np.float32)
@@ -175,8 +176,6 @@ def _corpus(index: KnowledgeIndex) -> Corpus:
         passage_vectors=matrix(index.vectors),
         article_row=np.array([position[p.article_id] for p in index.passages], dtype=np.int64),
         ordinal=np.array([p.ordinal for p in index.passages], dtype=np.int64),
-        passage_bm25=index.passage_bm25,
-        article_bm25=index.article_bm25,
-        article_vectors=index.article_vectors,
         title_vectors=matrix(index.titles),
+        computed=index.computed,
     )

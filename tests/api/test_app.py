@@ -19,9 +19,10 @@ from assist.feedback import tables
 from assist.feedback.recorder import Recorder
 from assist.feedback.store import EventStore
 from assist.index import versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
+from assist.index.files import VECTORS
 from assist.index.update import update_index
-from assist.index.version import VECTORS, build_index
 from assist.knowledge.articles import load_catalog
 from assist.service import KnowledgeService, Suggestion
 from assist.settings import Settings

@@ -9,8 +9,9 @@ from assist.api.app import create_app
 from assist.feedback.recorder import Recorder
 from assist.feedback.store import EventStore
 from assist.index import versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
-from assist.index.version import VECTORS, build_index
+from assist.index.files import VECTORS
 from assist.knowledge.articles import load_catalog
 from assist.service import KnowledgeService
 from assist.settings import Settings

@@ -16,9 +16,9 @@ from websockets.sync.client import connect
 
 from assist.api.server import create_server_app
 from assist.index import versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
-from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
 from assist.settings import Settings
 from tests.api.serving import serving

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assist.eval.bench import (
+from assist_eval.bench import (
     BenchOptions,
     Results,
     built_by,
@@ -14,9 +14,9 @@ from assist.eval.bench import (
     prepare_workdir,
     reproduce_command,
 )
-from assist.eval.bench_load import LoadResult, load_row
-from assist.eval.bench_results import BenchError, Row, read_rows
-from assist.eval.bench_server import Server, free_port, get_json, status_kib, timed
+from assist_eval.bench_load import LoadResult, load_row
+from assist_eval.bench_results import BenchError, Row, read_rows
+from assist_eval.bench_server import Server, free_port, get_json, status_kib, timed
 from tests.conftest import FIXTURE_KB
 
 

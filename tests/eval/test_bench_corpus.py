@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assist.eval.bench_corpus import copy_id, copy_text, is_prose, make_corpus, shuffle_sentences, split_sentences
 from assist.knowledge.articles import article_paths, load_catalog, parse_article
 from assist.knowledge.passages import split_article
+from assist_eval.bench_corpus import copy_id, copy_text, is_prose, make_corpus, shuffle_sentences, split_sentences
 from tests.conftest import ROOT
 
 DOC2DIAL = ROOT.parent / "shared" / "bench" / "doc2dial" / "knowledge"  # ../shared

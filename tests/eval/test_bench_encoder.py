@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from assist.eval.bench_encoder import floor, manifest_index_type, raw_encoder, recall_at_10
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
-from assist.index.version import build_index
 from assist.index.versions import current_version
 from assist.knowledge.articles import load_catalog
+from assist_eval.bench_encoder import floor, manifest_index_type, raw_encoder, recall_at_10
 from tests.conftest import FIXTURE_KB
 
 QUERIES = ["how do I renew my licence", "can I return a stained shirt", "yes", "what does it cost"]

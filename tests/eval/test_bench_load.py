@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from assist.eval.bench_load import body_lines, dialogue_bodies, parse_result, run_wrk
-from assist.eval.bench_results import BenchError
+from assist_eval.bench_load import body_lines, dialogue_bodies, parse_result, run_wrk
+from assist_eval.bench_results import BenchError
 
 
 def _query(qid: str, texts: list[str]) -> str:

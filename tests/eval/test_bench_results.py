@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assist.eval.bench_results import (
+from assist_eval.bench_results import (
     END,
     START,
     Row,

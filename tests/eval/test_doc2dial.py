@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from assist.eval.doc2dial import CHOSEN, CONFIGURATIONS, covers, evaluate, read_queries, reliability_rows
 from assist.index.embedder import Embedder
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
+from assist_eval.doc2dial import CHOSEN, CONFIGURATIONS, covers, evaluate, read_queries, reliability_rows
 
 
 def test_covers_needs_most_of_the_answer_in_a_focused_passage() -> None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assist.eval.pii import Miss, score_pii
 from assist.feedback.redaction import Kind
+from assist_eval.pii import Miss, score_pii
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pii_utterances.jsonl"
 

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from assist.call import Call
-from assist.eval.retail import Case, CaseScores, contains_in_order, read_cases, read_step_cases
 from assist.knowledge.articles import load_catalog
 from assist.policy.actions import NextAction
 from assist.policy.engine import Decision
 from assist.service import Suggestion
+from assist_eval.retail import Case, CaseScores, contains_in_order, read_cases, read_step_cases
 from tests.conftest import DATA, KNOWLEDGE
 
 CASES = DATA / "retail_cases.jsonl"

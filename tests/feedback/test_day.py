@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from assist.api.app import create_app
 from assist.feedback.recorder import Recorder
 from assist.feedback.store import EventStore
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
-from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
 from assist.service import KnowledgeService
 from assist.settings import Settings

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from assist.index import storage, versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
 from assist.index.update import update_index
-from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
 
 EDITED = "returns-stain.md"

@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 from assist.cli import app
 from assist.errors import ConfigurationError
 from assist.index import versions
+from assist.index.build import build_index
 from assist.index.cluster import Cluster, ClusterOptions
 from assist.index.embedder import Embedder
-from assist.index.version import build_index, load_index
+from assist.index.loaded import load_index
 from assist.knowledge.articles import load_catalog
 from tests.conftest import FIXTURE_KB
 

@@ -19,9 +19,11 @@ import pytest
 
 from assist.call import Call
 from assist.index import storage, versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
+from assist.index.loaded import verify_version
+from assist.index.publishing import rollback
 from assist.index.update import update_index
-from assist.index.version import build_index, rollback, verify_version
 from assist.knowledge.articles import load_catalog
 from assist.service import KnowledgeService
 from tests.conftest import FIXTURE_KB, ROOT

@@ -11,7 +11,7 @@ import pytest
 from assist.errors import ConfigurationError, IndexMismatchError
 from assist.index import storage
 from assist.index.embedder import MODEL_PACKAGE, Embedder
-from assist.index.version import load_index
+from assist.index.loaded import load_index
 
 PASSAGES = [
     "Refunds go back to the original payment method within 5 to 7 business days after we receive the return.",

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from assist.index import versions
-from assist.index.embedder import Embedder, Vectors
+from assist.index.build import build_index
+from assist.index.derived import ARTICLE_VECTORS
+from assist.index.embedder import Embedder
 from assist.index.files import deserialize, matrix
-from assist.index.shards import Rows
-from assist.index.version import build_index, load_index
+from assist.index.loaded import load_index
+from assist.index.vectors import Rows, Vectors
 from assist.knowledge.articles import load_catalog
 from tests.conftest import FIXTURE_KB
 
@@ -39,7 +41,7 @@ def test_a_sharded_ivf_build_serves_what_a_whole_build_serves(tmp_path: Path, em
     assert a.manifest.index_type == b.manifest.index_type == "ivf"
     assert [p.key for p in a.passages] == [p.key for p in b.passages]
     np.testing.assert_allclose(matrix(a.vectors), matrix(b.vectors), atol=1e-6)
-    np.testing.assert_allclose(a.article_vectors, b.article_vectors, atol=1e-5)
+    np.testing.assert_allclose(a.computed[ARTICLE_VECTORS], b.computed[ARTICLE_VECTORS], atol=1e-5)
     queries = embedder.encode(["my shirt arrived stained", "renew my license", "how long does shipping take"])
     assert (a.vectors.search(queries, 5)[1] == b.vectors.search(queries, 5)[1]).all()
     stored = versions.version_path(sharded, versions.current_version(sharded) or "") / "vectors.faiss"

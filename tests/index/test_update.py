@@ -8,9 +8,11 @@ import pytest
 
 from assist.errors import ArticleError
 from assist.index import versions
+from assist.index.build import build_index
 from assist.index.embedder import Embedder, encoder_name
+from assist.index.files import ARTICLES, PASSAGES, VECTORS
+from assist.index.loaded import load_index
 from assist.index.update import is_stale, unchanged, update_index
-from assist.index.version import ARTICLES, PASSAGES, VECTORS, build_index, load_index
 from assist.knowledge.articles import load_catalog
 from tests.conftest import FIXTURE_KB, ROOT
 

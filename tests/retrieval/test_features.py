@@ -6,7 +6,7 @@ import pytest
 
 from assist.call import Call, Turn
 from assist.index.embedder import Embedder
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
 from assist.retrieval.features import FEATURES, quoting
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from assist.call import Call, Turn
 from assist.index.embedder import Embedder
-from assist.index.version import KnowledgeIndex
+from assist.index.loaded import KnowledgeIndex
 from assist.retrieval.retriever import Retriever, _top
 
 TODAY = dt.date(2026, 11, 26)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assist.errors import PolicyError
+from assist.index.build import build_index
 from assist.index.embedder import Embedder
-from assist.index.version import build_index
 from assist.knowledge.articles import load_catalog
 from assist.policy.files import directory
 from assist.policy.files.directory import check_policies, load_policies, verify_policies

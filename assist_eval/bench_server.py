@@ -15,8 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from assist.eval.bench_results import BenchError
 from assist.index.versions import current_version
+from assist_eval.bench_results import BenchError
 
 POLL_SECONDS = 0.05
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assist.eval.bench_results import BenchError, median, rate
 from assist.index.derived import embedding_text
 from assist.index.embedder import Embedder
 from assist.index.files import VECTORS, deserialize, matrix
@@ -22,6 +21,7 @@ from assist.index.manifest import read_manifest
 from assist.index.versions import current_version, version_path
 from assist.knowledge.articles import load_catalog
 from assist.knowledge.passages import split_article
+from assist_eval.bench_results import BenchError, median, rate
 
 K = 10
 MakeEmbedder = Callable[[int], Embedder]  # threads -> the encoder the service is configured with

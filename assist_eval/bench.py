@@ -16,15 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assist.eval import bench_encoder, bench_load
-from assist.eval.bench_corpus import make_corpus
-from assist.eval.bench_encoder import MakeEmbedder
-from assist.eval.bench_results import BenchError, Row, merge_rows, rate, read_rows, run_stamp, write_rows
-from assist.eval.bench_server import Server, assist_command, free_port, timed
 from assist.index.embedder import Embedder
 from assist.index.manifest import read_manifest
 from assist.index.versions import current_version, version_path
 from assist.knowledge.articles import article_paths
+from assist_eval import bench_encoder, bench_load
+from assist_eval.bench_corpus import make_corpus
+from assist_eval.bench_encoder import MakeEmbedder
+from assist_eval.bench_results import BenchError, Row, merge_rows, rate, read_rows, run_stamp, write_rows
+from assist_eval.bench_server import Server, assist_command, free_port, timed
 
 PHASES = ("build", "encoder", "load", "update")
 ORDER = ("corpus", "build", "raw", "floor", "cold", "load", "rss", "update", "served", "recall")

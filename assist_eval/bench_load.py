@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assist.eval.bench_results import BenchError, Row, ratio
+from assist_eval.bench_results import BenchError, Row, ratio
 
 SCRIPT = r"""-- Written by `assist eval bench`: posts Doc2Dial transcripts to /v1/suggest as agent desktops would.
 -- Each wrk thread (one connection) walks its own slice of the dialogues, every dialogue's prefixes in order.
