@@ -24,6 +24,13 @@ class EventKind(StrEnum):
     OUTCOME = "outcome"
 
 
+# A comment is about the suggestion as a whole and an outcome about the conversation; every other kind is about
+# something shown: an answer (by rank) or an action.
+ABOUT_SHOWN = tuple(kind for kind in EventKind if kind not in (EventKind.COMMENT, EventKind.OUTCOME))
+# The kinds a client names in feedback's `event`; a comment is stored from the original `comment` field alone.
+SENT = tuple(kind for kind in EventKind if kind is not EventKind.COMMENT)
+
+
 class Outcome(StrEnum):
     """How a conversation ended."""
 
