@@ -52,7 +52,8 @@ class ShownAnswer:
 
 @dataclass(frozen=True)
 class SuggestionRecord:
-    """A suggestion as stored: who, when, what the customer said (redacted), and what was shown."""
+    """A suggestion as stored: who, when, what the customer said (redacted), and what was shown. Each field is
+    named as its column (tables.suggestions, or answers for ShownAnswer): the store writes it by that name."""
 
     id: str
     at: dt.datetime

@@ -1,4 +1,5 @@
-"""The routes, one router per capability, gathered here in the order the OpenAPI document lists them."""
+"""The routes, one router per capability, gathered here in the order the OpenAPI document lists them; each
+reads the app's parts through the dependency aliases of assist.api.access."""
 
 from __future__ import annotations
 

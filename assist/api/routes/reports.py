@@ -9,10 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from assist.api.access import RecorderDep, ServiceDep, SettingsDep, admin
 from assist.api.schemas.admin import ERRORS
 from assist.api.schemas.reports import (
-    ActionCountOut,
     ActionReportOut,
     ArticleReportOut,
-    ArticleUseOut,
     CheckReportOut,
     GapGroupOut,
     GapReportOut,
@@ -35,15 +33,14 @@ def articles_report(recorder: RecorderDep, service: ServiceDep, since: Since = "
     snapshot = service.snapshot
     served = list(snapshot.index.articles) if snapshot else []
     report = article_report(recorder.store, period_start(since), served)
-    return ArticleReportOut(since=since, articles=[ArticleUseOut.model_validate(a) for a in report.articles],
-                            never_shown=list(report.never_shown))
+    return ArticleReportOut(since=since, articles=list(report.articles), never_shown=list(report.never_shown))
 
 
 @router.get("/v1/reports/actions", response_model=ActionReportOut)
 def actions_report(recorder: RecorderDep, since: Since = "7d") -> ActionReportOut:
     """Per policy action and segment: allowed / denied / ask; and the rules that decided most."""
     report = action_report(recorder.store, period_start(since))
-    return ActionReportOut(since=since, actions=[ActionCountOut.model_validate(a) for a in report.actions],
+    return ActionReportOut(since=since, actions=list(report.actions),
                            rules=[RuleCountOut(rule=r, decisions=n) for r, n in report.rules])
 
 

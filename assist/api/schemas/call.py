@@ -12,8 +12,8 @@ from assist.api.schemas.fields import (
     MAX_TURN_CHARS,
     MAX_TURNS,
     NON_BLANK,
+    AnswerCount,
     Facts,
-    Limit,
     Name,
     said,
     whole_number,
@@ -68,7 +68,7 @@ class SuggestRequest(CallContext):
     transcript: list[TurnIn] = Field(default_factory=list, max_length=MAX_TURNS)
     facts: Facts = Field(default_factory=dict)
     filters: Facts = Field(default_factory=dict)
-    limit: Limit = 5
+    limit: AnswerCount = 5
     group_by_article: StrictBool = Field(default=False, description=(
         "one answer per article (its best passage, the next best as `more`); the agent desktop sets it"))
     steps_done: list[Name] = Field(default_factory=list, max_length=MAX_FACTS, description=(

@@ -1,11 +1,11 @@
-"""Bounds and field types the request models share."""
+"""Bounds, field types and configuration the API's models share."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, Strict, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, Strict, StrictBool, StringConstraints
 
 from assist.policy.vocabulary import MAX_FACT_MAGNITUDE
 
@@ -15,6 +15,9 @@ MAX_FACTS = 64
 MAX_COMMENT_CHARS = 2000
 MAX_LIMIT = 50  # answers a suggestion may ask for; also the highest rank feedback can name
 
+# Response models are filled from the domain objects' attributes; a path alias reaches into a nested one.
+FROM_DOMAIN = ConfigDict(from_attributes=True)
+
 Name = Annotated[str, StringConstraints(max_length=200)]
 # JSON has no NaN or Infinity, but Python's parser accepts them; a policy comparing against NaN is nonsense.
 # Numbers are numbers as sent (strict): a string of digits too long for a string fact is not read as a number.
@@ -22,7 +25,7 @@ Finite = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-MAX_FACT_MAGN
 Whole = Annotated[int, Strict(), Field(ge=-MAX_FACT_MAGNITUDE, le=MAX_FACT_MAGNITUDE)]
 FactValue = Annotated[str, StringConstraints(max_length=1000)] | StrictBool | Whole | Finite
 Facts = Annotated[dict[Name, FactValue], Field(max_length=MAX_FACTS)]
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+AnswerCount = Annotated[int, Field(ge=1, le=MAX_LIMIT)]  # `limit`: how many answers a suggestion asks for
 
 # A character that is not white space in Python's regular expressions nor in JSON Schema's (ECMA-262, which
 # counts U+FEFF but not U+001C-U+001F or U+0085): the API and the clients reading its schema agree on "blank".

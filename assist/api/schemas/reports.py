@@ -1,51 +1,24 @@
-"""GET /v1/reports/*: what editors read, filled from the reports' own objects."""
+"""GET /v1/reports/*: what editors read. A report's rows are its own dataclasses (`ArticleUse`, `ActionCount`):
+a column is declared once, where it is counted, and their docstrings describe them in the OpenAPI document."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
-FROM_REPORT = ConfigDict(from_attributes=True)
+from assist.api.schemas.fields import FROM_DOMAIN
+from assist.feedback.reports import ActionCount, ArticleUse
+
 Period = Annotated[str, StringConstraints(pattern=r"^\d{1,5}[dhw]$")]
-
-
-class ArticleUseOut(BaseModel):
-    """One article's use over the period."""
-
-    model_config = FROM_REPORT
-
-    article_id: str
-    shown: int
-    shown_first: int
-    opened: int
-    used: int
-    thumbs_up: int
-    thumbs_down: int
-    used_rate: float
-    resolved_when_used: float | None
 
 
 class ArticleReportOut(BaseModel):
     """GET /v1/reports/articles."""
 
-    model_config = FROM_REPORT
-
     since: str
-    articles: list[ArticleUseOut]
+    articles: list[ArticleUse]
     never_shown: list[str]
-
-
-class ActionCountOut(BaseModel):
-    """Decisions for one action and segment."""
-
-    model_config = FROM_REPORT
-
-    action: str
-    segment: str | None
-    allowed: int
-    denied: int
-    ask: int
 
 
 class RuleCountOut(BaseModel):
@@ -59,14 +32,14 @@ class ActionReportOut(BaseModel):
     """GET /v1/reports/actions."""
 
     since: str
-    actions: list[ActionCountOut]
+    actions: list[ActionCount]
     rules: list[RuleCountOut]
 
 
 class GapMemberOut(BaseModel):
     """One failed question (redacted) and its suggestion."""
 
-    model_config = FROM_REPORT
+    model_config = FROM_DOMAIN
 
     suggestion_id: str
     text: str
@@ -75,7 +48,7 @@ class GapMemberOut(BaseModel):
 class GapGroupOut(BaseModel):
     """Failed questions of one meaning."""
 
-    model_config = FROM_REPORT
+    model_config = FROM_DOMAIN
 
     size: int
     representative: str

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from assist.api.schemas.call import CallContext
-from assist.api.schemas.fields import MAX_FACTS, MAX_TURN_CHARS, Facts, FactValue, Limit, Name
+from assist.api.schemas.fields import MAX_FACTS, MAX_TURN_CHARS, AnswerCount, Facts, FactValue, Name
 
 
 class StreamContext(CallContext):
@@ -17,7 +17,7 @@ class StreamContext(CallContext):
 
     type: Literal["context"]
     filters: Facts = Field(default_factory=dict)
-    limit: Limit = 5
+    limit: AnswerCount = 5
     group_by_article: StrictBool = True
     api_key: str | None = Field(default=None, max_length=512, description="a client key, when keys are set")
 

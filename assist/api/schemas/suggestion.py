@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasPath, BaseModel, ConfigDict, Field
+from pydantic import AliasPath, BaseModel, Field
 
-from assist.api.schemas.fields import FactValue
-
-# Every response model is filled from the domain object's attributes; a path alias reaches into a nested one.
-FROM_DOMAIN = ConfigDict(from_attributes=True)
+from assist.api.schemas.fields import FROM_DOMAIN, FactValue
 
 
 class LimitOut(BaseModel):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from assist.api.schemas.fields import FROM_DOMAIN
 
 
 class FactTermOut(BaseModel):
     """A fact the desktop may send: how the desk asks for it and shows it."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = FROM_DOMAIN
 
     name: str
     type: str = Field(description="int, number, bool or string: the input the desk offers")
@@ -19,7 +21,7 @@ class FactTermOut(BaseModel):
 class VocabularyOut(BaseModel):
     """The words of the served policies the desk offers, each list in the vocabulary's order."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = FROM_DOMAIN
 
     facts: list[FactTermOut] = Field(description="the facts the policies read")
     segments: list[str] = Field(description="the customer segments (customer.segment) the policies know")
