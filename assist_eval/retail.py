@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assist.api.mapping import to_call
-from assist.api.schemas import SuggestRequest
+from assist.api.schemas.call import SuggestRequest, to_call
 from assist.call import Call
 from assist.service import KnowledgeService, Suggestion
 

@@ -17,9 +17,9 @@ from assist.api.metrics import Metrics
 from assist.api.middleware import BodyLimit, Observe, SecurityHeaders
 from assist.api.origin import trusted_hosts
 from assist.api.pages import add_pages
-from assist.api.routes import add_routes
+from assist.api.publish import Publisher
+from assist.api.routes import router
 from assist.api.security import KeyRing
-from assist.api.stream import add_stream_route
 from assist.feedback.recorder import Recorder
 from assist.service import KnowledgeService
 from assist.settings import Settings
@@ -55,12 +55,12 @@ def create_app(settings: Settings, service: KnowledgeService, watcher: Watcher |
     app.state.recorder = recorder
     app.state.calls = CallMemory(settings.call_memory, settings.call_memory_seconds)
     app.state.metrics = metrics = Metrics(service, recorder)
+    app.state.publisher = Publisher(metrics, recorder)
     app.state.client_keys = KeyRing(settings.key_hashes())
     app.state.admin_keys = KeyRing(settings.admin_key_hashes())
     app.state.stream_budget = StreamBudget.of(settings)
     add_error_handlers(app)
-    add_routes(app, metrics)
-    add_stream_route(app)
+    app.include_router(router)
     add_pages(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, unpoliced=(DOCS, ASSETS))

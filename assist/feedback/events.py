@@ -24,6 +24,13 @@ class EventKind(StrEnum):
     OUTCOME = "outcome"
 
 
+# A comment is about the suggestion as a whole and an outcome about the conversation; every other kind is about
+# something shown: an answer (by rank) or an action.
+ABOUT_SHOWN = tuple(kind for kind in EventKind if kind not in (EventKind.COMMENT, EventKind.OUTCOME))
+# The kinds a client names in feedback's `event`; a comment is stored from the original `comment` field alone.
+SENT = tuple(kind for kind in EventKind if kind is not EventKind.COMMENT)
+
+
 class Outcome(StrEnum):
     """How a conversation ended."""
 
@@ -45,7 +52,8 @@ class ShownAnswer:
 
 @dataclass(frozen=True)
 class SuggestionRecord:
-    """A suggestion as stored: who, when, what the customer said (redacted), and what was shown."""
+    """A suggestion as stored: who, when, what the customer said (redacted), and what was shown. Each field is
+    named as its column (tables.suggestions, or answers for ShownAnswer): the store writes it by that name."""
 
     id: str
     at: dt.datetime

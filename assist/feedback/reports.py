@@ -28,7 +28,7 @@ def period_start(period: str, now: dt.datetime | None = None) -> dt.datetime:
 
 @dataclass(frozen=True)
 class ArticleUse:
-    """One article over the period: how often it was shown and what agents did with it."""
+    """One article's use over the period."""
 
     article_id: str
     shown: int
@@ -51,7 +51,7 @@ class ArticleReport:
 
 @dataclass(frozen=True)
 class ActionCount:
-    """How one policy action was decided for one segment."""
+    """Decisions for one action and segment."""
 
     action: str
     segment: str | None

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +137,7 @@ class EventStore:
         suggestions = [self._suggestion_row(r, turn) for r, turn in zip(batch, turns, strict=True)]
         with self.engine.begin() as connection:
             connection.execute(insert(tables.suggestions), suggestions)
-            rows = [{"suggestion_id": r.id, "rank": a.rank, "article_id": a.article_id, "passage_id": a.passage_id,
-                     "score": a.score} for r in batch for a in r.answers]
+            rows = [{"suggestion_id": r.id, **asdict(a)} for r in batch for a in r.answers]
             if rows:
                 connection.execute(insert(tables.answers), rows)
             rows = [{"suggestion_id": r.id, "action": action, "decision": decision, "rule": rule}
@@ -197,11 +196,10 @@ class EventStore:
         return self.redactor.redact_all([text])[0]
 
     def _suggestion_row(self, record: SuggestionRecord, redacted_turn: str) -> dict[str, Any]:
-        return {"id": record.id, "at": record.at, "conversation_id": self.pseudonym(record.conversation_id),
-                "segment": record.segment, "agent_id": self.pseudonym(record.agent_id),
-                "agent_role": record.agent_role, "index_version": record.index_version,
-                "customer_turn": redacted_turn, "confidence": record.confidence,
-                "knowledge_gap": record.knowledge_gap}
+        """The record's row: each column from the record's field of that name; ids as pseudonyms, the turn redacted."""
+        row = {column.name: getattr(record, column.name) for column in tables.suggestions.columns}
+        return row | {"conversation_id": self.pseudonym(record.conversation_id),
+                      "agent_id": self.pseudonym(record.agent_id), "customer_turn": redacted_turn}
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

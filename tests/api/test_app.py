@@ -556,3 +556,30 @@ def test_a_fact_or_filter_too_long_for_a_string_is_not_read_as_a_number(client: 
     for field in ("facts", "filters"):
         response = _suggest(client, issue="x", **{field: {"order_total": "0" * 1001}})
         assert response.status_code == 422 and "order_total" in str(response.json()["detail"])
+
+
+def test_vocabulary_lists_the_facts_the_served_policies_read(tmp_path: Path, embedder: Embedder) -> None:
+    knowledge = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, knowledge)
+    (knowledge / "policies").mkdir()
+    (knowledge / "policies" / "vocabulary.yaml").write_text(
+        "segments: [gold, tin]\nroles: [tier1]\n"
+        "facts:\n  bags_checked: {type: int, unit: bags, label: Bags checked}\n  has_receipt: {type: bool}\n")
+    build_index(load_catalog(knowledge), embedder, tmp_path / "index")
+    service = KnowledgeService(tmp_path / "index", embedder)
+    service.load()
+    with TestClient(create_app(_settings(**KEYS), service)) as client:
+        assert client.get("/v1/vocabulary").status_code == 401
+        response = client.get("/v1/vocabulary", headers=_bearer(CLIENT_KEY))
+    assert response.status_code == 200
+    assert response.json() == {"facts": [
+        {"name": "bags_checked", "type": "int", "unit": "bags", "label": "Bags checked"},
+        {"name": "has_receipt", "type": "bool", "unit": None, "label": "Has receipt"}],
+        "segments": ["gold", "tin"], "roles": ["tier1"]}
+
+
+def test_vocabulary_is_unavailable_until_an_index_is_loaded(tmp_path: Path, embedder: Embedder) -> None:
+    with TestClient(create_app(_settings(), KnowledgeService(tmp_path, embedder))) as client:
+        response = client.get("/v1/vocabulary")
+    assert response.status_code == 503
+    assert response.json() == {"detail": "no index is loaded yet"}

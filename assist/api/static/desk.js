@@ -11,18 +11,10 @@
   // ---------------------------------------------------------------------------------------------------------
   // Constants
 
-  // The facts the bundled knowledge base's policies ask about (knowledge/policies/vocabulary.yaml), typed so
-  // the agent gets the right input. A fact missing here still gets a plain text input. The labels are the
-  // vocabulary's, for a fact the server has not labelled yet (its `facts` carry the label of each known one).
-  const FACTS = {
-    purchase_age_days: { type: "int", label: "Bought (days ago)", unit: "days" },
-    has_receipt: { type: "bool", label: "Has the receipt" },
-    original_packaging: { type: "bool", label: "In its original packaging" },
-    order_shipped: { type: "bool", label: "Order shipped" },
-    company_error: { type: "bool", label: "Our mistake (systems confirm)" },
-    days_late: { type: "int", label: "Days late", unit: "days" },
-    amount: { type: "number", label: "Amount in dispute", unit: "USD" },
-  };
+  // The facts the served knowledge base's policies read, typed so the agent gets the right input: name → {type,
+  // label, unit}, from GET /v1/vocabulary (so a fact added to the vocabulary shows here with no change to this
+  // file). Until it has come, or for a fact missing from it, a fact gets a plain text input and its name as label.
+  let FACTS = {};
   const VERDICTS = {
     allowed: { icon: "✓", text: "Allowed" },
     denied: { icon: "✕", text: "Not allowed" },
@@ -104,6 +96,7 @@
     resetAt: 0, // the seq of the last reset: a suggestion computed before it belongs to the previous call
     retries: 0,
     timer: null,
+    vocabularyAsked: false, // GET /v1/vocabulary, once a connection until it has come
   };
 
   function connect() {
@@ -115,6 +108,7 @@
     ws.onopen = () => {
       if (ws !== conn.ws) return;
       conn.sent = 0;
+      conn.vocabularyAsked = false;
       ["acked", "shown"].forEach((name) => progress(name, 0));
       conn.resetAt = 0;
       conn.pending = null;
@@ -178,6 +172,11 @@
       }
     } else if (message.type === "ack") {
       progress("acked", message.seq);
+      // An ack means the socket's key was accepted: the vocabulary is asked for with it, once a connection.
+      if (!conn.vocabularyAsked && !Object.keys(FACTS).length) {
+        conn.vocabularyAsked = true;
+        loadVocabulary();
+      }
       if (message.seq >= conn.replayUntil && conn.pending) {
         showSuggestion(conn.pending.suggestion);
         progress("shown", conn.pending.seq);
@@ -187,6 +186,47 @@
       toast(message.detail || "the server reported an error", true);
       setStatus("connected", "connected · last error: " + (message.detail || "?"));
     }
+  }
+
+  // The client key, as HTTP requests carry it (the socket sends it in its first message instead).
+  function authorization() {
+    const key = $("api-key").value.trim();
+    return key ? { Authorization: "Bearer " + key } : {};
+  }
+
+  async function loadVocabulary() {
+    let vocabulary;
+    try {
+      const response = await fetch("/v1/vocabulary", { headers: authorization() });
+      if (!response.ok) return; // no index yet, say: asked again on the next connection
+      vocabulary = await response.json();
+    } catch (error) {
+      return;
+    }
+    const facts = {};
+    vocabulary.facts.forEach((fact) => (facts[fact.name] = { type: fact.type, label: fact.label, unit: fact.unit }));
+    FACTS = facts;
+    offer($("segment"), vocabulary.segments);
+    offer($("role"), vocabulary.roles);
+    if (!call.suggestion) return;
+    // Fact inputs drawn before the vocabulary came are drawn again, typed.
+    document.querySelectorAll("#decisions .fact-rows").forEach((rows) => rows.replaceChildren());
+    showSuggestion(call.suggestion);
+  }
+
+  // A select offers the vocabulary's values in its order; the value chosen stays chosen (and offered) whatever
+  // the vocabulary says, so nothing the agent picked changes under them.
+  function offer(select, values) {
+    const chosen = select.value;
+    const wanted = values.includes(chosen) ? values : values.concat([chosen]);
+    if (!values.length || Array.from(select.options, (o) => o.value).join("\n") === wanted.join("\n")) return;
+    select.replaceChildren(...wanted.map((value) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      return option;
+    }));
+    select.value = chosen;
   }
 
   function closed(event) {
@@ -785,10 +825,11 @@
         input.appendChild(option);
       });
     } else {
+      const numeric = spec.type === "int" || spec.type === "number";
       input = document.createElement("input");
-      input.type = spec.type === "text" ? "text" : "number";
+      input.type = numeric ? "number" : "text";
       if (spec.type === "int") input.step = "1";
-      if (spec.type !== "text") input.min = "0";
+      if (numeric) input.min = "0";
       if (spec.type === "number") input.step = "0.01";
     }
     input.id = id;
@@ -996,9 +1037,7 @@
 
   async function openArticle(articleId, opener) {
     const query = new URLSearchParams({ segment: $("segment").value, role: $("role").value });
-    const headers = {};
-    const key = $("api-key").value.trim();
-    if (key) headers.Authorization = "Bearer " + key;
+    const headers = authorization();
     let article;
     try {
       const response = await fetch("/v1/articles/" + encodeURIComponent(articleId) + "?" + query, { headers: headers });
@@ -1061,9 +1100,7 @@
   }
 
   async function feedback(body) {
-    const headers = { "Content-Type": "application/json" };
-    const key = $("api-key").value.trim();
-    if (key) headers.Authorization = "Bearer " + key;
+    const headers = Object.assign({ "Content-Type": "application/json" }, authorization());
     for (let attempt = 0; ; attempt++) {
       let response;
       try {
