@@ -11,6 +11,7 @@ from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, 
 from assist.cli.eval import eval_app
 from assist.cli.feedback import db_app, report_app
 from assist.cli.index import index_app, update
+from assist.cli.welcome import welcome
 
 app = typer.Typer(help="assist: agent-assist knowledge service", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -57,4 +58,6 @@ def serve(
     else:
         console.print(f"index in {index_dir} is up to date")
     served = settings.model_copy(update={"knowledge_dir": knowledge})  # the tree /v1/reports/check reads
-    serve_forever(served, index_dir, host or settings.host, port or settings.port)
+    host, port = host or settings.host, port or settings.port
+    console.print(welcome(settings, host, port), markup=False, highlight=False)
+    serve_forever(served, index_dir, host, port)
