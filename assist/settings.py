@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assist.digest import sha256
 from assist.errors import ConfigurationError
+from assist.limits import CUE_SECONDS
 
 MIN_PRODUCTION_KEY = 16
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -74,7 +75,8 @@ class Settings(BaseSettings):
     read_turns: int = Field(default=24, ge=1, le=200, description="latest turns ranking reads (plus the opening)")
     read_turn_chars: int = Field(default=2000, ge=100, le=5000, description="characters read of each turn")
     read_chars: int = Field(default=12000, ge=100, le=1_000_000, description="characters read (and embedded) in all")
-    cue_seconds: float = Field(default=0.1, gt=0, le=10, description="time all cue patterns may take per request")
+    cue_seconds: float = Field(default=CUE_SECONDS, gt=0, le=10,
+                               description="time all cue patterns may take per request")
     cue_chars: int = Field(default=2000, ge=100, le=5000, description="characters of each turn cues run over")
     keepalive_seconds: int = Field(default=5, ge=1, le=300, description="idle keep-alive connections close after")
     request_read_seconds: float = Field(default=10.0, gt=0, le=300, description="headers and body must arrive in")

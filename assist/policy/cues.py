@@ -20,13 +20,12 @@ from typing import Any
 
 import regex
 
+from assist.knowledge.words import spoken_words
+from assist.limits import CUE_CHARS, CUE_SECONDS
+
 log = logging.getLogger(__name__)
 
 MAX_PATTERN_CHARS = 500
-# Defaults: all cue matching of one request in 0.1 s (a normal call needs about a millisecond), over at most
-# the first 2,000 characters of each turn.
-CUE_SECONDS = 0.1
-CUE_CHARS = 2000
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")  # not the point of "$4.99"
 # An agent turn with a question mark, a polite request or the details it needs ("the username, the email on the
@@ -35,7 +34,6 @@ _ASKS = re.compile(r"\?|\b(?:can|could|may) (?:i|you|we)\b|\b(?:do|did|would) yo
                    r"|\b(?:i|i'll|we|we'll) (?:will |also |just |still |first )?need\b|\bwhat(?:'s| is) your\b"
                    r"|\b(?:your|the) (?:full name|account id|order id|order number|user ?name|e-?mail)\b",
                    re.IGNORECASE)
-_WORD = re.compile(r"[\w']+")
 _NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
 _QUOTE_LIMIT = 120  # characters of the sentence around a cue quoted back to the agent
 _UNBOUNDED = sre_constants.MAXREPEAT
@@ -141,7 +139,7 @@ class CueClock:
 def negated(before: str, negations: tuple[str, ...], window: int = _NEGATION_WINDOW) -> bool:
     """A negation among the last few words of the same clause ("we haven't moved", "not charged twice")."""
     clause = _CLAUSE_END.split(before)[-1].replace("\u2019", "'").lower()
-    words = _WORD.findall(clause)[-window:]
+    words = spoken_words(clause)[-window:]
     return any(fnmatch.fnmatchcase(word, negation) for word in words for negation in negations)
 
 
