@@ -21,7 +21,7 @@ from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.limits import CUE_CHARS, CUE_SECONDS
 from assist.policy.actions import NextAction
-from assist.policy.advice import POLICY_DEPTH, Retrieved, advise
+from assist.policy.advice import Retrieved, advise
 from assist.policy.answers import Order
 from assist.policy.cues import CueClock
 from assist.policy.engine import Decision
@@ -29,7 +29,7 @@ from assist.policy.facts import KnownFact
 from assist.policy.guidance import CallState
 from assist.policy.procedure import Course
 from assist.policy.quantities import warm_up
-from assist.policy.reading import Ranked, Reading
+from assist.policy.reading import POLICY_DEPTH, Ranked, Reading
 from assist.retrieval.presentation import Answer, Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
@@ -228,7 +228,7 @@ class KnowledgeService:
             next_best_actions=guidance.actions,
             procedure=guidance.course,
             facts=guidance.facts,
-            state=advice.state,
+            state=guidance.state,
             off_topic=guidance.off_topic,
         )
 

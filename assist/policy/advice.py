@@ -18,11 +18,8 @@ from assist.policy.cues import CueClock
 from assist.policy.elsewhere import agent_turn_to_judge
 from assist.policy.guidance import CallState, Guidance, guide, need_to_rank
 from assist.policy.policyset import PolicySet
-from assist.policy.reading import Reading
+from assist.policy.reading import POLICY_DEPTH, Reading
 from assist.policy.turns import answers_agent, last_customer_turn, need_turn
-
-# Articles ranked for the policy to choose the call's procedure among (their best answers' scores).
-POLICY_DEPTH = 10
 
 Alone = Callable[[Turn, int], Reading]  # ranks one turn on its own (no issue), to a depth
 Clock = Callable[[], CueClock]  # starts the cue budget: ranking (turns on their own included) is no cue matching
@@ -30,15 +27,14 @@ Clock = Callable[[], CueClock]  # starts the cue budget: ranking (turns on their
 
 @dataclass(frozen=True)
 class Advice:
-    """What policy says for one moment of a call: its guidance, how sure the moment is of its answer (and whether
-    that is a knowledge gap), the order the answers are shown in, and the state the call's next moment
-    continues from."""
+    """What policy says for one moment of a call: its guidance (with the state the call's next moment continues
+    from), how sure the moment is of its answer (and whether that is a knowledge gap), and the order the answers
+    are shown in."""
 
     guidance: Guidance
     confidence: float
     gap: bool
     order: Order
-    state: CallState
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ def advise(policies: PolicySet, call: Call, retrieved: Retrieved, today: dt.date
         gap = on_its_own(need_turn(call.transcript)).gap
     guidance = guide(policies, call, replace(reading, gap=gap), today, clock(), previous, fresh, redirect)
     confidence, gap, state = _sureness(call, retrieved, guidance, fresh, on_its_own)
-    return Advice(guidance, confidence, gap, answer_order(reading, guidance, call), state)
+    return Advice(replace(guidance, state=state), confidence, gap, answer_order(reading, guidance, call))
 
 
 def _sureness(call: Call, retrieved: Retrieved, guidance: Guidance, fresh: Reading | None,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from assist.knowledge.articles import Article
 
+# Articles ranked for the policy to choose the call's procedure among (their best answers' scores).
+POLICY_DEPTH = 10
 # The best-ranked articles with steps that may be the procedure the call follows.
 PROCEDURES = 5
 # A procedure is followed only when its article answers nearly as well as the best answer (weighted features:
