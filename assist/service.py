@@ -19,11 +19,10 @@ from assist.index.embedder import Embedder
 from assist.index.version import KnowledgeIndex, load_index
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
-from assist.limits import CUE_CHARS, CUE_SECONDS
 from assist.policy.actions import NextAction
 from assist.policy.advice import Retrieved, advise
 from assist.policy.answers import Order
-from assist.policy.cues import CueClock
+from assist.policy.cues import Limits
 from assist.policy.engine import Decision
 from assist.policy.facts import KnownFact
 from assist.policy.guidance import CallState
@@ -36,18 +35,6 @@ from assist.retrieval.tuning import Tuning
 from assist.retrieval.visibility import visible
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one suggestion may spend on editor-written cue patterns: time in all, and characters per turn."""
-
-    cue_seconds: float = CUE_SECONDS
-    cue_chars: int = CUE_CHARS
-
-    def __post_init__(self) -> None:
-        if self.cue_seconds <= 0 or self.cue_chars < 1:
-            raise ValueError(f"cue limits must be positive, got {self.cue_seconds} s, {self.cue_chars} characters")
 
 
 @dataclass(frozen=True)
@@ -210,12 +197,9 @@ class KnowledgeService:
         def alone(turn: Turn, depth: int) -> Reading:
             return _reading(retriever.rank(replace(call, transcript=(turn,), issue=None), depth, day))
 
-        def clock() -> CueClock:
-            seconds = self.limits.cue_seconds if deadline is None else min(self.limits.cue_seconds, deadline.left())
-            return CueClock(seconds, self.limits.cue_chars)
-
         retrieved = Retrieved(_reading(ranking), alone, retriever.tuning.gap_threshold)
-        advice = advise(snapshot.index.policies, call, retrieved, day, clock, previous)
+        # the cue budget starts once ranking is done (turns ranked on their own included): that is no cue matching
+        advice = advise(snapshot.index.policies, call, retrieved, day, lambda: self.limits.clock(deadline), previous)
         guidance = advice.guidance
         return Suggestion(
             suggestion_id=f"sg_{ULID()}",

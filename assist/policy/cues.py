@@ -16,10 +16,12 @@ import re._constants as sre_constants
 import re._parser as sre_parser
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import regex
 
+from assist.deadline import Deadline
 from assist.knowledge.words import spoken_words
 from assist.limits import CUE_CHARS, CUE_SECONDS
 
@@ -92,6 +94,23 @@ def _children(op: Any, av: Any) -> list[Any]:
     if op is sre_constants.GROUPREF_EXISTS:
         return [p for p in av[1:] if p is not None]
     return []
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one suggestion may spend on editor-written cue patterns: time in all, and characters per turn."""
+
+    cue_seconds: float = CUE_SECONDS
+    cue_chars: int = CUE_CHARS
+
+    def __post_init__(self) -> None:
+        if self.cue_seconds <= 0 or self.cue_chars < 1:
+            raise ValueError(f"cue limits must be positive, got {self.cue_seconds} s, {self.cue_chars} characters")
+
+    def clock(self, deadline: Deadline | None = None) -> CueClock:
+        """A clock started now, with the time these limits allow, or what is left before `deadline` if less."""
+        seconds = self.cue_seconds if deadline is None else min(self.cue_seconds, deadline.left())
+        return CueClock(seconds, self.cue_chars)
 
 
 class CueClock:
