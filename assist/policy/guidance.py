@@ -74,78 +74,78 @@ def guide(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clo
     spoken = hear(call.transcript, policies.vocabulary, today, clock)
     held = previous.course if previous is not None else None
     turn = new_need(previous.turns, call.transcript, held is not None) if previous is not None else None
-    need = read_situation(policies, call, reading, clock, held, fresh, turn, away(previous, redirect))
-    if need.waiting:  # "hi, I have a question about an order": nothing to follow or decide yet
-        course, vague = None, need.vague
+    now = read_situation(policies, call, reading, clock, held, fresh, turn, away(previous, redirect))
+    if now.waiting:  # "hi, I have a question about an order": nothing to follow or decide yet
+        course, vague = None, now.vague
     elif previous is None:  # the first moment seen of this call: a reply may follow a need stated before it
-        course, vague = _first_course(call, reading, need)
+        course, vague = _first_course(call, reading, now)
     else:
-        course, vague = _next_course(policies, call, previous.course, fresh, need)
-    unanswered = course is None and (need.gap or vague) and not need.waiting
-    decisions, actions = _advise(policies, call, reading, today, clock, course, need, spoken, unanswered)
+        course, vague = _next_course(policies, call, previous.course, fresh, now)
+    unanswered = course is None and (now.gap or vague) and not now.waiting
+    decisions, actions = _advise(policies, call, reading, today, clock, course, now, spoken, unanswered)
     facts = known_facts(policies, call, spoken, course.article if course is not None else None)
     carried = previous.need_confidence if previous is not None and course is not None and \
         previous.course is not None and course.since_turn == previous.course.since_turn else None
     state = CallState(len(call.transcript), _digest(call.transcript), course, carried, redirect)
-    off_topic = unanswered and (reading.outside or need.sent_away or need.placed or
+    off_topic = unanswered and (reading.outside or now.sent_away or now.placed or
                                 (fresh is not None and fresh.outside))
     return Guidance(course, tuple(facts), tuple(decisions), tuple(actions), state, unanswered, off_topic)
 
 
-def _first_course(call: Call, reading: Reading, need: Situation) -> tuple[Course | None, bool]:
+def _first_course(call: Call, reading: Reading, now: Situation) -> tuple[Course | None, bool]:
     """The procedure of a call seen for the first time, and whether its need is too vague to follow one."""
     stating = need_turn(call.transcript) == last_customer_turn(call.transcript)  # the need's own words
-    vague = need.vague or (stating and far(reading) and not need.named and not need.answering)
-    if (need.gap or vague) and not need.answering:
+    vague = now.vague or (stating and far(reading) and not now.named and not now.answering)
+    if (now.gap or vague) and not now.answering:
         return None, vague
-    return follow(None, need.candidates, need.progress, call, need.fit), vague
+    return follow(None, now.candidates, now.progress, call, now.fit), vague
 
 
 def _next_course(policies: PolicySet, call: Call, held: Course | None, fresh: Reading | None,
-                 need: Situation) -> tuple[Course | None, bool]:
+                 now: Situation) -> tuple[Course | None, bool]:
     """The procedure of a call under way, from the one it followed: kept, switched, given up or first taken up;
     and whether the customer's new words are too vague to raise a need."""
-    vague = need.vague
-    said = need.said
-    fresh_fit = fact_fit(policies, said, need.pool) if said is not None else None
+    vague = now.vague
+    said = now.said
+    fresh_fit = fact_fit(policies, said, now.pool) if said is not None else None
     # a procedure not yet under way gives way to a turn nothing answers; one under way only to a turn about
     # what we do not handle ("by the way, are you hiring?"): pushback ("can I talk to someone else") is no new need
-    started = held is not None and any(s in need.progress for s in held.article.steps)
-    if held is not None and need.sent_away:
+    started = held is not None and any(s in now.progress for s in held.article.steps)
+    if held is not None and now.sent_away:
         held = None
-    elif held is not None and (_moved_off(held, fresh, need) or (need.gap and not started and not need.answering)) \
+    elif held is not None and (_moved_off(held, fresh, now) or (now.gap and not started and not now.answering)) \
             and (said is None or states_need(policies, said)):
         held = None  # the customer moved on: the procedure no longer applies
     if held is not None:
         # a turn that says little on its own raises no need
-        new = ([] if vague else need.pool) if fresh is not None and need.turn is not None else None
-        return follow(held, need.candidates, need.progress, call, need.fit, new, fresh_fit, need.raised), vague
+        new = ([] if vague else now.pool) if fresh is not None and now.turn is not None else None
+        return follow(held, now.candidates, now.progress, call, now.fit, new, fresh_fit, now.raised), vague
     # no need yet: a new turn that is a gap or far from everything raises none either
-    vague = vague or (fresh is not None and not need.naming and (fresh.gap or fresh.outside or far(fresh)))
-    if need.gap and fresh is not None and not vague:  # the call so far was off topic; its new turn is not
+    vague = vague or (fresh is not None and not now.naming and (fresh.gap or fresh.outside or far(fresh)))
+    if now.gap and fresh is not None and not vague:  # the call so far was off topic; its new turn is not
         turn = last_customer_turn(call.transcript)
-        return follow(None, need.pool, need.progress, call, fresh_fit or {}, raised_at=turn), vague
-    return (None if need.gap or vague else follow(None, need.candidates, need.progress, call, need.fit)), vague
+        return follow(None, now.pool, now.progress, call, fresh_fit or {}, raised_at=turn), vague
+    return (None if now.gap or vague else follow(None, now.candidates, now.progress, call, now.fit)), vague
 
 
-def _moved_off(held: Course, fresh: Reading | None, need: Situation) -> bool:
+def _moved_off(held: Course, fresh: Reading | None, now: Situation) -> bool:
     """"By the way, are you hiring?": a turn answered on its own by what customer service does not handle (surely,
     or at all in a turn that says it turns to another matter), and far ahead of the procedure followed."""
-    if fresh is None or not fresh.outside or need.naming or not leads(fresh, NEW_MATTER_MARGIN):
+    if fresh is None or not fresh.outside or now.naming or not leads(fresh, NEW_MATTER_MARGIN):
         return False
-    turn = need.turn
+    turn = now.turn
     return (fresh.confidence >= NEW_NEED_CONFIDENCE or (turn is not None and turns_to_new_matter(turn.text))) \
         and not within(fresh, held.article, SWITCH_MARGIN)
 
 
 def _advise(policies: PolicySet, call: Call, reading: Reading, today: dt.date, clock: CueClock,
-            course: Course | None, need: Situation, spoken: dict[str, SpokenFact],
+            course: Course | None, now: Situation, spoken: dict[str, SpokenFact],
             unanswered: bool) -> tuple[list[Decision], list[NextAction]]:
     """The decisions and next-best actions of the moment (none but the acknowledgement of a life event on a call
     that follows nothing: its need is unanswered or not yet said)."""
     heard = replace(call, facts={**{n: f.value for n, f in spoken.items()}, **call.facts})
     sightings: list[Sighting] = find_moments(call.transcript, policies.moments, clock)
-    if unanswered or need.waiting:
+    if unanswered or now.waiting:
         decisions: list[Decision] = []
         sightings = [s for s in sightings if s.moment.kind == "life-event"]
     else:
@@ -153,10 +153,10 @@ def _advise(policies: PolicySet, call: Call, reading: Reading, today: dt.date, c
         articles = [course.article.id] if course is not None else [ranked[0].article.id] if ranked else []
         decisions = decide(policies, heard, articles, today, sightings)
     procedure = course.article if course is not None else None
-    progress = standing(policies, call, need.progress, course, spoken, decisions, clock)
-    other = rival(need.candidates, procedure, progress, need.fit)
+    progress = standing(policies, call, now.progress, course, spoken, decisions, clock)
+    other = rival(now.candidates, procedure, progress, now.fit)
     actions = next_best_actions(procedure, decisions, policies, sightings, progress, other)
-    if need.waiting:
+    if now.waiting:
         turn_number = last_customer_turn(call.transcript) + 1
         ask = NextAction(CLARIFY, "Ask what the customer needs", "the customer has not said what they need yet",
                          f"transcript:turn-{turn_number}")

@@ -16,6 +16,8 @@ from assist.policy.moments import find_moments, load_moments
 from assist.policy.progress import Evidence
 
 TODAY = dt.date(2026, 11, 26)
+# what is tested here is the advice, not the cue budget: a loaded machine must not run the moments out of time
+CLOCK_SECONDS = 5.0
 
 
 def _advise(
@@ -27,7 +29,7 @@ def _advise(
     said: tuple[str, ...] = (),
 ) -> list[NextAction]:
     call = Call(transcript=tuple(Turn("customer", t) for t in said), segment=segment, facts=facts or {})
-    sightings = find_moments(call.transcript, policies.moments, CueClock())
+    sightings = find_moments(call.transcript, policies.moments, CueClock(CLOCK_SECONDS))
     decisions = decide(policies, call, [article] if article else [], TODAY, sightings)
     return next_best_actions(articles.get(article or ""), decisions, policies, sightings)
 
@@ -290,7 +292,7 @@ def test_once_the_steps_before_a_denial_are_done_the_first_step_set_aside_marks_
 ) -> None:
     facts: dict[str, FactValue] = {"purchase_age_days": 91, "has_receipt": False, "original_packaging": False}
     call = Call(transcript=(Turn("customer", "these boots are too small"),), segment="bronze", facts=facts)
-    sightings = find_moments(call.transcript, policies.moments, CueClock())
+    sightings = find_moments(call.transcript, policies.moments, CueClock(CLOCK_SECONDS))
     decisions = decide(policies, call, ["returns-wrong-size"], TODAY, sightings)
     done = ("pull-up-account", "validate-purchase", "membership", "enter-details", "notify-team")
     progress = {s: Evidence(fact="purchase_age_days") for s in done}

@@ -30,6 +30,8 @@ from tests.conftest import ROOT
 RETAIL = ROOT / "knowledge" / "retail"
 POLICIES = ROOT / "knowledge" / "policies"
 TODAY = dt.date(2026, 11, 26)
+# what is tested here is the decisions, not the cue budget: a loaded machine must not run the moments out of time
+CLOCK_SECONDS = 5.0
 SEGMENTS = ("gold", "silver", "bronze", "guest")
 
 
@@ -42,7 +44,8 @@ def _decide(
 
 def decide_sighted(policies: PolicySet, call: Call, article_ids: list[str], today: dt.date) -> list[Decision]:
     """The decisions, with the moments the call's transcript reveals."""
-    return decide(policies, call, article_ids, today, find_moments(call.transcript, policies.moments, CueClock()))
+    sightings = find_moments(call.transcript, policies.moments, CueClock(CLOCK_SECONDS))
+    return decide(policies, call, article_ids, today, sightings)
 
 
 RETURNS = ("returns-stain-damage", "returns-wrong-color", "returns-wrong-size")
