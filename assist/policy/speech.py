@@ -3,10 +3,10 @@
 Editors declare how each fact is heard (`heard` in vocabulary.yaml: a reading and the cues that say a sentence
 is about the fact); this module finds the words about each fact, `quantities` reads the days or the money in
 them and `replies` a yes or a no. A later statement of a fact replaces an earlier one (the customer corrects
-themselves); every value keeps the turn and the words it came from. Amounts and durations are read from the customer's words, durations also
-from the agent's when counted back from now ("it was due two days ago"; the agent's turns quote policy windows:
-"within the 90 day window"); yes/no facts also from the agent's report of what our systems show ("I can see it
-hasn't shipped yet").
+themselves); every value keeps the turn and the words it came from. Amounts and durations are read from the
+customer's words, durations also from the agent's when counted back from now ("it was due two days ago"; the
+agent's turns quote policy windows: "within the 90 day window"); yes/no facts also from the agent's report of
+what our systems show ("I can see it hasn't shipped yet").
 """
 
 from __future__ import annotations
