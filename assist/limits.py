@@ -15,7 +15,8 @@ CUE_CHARS = 2000
 READ_TURNS = 24
 READ_TURN_CHARS = 2000
 READ_CHARS = 12000
-# Facts are counts, days and amounts: a number beyond this is no fact a policy reads.
+# Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare (the
+# policy vocabulary reads no such number; the HTTP edge refuses it).
 MAX_FACT_MAGNITUDE = 10**15
 # A customer turn of at most this many content terms ("yes", "9.99", "about a week") only answers the agent: it
 # raises no new need, and ranking reads it together with the turns before it.

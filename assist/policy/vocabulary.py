@@ -9,12 +9,11 @@ from pathlib import Path
 
 from assist.call import FactValue
 from assist.errors import Problem
+from assist.limits import MAX_FACT_MAGNITUDE
 from assist.policy.cues import Pattern, compile_cue
 from assist.policy.schema import CompletionSpec, FactSpec, HeardSpec, VocabularyFile
 from assist.policy.validation import read_document
 
-# Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
-MAX_FACT_MAGNITUDE = 10**15
 # A number sent as text: plain decimal only, so "nan", "-inf", "1_0" and "1e400" are not numbers.
 _DECIMAL = re.compile(r"[+-]?(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})")
 ATTRIBUTE_PREFIX = "attributes."  # how rules name a customer attribute: attributes.tenure_years
