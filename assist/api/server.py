@@ -24,9 +24,10 @@ from assist.feedback.recorder import Recorder
 from assist.feedback.redactor import Redactor
 from assist.feedback.store import EventStore
 from assist.index.embedder import Embedder
+from assist.policy.cues import Limits
 from assist.retrieval.query import Window
 from assist.retrieval.tuning import Tuning
-from assist.service import KnowledgeService, Limits
+from assist.service import KnowledgeService
 from assist.settings import Settings
 from assist.watcher import Watcher
 

@@ -1,4 +1,4 @@
-"""Words and terms of a text: the tokenizer BM25, queries, highlights and the call's policy reading share."""
+"""Words and terms of a text: the tokenizers BM25, queries, highlights and the call's policy reading share."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ STEMMER = Stemmer.Stemmer("english")
 # token pattern (scikit-learn's) and the same stop words, so query terms match the index's exactly.
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = frozenset(STOPWORDS_EN)
+_SPOKEN = re.compile(r"[\w']+")  # a contraction is one word: "haven't"
+_PLAIN = re.compile(r"[a-z0-9]+")
 TERM_CACHE = 16384  # texts whose terms are kept: turns are re-sent with every request of a call
 
 
@@ -38,3 +40,13 @@ def matching_words(text: str, stems: frozenset[str]) -> tuple[str, ...]:
         if word not in found and STEMMER.stemWord(word) in stems:
             found[word] = None
     return tuple(found)
+
+
+def spoken_words(text: str) -> list[str]:
+    """The words of `text` as said, contractions whole ("we haven't moved" → we, haven't, moved), case kept."""
+    return _SPOKEN.findall(text)
+
+
+def plain(text: str) -> str:
+    """`text` lower-cased to its runs of ASCII letters and digits, one space apart ("Return_Size!" → "return size")."""
+    return " ".join(_PLAIN.findall(text.lower()))

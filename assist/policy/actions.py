@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from assist.call import Call
 from assist.knowledge.articles import Article
-from assist.policy.cues import CueClock
 from assist.policy.engine import Decision
 from assist.policy.explanations import format_amount
-from assist.policy.moments import Sighting, find_moments
+from assist.policy.moments import Sighting
 from assist.policy.policyset import PolicySet
 from assist.policy.progress import Progress
 from assist.policy.rules import Denial, Outcome
@@ -47,18 +45,15 @@ class NextAction:
 
 
 def next_best_actions(
-    call: Call, procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet,
-    sightings: Sequence[Sighting] | None = None, progress: Progress | None = None,
-    alternative: Article | None = None,
+    procedure: Article | None, decisions: Sequence[Decision], policies: PolicySet, sightings: Sequence[Sighting],
+    progress: Progress | None = None, alternative: Article | None = None,
 ) -> list[NextAction]:
     """Ordered advice: missing facts first, then what the customer revealed, then the procedure's steps.
 
-    `sightings` are the moments found in the call (found now, with the default cue limits, when not given);
-    `progress` the steps already done, which the procedure's steps show as done, the first other as current;
-    `alternative` another procedure that fits the call as well, which a clarifying question tells apart.
+    `sightings` are the moments found in the call; `progress` the steps already done, which the procedure's steps
+    show as done, the first other as current; `alternative` another procedure that fits the call as well, which a
+    clarifying question tells apart.
     """
-    if sightings is None:
-        sightings = find_moments(call.transcript, policies.moments, CueClock())
     clarify = [_clarify(procedure, alternative)] if procedure and alternative else []
     return [
         *_asks(decisions, policies),

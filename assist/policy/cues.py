@@ -16,17 +16,18 @@ import re._constants as sre_constants
 import re._parser as sre_parser
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import regex
 
+from assist.deadline import Deadline
+from assist.knowledge.words import spoken_words
+from assist.limits import CUE_CHARS, CUE_SECONDS
+
 log = logging.getLogger(__name__)
 
 MAX_PATTERN_CHARS = 500
-# Defaults: all cue matching of one request in 0.1 s (a normal call needs about a millisecond), over at most
-# the first 2,000 characters of each turn.
-CUE_SECONDS = 0.1
-CUE_CHARS = 2000
 _CLAUSE_END = re.compile(r"[.;:!?,]|\bbut\b|\band\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?](?!\d)|\n")  # not the point of "$4.99"
 # An agent turn with a question mark, a polite request or the details it needs ("the username, the email on the
@@ -35,7 +36,6 @@ _ASKS = re.compile(r"\?|\b(?:can|could|may) (?:i|you|we)\b|\b(?:do|did|would) yo
                    r"|\b(?:i|i'll|we|we'll) (?:will |also |just |still |first )?need\b|\bwhat(?:'s| is) your\b"
                    r"|\b(?:your|the) (?:full name|account id|order id|order number|user ?name|e-?mail)\b",
                    re.IGNORECASE)
-_WORD = re.compile(r"[\w']+")
 _NEGATION_WINDOW = 3  # words before a cue that a negation may stand in: "we have not moved"
 _QUOTE_LIMIT = 120  # characters of the sentence around a cue quoted back to the agent
 _UNBOUNDED = sre_constants.MAXREPEAT
@@ -96,6 +96,23 @@ def _children(op: Any, av: Any) -> list[Any]:
     return []
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one suggestion may spend on editor-written cue patterns: time in all, and characters per turn."""
+
+    cue_seconds: float = CUE_SECONDS
+    cue_chars: int = CUE_CHARS
+
+    def __post_init__(self) -> None:
+        if self.cue_seconds <= 0 or self.cue_chars < 1:
+            raise ValueError(f"cue limits must be positive, got {self.cue_seconds} s, {self.cue_chars} characters")
+
+    def clock(self, deadline: Deadline | None = None) -> CueClock:
+        """A clock started now, with the time these limits allow, or what is left before `deadline` if less."""
+        seconds = self.cue_seconds if deadline is None else min(self.cue_seconds, deadline.left())
+        return CueClock(seconds, self.cue_chars)
+
+
 class CueClock:
     """How long all cue matching of one request may take, and how much of each text cues may read.
 
@@ -141,7 +158,7 @@ class CueClock:
 def negated(before: str, negations: tuple[str, ...], window: int = _NEGATION_WINDOW) -> bool:
     """A negation among the last few words of the same clause ("we haven't moved", "not charged twice")."""
     clause = _CLAUSE_END.split(before)[-1].replace("\u2019", "'").lower()
-    words = _WORD.findall(clause)[-window:]
+    words = spoken_words(clause)[-window:]
     return any(fnmatch.fnmatchcase(word, negation) for word in words for negation in negations)
 
 

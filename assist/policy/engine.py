@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
 from assist.call import Call, FactValue
+from assist.knowledge.words import plain
 from assist.policy.conditions import Lookup, Verdict, combine, evaluate
-from assist.policy.cues import CueClock
 from assist.policy.explanations import render
-from assist.policy.moments import Sighting, find_moments
+from assist.policy.moments import Sighting
 from assist.policy.policyset import PolicySet
 from assist.policy.rules import Limit, Outcome, Rule
 from assist.policy.vocabulary import ATTRIBUTE_PREFIX, Vocabulary, coerce
@@ -33,13 +32,10 @@ class Decision:
 
 
 def decide(
-    policies: PolicySet, call: Call, article_ids: Sequence[str], today: dt.date,
-    sightings: Sequence[Sighting] | None = None,
+    policies: PolicySet, call: Call, article_ids: Sequence[str], today: dt.date, sightings: Sequence[Sighting],
 ) -> list[Decision]:
     """One decision per policy action the call brings in: articles (best first), then issue, then the moments
-    sighted in the transcript (found now, with the default cue limits, when not given)."""
-    if sightings is None:
-        sightings = find_moments(call.transcript, policies.moments, CueClock())
+    sighted in the transcript."""
     lookup = _lookup(policies.vocabulary, call)
     decided: dict[str, Decision] = {}
     for source, rules in _selections(policies, call, article_ids, sightings):
@@ -66,7 +62,7 @@ def _selections(
         tags = policies.article_tags.get(article_id, ())
         chosen = [r for r in rules if r.scope.selects(article_id, tags)]
         selections.append((article_id, chosen))
-    issue = _words(call.issue or "")
+    issue = plain(call.issue or "")
     by_article: dict[str | None, list[Rule]] = {}
     for rule in (r for r in rules if issue and _issue_selects(issue, r)):
         by_article.setdefault(_closest_article(issue, rule.scope.articles), []).append(rule)
@@ -76,22 +72,18 @@ def _selections(
     return [(source, chosen) for source, chosen in selections if chosen]
 
 
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def _issue_selects(issue: str, rule: Rule) -> bool:
     """The stated issue names one of the rule's articles or contains one of its issue phrases."""
-    if any(_words(article) == issue for article in rule.scope.articles):
+    if any(plain(article) == issue for article in rule.scope.articles):
         return True
     padded = f" {issue} "
-    return any(f" {_words(phrase)} " in padded for phrase in rule.scope.issues)
+    return any(f" {plain(phrase)} " in padded for phrase in rule.scope.issues)
 
 
 def _closest_article(issue: str, articles: tuple[str, ...]) -> str | None:
     """The article whose id shares most words with the issue ("return_size" → returns-wrong-size)."""
     words = set(issue.split())
-    return max(articles, key=lambda a: len(words & set(_words(a).split())), default=None)
+    return max(articles, key=lambda a: len(words & set(plain(a).split())), default=None)
 
 
 def _lookup(vocabulary: Vocabulary, call: Call) -> Lookup:

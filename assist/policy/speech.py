@@ -1,12 +1,12 @@
 """Facts from speech: what was said on the call that a policy reads, when the desktop did not send it.
 
 Editors declare how each fact is heard (`heard` in vocabulary.yaml: a reading and the cues that say a sentence
-is about the fact); this module finds the words about each fact and `quantities` reads the days or the money in
-them. A later statement of a fact replaces an earlier one (the customer corrects themselves); every value keeps
-the turn and the words it came from. Amounts and durations are read from the customer's words, durations also
-from the agent's when counted back from now ("it was due two days ago"; the agent's turns quote policy windows:
-"within the 90 day window"); yes/no facts also from the agent's report of what our systems show ("I can see it
-hasn't shipped yet").
+is about the fact); this module finds the words about each fact, `quantities` reads the days or the money in
+them and `replies` a yes or a no. A later statement of a fact replaces an earlier one (the customer corrects
+themselves); every value keeps the turn and the words it came from. Amounts and durations are read from the
+customer's words, durations also from the agent's when counted back from now ("it was due two days ago"; the
+agent's turns quote policy windows: "within the 90 day window"); yes/no facts also from the agent's report of
+what our systems show ("I can see it hasn't shipped yet").
 """
 
 from __future__ import annotations
@@ -20,21 +20,12 @@ from dataclasses import dataclass
 from cachetools import LRUCache
 
 from assist.call import FactValue, Turn
-from assist.policy.cues import SENTENCE_END, CueClock, Pattern, asks, negated, quote, sentence_span
+from assist.policy.cues import SENTENCE_END, CueClock, Pattern, negated, sentence_span
 from assist.policy.quantities import AGO, COUNTED, MONEY, days_ago, digits, disputed, money
+from assist.policy.replies import CONDITION, NEGATIONS, answer, questions, stated
 from assist.policy.vocabulary import FactTerm, Heard, Vocabulary
 
 _AMOUNT_QUESTION = re.compile(r"\bhow much\b|\bwhat (?:amount|was the (?:charge|fee|price|amount))\b", re.IGNORECASE)
-# A clause of a reply, with the punctuation that ends it; a question among an agent's sentences.
-_CLAUSE = re.compile(r"[^,.;!?]+(?:[,.;!?]+|$)|[,.;!?]+")
-_QUESTION = re.compile(r"[^.!?]*\?")
-# A negation in the few words after the fact's word: "the receipt I don't have", "the box, nope".
-_NEGATED_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:don'?t|do not|didn'?t|haven'?t|no|nope|not|never)\b",
-                            re.IGNORECASE)
-# Words that leave a yes/no fact unknown: "receipt, no idea".
-_UNSURE = re.compile(r"\b(?:no idea|not sure|unsure|don'?t know|dunno|can'?t remember|not certain)\b", re.IGNORECASE)
-# Words that make what follows a condition, not a statement: "unless you have the receipt".
-_CONDITION = re.compile(r"\b(?:if|unless|whether|provided|as long as|in case)\b", re.IGNORECASE)
 # An amount the agent reads out from our systems: "the amount due is $99", "the next payment is $99 on the 15th",
 # "the overnight upgrade is a $20 fee"; not a policy's threshold ("only under $10", "up to $50").
 _READ_OUT_AMOUNT = re.compile(r"\b(?:amount (?:due|owed|outstanding)|balance(?: due)?|payment|fee|charge|total|bill|"
@@ -47,16 +38,8 @@ _THRESHOLD = re.compile(r"\b(?:under|over|below|above|less than|more than|up to|
 _NEXT_CLAUSE = re.compile(r"[;:]|\b(?:and|but|because|cause|so|while|when|though|although)\s+(?=(?:i|i'm|i've|i'd|we"
                           r"|we're|we've|she|he|they|it|it's|my|our|the|this|that|there|today|yesterday)\b)",
                           re.IGNORECASE)
-SHORT_QUESTION = 6  # words: a question this short leans on the sentence before it
-_FILLER = r"(?:(?:um+|uh+|oh|ah|well|hmm+|so|ok(?:ay)?|and)\W+)*"
-_YES = re.compile(rf"^\W*{_FILLER}(?:yes|yeah|yep|yup|ya|sure|correct|right|absolutely|definitely|of course"
-                  r"|i do|i did|i have|i still (?:do|have)|still have|i kept)\b", re.IGNORECASE)
-_NO = re.compile(rf"^\W*{_FILLER}(?:no|nope|nah|not really|i don'?t|i do not|i didn'?t|i haven'?t|unfortunately not"
-                 r"|afraid not|i threw|i lost)\b", re.IGNORECASE)
-# English words that turn "it has shipped" into its opposite when they stand just before the cue.
 QUOTE_CHARS = 120  # the words a fact came from, as the desk shows them
 TURN_CACHE = 8192  # turns whose facts are kept: a call's turns are re-sent with every request
-NEGATIONS = ("not", "no", "never", "*n't", "cannot", "cant", "without", "neither", "nor")
 
 
 @dataclass(frozen=True)
@@ -123,15 +106,15 @@ def _read(term: FactTerm, heard: Heard, customer: bool, text: str, asked: str, t
     """The value of one fact this turn states, with the quote; None when it states none. Durations come from
     the customer's words, or from the agent's when counted outright ("it was due two days ago": what our
     systems show)."""
-    stated = _stated(heard, text, clock)
-    if stated is not None or heard.reading is None:
-        return stated
+    said = stated(heard, text, clock)
+    if said is not None or heard.reading is None:
+        return said
     if not customer:
         if heard.reading == "money":
             return _read_out(text)
         return _counted(heard, text, today, clock) if heard.reading == "days" else None
     if heard.reading == "yes_no":
-        return _answer(heard, text, asked, clock, others)
+        return answer(heard, text, asked, clock, others)
     replying = heard.reading == "money" and _AMOUNT_QUESTION.search(asked) is not None
     parts = [text] if replying else _about(heard, text, asked, clock)  # "How much was it?" asks the amount
     if heard.reading == "days":  # "due on monday | so I'm three days late": the count says it outright
@@ -152,7 +135,7 @@ def _read_out(text: str) -> tuple[FactValue, str] | None:
     """An amount the agent reads out from our systems ("the amount due is $99"); a policy's threshold or a
     condition ("only if it's under $10") is none."""
     for sentence in SENTENCE_END.split(text):
-        if _READ_OUT_AMOUNT.search(sentence) and not _THRESHOLD.search(sentence) and not _CONDITION.search(sentence) \
+        if _READ_OUT_AMOUNT.search(sentence) and not _THRESHOLD.search(sentence) and not CONDITION.search(sentence) \
                 and not sentence.rstrip().endswith("?"):
             number = money(sentence)
             if number is not None:
@@ -166,7 +149,7 @@ def _counted(heard: Heard, text: str, today: dt.date, clock: CueClock) -> tuple[
     for sentence in SENTENCE_END.split(text):
         if not any(clock.search(p, sentence) for p in heard.about):
             continue
-        if AGO.search(digits(sentence)) is None or sentence.rstrip().endswith("?") or _CONDITION.search(sentence):
+        if AGO.search(digits(sentence)) is None or sentence.rstrip().endswith("?") or CONDITION.search(sentence):
             continue
         number = days_ago(sentence, today)
         if number is not None:
@@ -174,89 +157,10 @@ def _counted(heard: Heard, text: str, today: dt.date, clock: CueClock) -> tuple[
     return None
 
 
-def _stated(heard: Heard, text: str, clock: CueClock) -> tuple[FactValue, str] | None:
-    """A yes/no fact said outright: the first `says_true` cue (false when a negation stands before it) or
-    `says_false` cue."""
-    first: tuple[int, int, bool] | None = None
-    for patterns, value in ((heard.says_true, True), (heard.says_false, False)):
-        for pattern in patterns:
-            match = next((m for m in clock.finditer(pattern, text)
-                          if not _asking(text, *m.span()) and not _CONDITION.search(_clause_before(text, m.start()))),
-                         None)
-            if match is not None and (first is None or match.start() < first[0]):
-                first = (*match.span(), value)
-    if first is None:
-        return None
-    start, end, value = first
-    return (value and not negated(text[:start], NEGATIONS)), quote(text, start, end)
-
-
-def _clause_before(text: str, start: int) -> str:
-    head, _ = sentence_span(text, start, start)
-    return re.split(r"[,;]", text[head:start])[-1]
-
-
-def _asking(text: str, start: int, end: int) -> bool:
-    """Whether the words at start:end stand in a question ("do you have the receipt?"), which states nothing."""
-    _, tail = sentence_span(text, start, end)
-    return text[tail : tail + 1] == "?"
-
-
-def _answer(heard: Heard, text: str, asked: str, clock: CueClock,
-            others: tuple[Pattern, ...] = ()) -> tuple[FactValue, str] | None:
-    """The customer's yes or no to an agent question about the fact: a reply that opens with yes or no (unless
-    the words after it name another fact: "No receipt, but …"), or, further in, the clause that names the fact
-    ("... and no receipt, I threw it out": no) or answers yes ("... but yes, it's still in the bag")."""
-    if not any(clock.search(p, question) for question in _questions(asked) for p in heard.about):
-        return None
-    if _stated(heard, asked, clock) is not None:
-        return None  # "Since it hasn't shipped I can waive the fee. Shall I?": the agent told it, the yes is to the fee
-    reply = text.strip()
-    for pattern, value in ((_NO, False), (_YES, True)):
-        match = pattern.match(reply)
-        if match:
-            rest = _CLAUSE.match(reply, match.end())
-            after = rest.group(0) if rest is not None else ""
-            if any(clock.search(p, after) for p in others) and not any(clock.search(p, after) for p in heard.about):
-                break  # "No receipt, but yes, it's in the box": the no is the receipt's
-            return value, quote(reply, 0, match.end())
-    for clause in _CLAUSE.finditer(reply):
-        words = clause.group(0)
-        if words.rstrip().endswith("?"):
-            continue  # "does the box count?" states nothing
-        if _UNSURE.search(words):
-            continue  # "receipt, no idea": unknown, not no
-        named = next((m for p in heard.about if (m := clock.search(p, words)) is not None), None)
-        if named is not None:
-            start = clause.start() + named.start()
-            after = words[named.end():]  # "the receipt I don't have"
-            no = _NO.match(words) is not None or negated(words[: named.start()], NEGATIONS) or \
-                _NEGATED_AFTER.search(after) is not None  # "… and no, I tossed the bag"
-            return not no, quote(reply, start, clause.start() + named.end())
-        match = _YES.match(words)
-        if match:
-            return True, quote(reply, clause.start(), clause.start() + match.end())
-    return None
-
-
-def _questions(asked: str) -> list[str]:
-    """The sentences of the agent's turn that ask something ("... So when did you buy it?"), a short one with the
-    sentence before it, or the whole turn when it asks without a question mark ("I'll need the receipt")."""
-    if not asks(asked):
-        return []
-    questions = []
-    for match in _QUESTION.finditer(asked):
-        start = match.start()
-        if len(match.group(0).split()) <= SHORT_QUESTION:  # "Do you have either?": the sentence before says what
-            start = max((m.end() for m in SENTENCE_END.finditer(asked, 0, max(start - 1, 0))), default=0)
-        questions.append(asked[start : match.end()])
-    return questions or [asked]
-
-
 def _about(heard: Heard, text: str, asked: str, clock: CueClock) -> list[str]:
     """The parts of a customer turn that talk about the fact: all of it when it answers an agent question
     about the fact, else the clauses where an `about` cue stands (see _NEXT_CLAUSE)."""
-    if any(clock.search(p, question) for question in _questions(asked) for p in heard.about):
+    if any(clock.search(p, question) for question in questions(asked) for p in heard.about):
         return [text]
     spans = []
     for pattern in heard.about:
@@ -280,12 +184,3 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
 def _short(sentence: str) -> str:
     text = " ".join(sentence.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
-
-
-
-
-
-
-
-
-

@@ -15,10 +15,9 @@ from pydantic import model_validator
 
 from assist.call import FactValue
 from assist.knowledge.document import FileSchema, LowerStrings, Text
+from assist.limits import MAX_FACT_MAGNITUDE
 from assist.policy.cues import Pattern
 
-# Facts are counts, days and amounts: a magnitude beyond this is a mistake, not a value a rule can compare.
-MAX_FACT_MAGNITUDE = 10**15
 # A number sent as text: plain decimal only, so "nan", "-inf", "1_0" and "1e400" are not numbers.
 _DECIMAL = re.compile(r"[+-]?(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})")
 FactType = Literal["int", "number", "bool", "string"]  # a new type: here, with `coerce` and `fits`

@@ -7,25 +7,22 @@ from dataclasses import dataclass
 
 from assist.call import Call, Speaker
 from assist.knowledge.words import terms
+from assist.limits import ANSWER_TERMS, READ_CHARS, READ_TURN_CHARS, READ_TURNS
 
 RECENCY = 0.7
-# A last turn with fewer content terms than this ("yes", "9.99", "about a week") is read together with the
-# turns before it until it has enough to search with.
-MIN_FOCUS_TERMS = 4
 
 
 @dataclass(frozen=True)
 class Window:
     """How much of a transcript ranking reads: the opening customer turn plus the latest turns, bounded.
 
-    A request may carry 200 turns of 5,000 characters; embedding all of it would cost seconds of CPU. Turns
-    further back than a couple of dozen weigh almost nothing (recency 0.7 per turn), and the model reads at most
-    256 word pieces (about 1,000-1,500 characters) of a text, so the bounds cost no answer quality.
+    A request may carry 200 turns of 5,000 characters; embedding all of it would cost seconds of CPU (the
+    bounds' reasons: assist.limits).
     """
 
-    turns: int = 24
-    turn_chars: int = 2000
-    chars: int = 12000
+    turns: int = READ_TURNS
+    turn_chars: int = READ_TURN_CHARS
+    chars: int = READ_CHARS
 
     def __post_init__(self) -> None:
         for name in ("turns", "turn_chars", "chars"):
@@ -104,10 +101,12 @@ def _answers_agent(texts: tuple[str, ...], end: int) -> bool:
 
 
 def _focus(texts: tuple[str, ...], last_customer: str) -> tuple[str, ...]:
-    """The last customer turn, widened backwards when it only answers the agent or is too short to search with."""
+    """The last customer turn, widened backwards when it only answers the agent or is too short to search with: a
+    turn of at most ANSWER_TERMS terms ("yes", "9.99", "about a week") is read with the turns before it until they
+    have more."""
     end = max(i for i, text in enumerate(texts) if text == last_customer)
     start = end - 2 if _answers_agent(texts, end) else end
     start = max(start, 0)
-    while start > 0 and len(terms(" ".join(texts[start : end + 1]))) < MIN_FOCUS_TERMS:
+    while start > 0 and len(terms(" ".join(texts[start : end + 1]))) <= ANSWER_TERMS:
         start -= 1
     return texts[start : end + 1]

@@ -17,6 +17,8 @@ from assist.policy.policyset import PolicySet
 from assist.policy.progress import Evidence
 
 TODAY = dt.date(2026, 11, 26)
+# what is tested here is the advice, not the cue budget: a loaded machine must not run the moments out of time
+CLOCK_SECONDS = 5.0
 
 
 def _advise(
@@ -28,8 +30,9 @@ def _advise(
     said: tuple[str, ...] = (),
 ) -> list[NextAction]:
     call = Call(transcript=tuple(Turn("customer", t) for t in said), segment=segment, facts=facts or {})
-    decisions = decide(policies, call, [article] if article else [], TODAY)
-    return next_best_actions(call, articles.get(article or ""), decisions, policies)
+    sightings = find_moments(call.transcript, policies.moments, CueClock(CLOCK_SECONDS))
+    decisions = decide(policies, call, [article] if article else [], TODAY, sightings)
+    return next_best_actions(articles.get(article or ""), decisions, policies, sightings)
 
 
 def _ids(actions: list[NextAction]) -> list[str]:
@@ -290,10 +293,11 @@ def test_once_the_steps_before_a_denial_are_done_the_first_step_set_aside_marks_
 ) -> None:
     facts: dict[str, FactValue] = {"purchase_age_days": 91, "has_receipt": False, "original_packaging": False}
     call = Call(transcript=(Turn("customer", "these boots are too small"),), segment="bronze", facts=facts)
-    decisions = decide(policies, call, ["returns-wrong-size"], TODAY)
+    sightings = find_moments(call.transcript, policies.moments, CueClock(CLOCK_SECONDS))
+    decisions = decide(policies, call, ["returns-wrong-size"], TODAY, sightings)
     done = ("pull-up-account", "validate-purchase", "membership", "enter-details", "notify-team")
     progress = {s: Evidence(fact="purchase_age_days") for s in done}
-    actions = next_best_actions(call, articles["returns-wrong-size"], decisions, policies, progress=progress)
+    actions = next_best_actions(articles["returns-wrong-size"], decisions, policies, sightings, progress=progress)
     steps = {a.action: a for a in actions if a.status is not None}
     assert steps["update-order"].set_aside and steps["update-order"].status == StepStatus.CURRENT
     assert not any(a.status == StepStatus.CURRENT for a in actions if a.action != "update-order")

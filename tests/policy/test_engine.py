@@ -12,8 +12,10 @@ import pytest
 from assist.call import Call, FactValue, Turn
 from assist.errors import PolicyError, Problem
 from assist.knowledge.articles import Article, load_catalog
+from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, decide
 from assist.policy.files.directory import check_policies, load_policies, verify_policies
+from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.rules import Limit, Outcome
 from assist.policy.vocabulary import coerce
@@ -22,6 +24,8 @@ from tests.conftest import ROOT
 RETAIL = ROOT / "knowledge" / "retail"
 POLICIES = ROOT / "knowledge" / "policies"
 TODAY = dt.date(2026, 11, 26)
+# what is tested here is the decisions, not the cue budget: a loaded machine must not run the moments out of time
+CLOCK_SECONDS = 5.0
 SEGMENTS = ("gold", "silver", "bronze", "guest")
 
 
@@ -29,7 +33,13 @@ def _decide(
     policies: PolicySet, article: str | None, segment: str | None, facts: dict[str, FactValue], **call: Any
 ) -> dict[str, Decision]:
     request = Call(segment=segment, facts=facts, **call)
-    return {d.action: d for d in decide(policies, request, [article] if article else [], TODAY)}
+    return {d.action: d for d in decide_sighted(policies, request, [article] if article else [], TODAY)}
+
+
+def decide_sighted(policies: PolicySet, call: Call, article_ids: list[str], today: dt.date) -> list[Decision]:
+    """The decisions, with the moments the call's transcript reveals."""
+    sightings = find_moments(call.transcript, policies.moments, CueClock(CLOCK_SECONDS))
+    return decide(policies, call, article_ids, today, sightings)
 
 
 RETURNS = ("returns-stain-damage", "returns-wrong-color", "returns-wrong-size")
@@ -316,11 +326,11 @@ def test_no_failed_promise_no_goodwill(policies: PolicySet) -> None:
 
 def test_best_ranked_article_decides_an_action_two_articles_share(policies: PolicySet) -> None:
     call = Call(segment="silver", facts={"company_error": False})
-    first = decide(policies, call, ["subscription-service-added", "refund-initiate"], TODAY)
+    first = decide_sighted(policies, call, ["subscription-service-added", "refund-initiate"], TODAY)
     assert [(d.action, d.decision, d.source_article) for d in first] == [
         ("offer_refund", "denied", "subscription-service-added")
     ]
-    second = decide(policies, call, ["refund-initiate", "subscription-service-added"], TODAY)
+    second = decide_sighted(policies, call, ["refund-initiate", "subscription-service-added"], TODAY)
     assert [(d.action, d.decision, d.source_article) for d in second] == [
         ("offer_refund", "allowed", "refund-initiate")
     ]
@@ -329,16 +339,16 @@ def test_best_ranked_article_decides_an_action_two_articles_share(policies: Poli
 def test_decisions_follow_article_rank(policies: PolicySet) -> None:
     call = Call(segment="gold")
     ranked = ["order-shipping-upgrade", "faq-shirts", "returns-stain-damage"]
-    assert [d.action for d in decide(policies, call, ranked, TODAY)] == ["waive_upgrade_fee", "return_item"]
+    assert [d.action for d in decide_sighted(policies, call, ranked, TODAY)] == ["waive_upgrade_fee", "return_item"]
 
 
 def test_stated_issue_selects_policies_without_articles(policies: PolicySet) -> None:
     call = Call(segment="bronze", issue="Return a stained shirt", facts={"purchase_age_days": 10})
-    decisions = decide(policies, call, [], TODAY)
+    decisions = decide_sighted(policies, call, [], TODAY)
     assert [(d.action, d.decision, d.source_article) for d in decisions] == [
         ("return_item", "allowed", "returns-stain-damage")
     ]
-    assert decide(policies, Call(segment="gold", issue="order-cancel"), [], TODAY)[0].action == (
+    assert decide_sighted(policies, Call(segment="gold", issue="order-cancel"), [], TODAY)[0].action == (
         "refund_before_delivery"
     )
 
@@ -348,7 +358,7 @@ def test_same_input_gives_same_output(policies: PolicySet) -> None:
     facts: dict[str, FactValue] = {"purchase_age_days": 200, "amount": 12.5}
     ranked = ["returns-stain-damage", "subscription-dispute-bill", "order-cancel"]
     runs = [
-        decide(policies, Call(transcript=turns, segment="silver", facts=dict(f)), ranked, TODAY)
+        decide_sighted(policies, Call(transcript=turns, segment="silver", facts=dict(f)), ranked, TODAY)
         for f in (facts, dict(reversed(list(facts.items()))), facts)
     ]
     assert runs[0] == runs[1] == runs[2]
@@ -374,7 +384,7 @@ def test_every_membership_article_brings_its_policy(policies: PolicySet) -> None
         "subscription-dispute-bill": "refund_disputed_bill",
     }
     for article, action in expected.items():
-        assert [d.action for d in decide(policies, Call(segment="gold"), [article], TODAY)] == [action]
+        assert [d.action for d in decide_sighted(policies, Call(segment="gold"), [article], TODAY)] == [action]
 
 
 def test_bundled_knowledge_base_has_no_policy_problem(articles: dict[str, Article]) -> None:
@@ -384,7 +394,7 @@ def test_bundled_knowledge_base_has_no_policy_problem(articles: dict[str, Articl
 def test_missing_policy_directory_is_an_empty_policy_set(tmp_path: Path) -> None:
     policies = load_policies(tmp_path / "nowhere", {})
     assert policies == PolicySet()
-    assert decide(policies, Call(segment="gold", issue="return"), ["x"], TODAY) == []
+    assert decide_sighted(policies, Call(segment="gold", issue="return"), ["x"], TODAY) == []
 
 
 # --- validation on a small knowledge base -------------------------------------------------------------
@@ -637,8 +647,8 @@ def test_rule_outside_its_effective_dates_is_ignored(tmp_path: Path) -> None:
     directory, articles = _kb(tmp_path, dated)
     policies = load_policies(directory, articles)
     call = Call(segment="guest", facts={"purchase_age_days": 3})
-    assert [d.decision for d in decide(policies, call, ["returns"], dt.date(2026, 1, 31))] == ["allowed"]
-    assert decide(policies, call, ["returns"], dt.date(2026, 2, 1)) == []
+    assert [d.decision for d in decide_sighted(policies, call, ["returns"], dt.date(2026, 1, 31))] == ["allowed"]
+    assert decide_sighted(policies, call, ["returns"], dt.date(2026, 2, 1)) == []
 
 
 @pytest.mark.parametrize(

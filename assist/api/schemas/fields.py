@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, Strict, StrictBool, StringConstraints
 
-from assist.policy.vocabulary import MAX_FACT_MAGNITUDE
+from assist.limits import MAX_FACT_MAGNITUDE
 
 MAX_TURNS = 200
 MAX_TURN_CHARS = 5000
