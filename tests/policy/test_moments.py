@@ -8,7 +8,8 @@ import pytest
 
 from assist.call import Turn
 from assist.policy.cues import CueClock
-from assist.policy.moments import Sighting, find_moments, load_moments
+from assist.policy.files.moments import load_moments
+from assist.policy.moments import Sighting, find_moments
 from tests.conftest import DATA, KNOWLEDGE
 
 REDOS = DATA / "redos"

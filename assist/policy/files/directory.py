@@ -14,11 +14,12 @@ from assist.errors import PolicyError, Problem
 from assist.knowledge.articles import Article, outside_tree
 from assist.knowledge.document import Document, read_document
 from assist.policy.files.consistency import article_problems, rule_problems
+from assist.policy.files.moments import load_moments
 from assist.policy.files.references import Known, reference_problems
 from assist.policy.files.rules import rule_file
 from assist.policy.files.schema import PolicyFile
 from assist.policy.files.vocabulary import load_vocabulary
-from assist.policy.moments import MomentBook, load_moments
+from assist.policy.moments import MomentBook
 from assist.policy.policyset import PolicySet
 from assist.policy.vocabulary import Vocabulary
 

@@ -24,6 +24,7 @@ from assist.knowledge.dates import parse_date
 from assist.knowledge.document import FileSchema, Strings, Text, as_tuple
 from assist.policy.conditions import When
 from assist.policy.cues import compile_cue
+from assist.policy.moments import MomentKind
 from assist.policy.rules import Denial
 from assist.policy.scope import Scope
 
@@ -44,7 +45,6 @@ Names = Annotated[list[str], BeforeValidator(_one_or_many)]  # `segment: gold` o
 Day = Annotated[dt.date, BeforeValidator(parse_date)]
 Cue = Annotated[str, AfterValidator(_cue)]
 Cues = Annotated[tuple[Cue, ...], BeforeValidator(as_tuple)]
-MomentKind = Literal["life-event", "failed-promise"]
 
 # --- moments.yaml -------------------------------------------------------------------------------------------
 
