@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import re
 import statistics
 import time
 from collections.abc import Iterable, Sequence
@@ -15,6 +14,7 @@ from typing import Any
 
 from assist.call import Call, Turn
 from assist.knowledge.passages import split_article
+from assist.knowledge.words import plain
 from assist.retrieval.presentation import Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import DEFAULT_WEIGHTS
@@ -36,7 +36,6 @@ CONFIGURATIONS: dict[str, dict[str, float]] = {
 }
 
 MAX_PASSAGE = 1200
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def read_queries(path: Path) -> list[BenchQuery]:
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+    return plain(text).split()
 
 
 def covers(passage: str, answer: str) -> bool:

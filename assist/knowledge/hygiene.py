@@ -14,6 +14,7 @@ from assist.errors import Problem
 from assist.knowledge.articles import Article, Catalog, load_catalog
 from assist.knowledge.frontmatter import KNOWN_FIELDS, field_line
 from assist.knowledge.passages import split_article
+from assist.knowledge.words import word_runs
 
 # Doc2Dial's 27 copied articles score 0.898 and above, the closest distinct pair (two PLUS loan applications
 # sharing their boilerplate) 0.759: 0.8 keeps a margin on both sides and tolerates a few edited sentences.
@@ -22,7 +23,6 @@ SHINGLE_WORDS = 5
 # A passage an agent could read holds at least this many words once markup is taken out.
 MIN_WORDS = 3
 
-_WORD = re.compile(r"\w+")
 # What is left of a passage that an agent cannot read as text: headings, rules and fences, links and images,
 # link definitions, bare URLs, HTML tags and comments, and front matter fields that ended up in the body.
 _MARKUP = re.compile(
@@ -76,7 +76,7 @@ def near_duplicates(articles: Sequence[Article], threshold: float = DEFAULT_THRE
 
 def shingles(body: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
     """The runs of `size` consecutive lower-cased words of a body; a shorter body is one run."""
-    words = _WORD.findall(body.lower())
+    words = word_runs(body.lower())
     if len(words) <= size:
         return frozenset([" ".join(words)] if words else [])
     return frozenset(" ".join(words[n : n + size]) for n in range(len(words) - size + 1))
@@ -124,7 +124,7 @@ def routing_in_body(articles: Sequence[Article]) -> list[Problem]:
 
 def readable(text: str) -> bool:
     """Whether a passage holds MIN_WORDS words once headings, links, URLs, HTML and front matter are taken out."""
-    return len(_WORD.findall(_MARKUP.sub(" ", text))) >= MIN_WORDS
+    return len(word_runs(_MARKUP.sub(" ", text))) >= MIN_WORDS
 
 
 def title_collisions(articles: Sequence[Article]) -> list[Problem]:

@@ -15,6 +15,7 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _SPOKEN = re.compile(r"[\w']+")  # a contraction is one word: "haven't"
 _PLAIN = re.compile(r"[a-z0-9]+")
+_RUN = re.compile(r"\w+")
 TERM_CACHE = 16384  # texts whose terms are kept: turns are re-sent with every request of a call
 
 
@@ -50,3 +51,8 @@ def spoken_words(text: str) -> list[str]:
 def plain(text: str) -> str:
     """`text` lower-cased to its runs of ASCII letters and digits, one space apart ("Return_Size!" → "return size")."""
     return " ".join(_PLAIN.findall(text.lower()))
+
+
+def word_runs(text: str) -> list[str]:
+    """Every run of word characters in `text` as written (one-letter and stop words too): what a reader counts."""
+    return _RUN.findall(text)

@@ -619,7 +619,7 @@ def _tail(log: Path) -> str:
 
 
 def _docs(name: str) -> list[Path]:
-    """The README's copy too, when asked (ASSIST_UPDATE_SCREENSHOTS=1): a test run leaves the checkout alone."""
+    """The copy in docs/ too, when asked (ASSIST_UPDATE_SCREENSHOTS=1): a test run leaves the checkout alone."""
     return [DOCS / name] if os.environ.get("ASSIST_UPDATE_SCREENSHOTS") == "1" else []
 
 
