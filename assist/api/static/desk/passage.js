@@ -1,8 +1,6 @@
 /* A passage drawn from the knowledge base's markdown, as text nodes only, with the query's words and the
  * sentence to say marked. */
 
-
-
 // The knowledge base's markdown as plain text: what the agent says or pastes.
 export function plain(text) {
   return text.replace(/\*\*/g, "").replace(/^#{1,6}\s+/gm, "").trim();

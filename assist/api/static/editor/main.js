@@ -45,5 +45,4 @@ function start() {
   load();
 }
 
-
 start();
