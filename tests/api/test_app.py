@@ -527,8 +527,10 @@ def test_pii_in_turns_comments_and_ids_never_reaches_the_data_directory_or_the_l
 
 
 def test_pages_carry_a_content_security_policy_and_no_framing(client: TestClient) -> None:
-    for path in ("/", "/desk/editor", "/static/desk.js"):
+    for path in ("/", "/desk/editor", "/static/desk/main.js", "/static/editor/main.js", "/static/shared/dom.js"):
         headers = client.get(path).headers
+        if path.endswith(".js"):  # a module script served as anything else is refused (nosniff)
+            assert headers["content-type"].startswith("text/javascript"), path
         assert "script-src 'self'" in headers["content-security-policy"], path
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
