@@ -59,5 +59,5 @@ def serve(
         console.print(f"index in {index_dir} is up to date")
     served = settings.model_copy(update={"knowledge_dir": knowledge})  # the tree /v1/reports/check reads
     host, port = host or settings.host, port or settings.port
-    console.print(welcome(settings, host, port), markup=False, highlight=False)
+    console.print(welcome(settings, host, port), markup=False, highlight=False, soft_wrap=True)
     serve_forever(served, index_dir, host, port)
