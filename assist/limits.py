@@ -9,6 +9,10 @@ from __future__ import annotations
 # characters of each turn.
 CUE_SECONDS = 0.1
 CUE_CHARS = 2000
+# What one call may hold: turns, and characters a turn (the HTTP edge refuses more; reading and cue settings
+# may not ask for more than there can be).
+MAX_TURNS = 200
+MAX_TURN_CHARS = 5000
 # How much of a transcript ranking reads: the opening customer turn plus the latest turns, bounded. Turns further
 # back than a couple of dozen weigh almost nothing (recency 0.7 per turn), and the model reads at most 256 word
 # pieces (about 1,000-1,500 characters) of a text, so the bounds cost no answer quality.

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assist.digest import sha256
 from assist.errors import ConfigurationError
-from assist.limits import CUE_CHARS, CUE_SECONDS, READ_CHARS, READ_TURN_CHARS, READ_TURNS
+from assist.limits import CUE_CHARS, CUE_SECONDS, MAX_TURN_CHARS, MAX_TURNS, READ_CHARS, READ_TURN_CHARS, READ_TURNS
 
 MIN_PRODUCTION_KEY = 16
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -72,14 +72,16 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=16, description="server processes; each loads the model and index")
     # request bounds: what one request may cost, and how long a connection may take to send one
     request_deadline_seconds: float = Field(default=2.0, gt=0, le=600, description="answer within this or 503")
-    read_turns: int = Field(default=READ_TURNS, ge=1, le=200,
+    read_turns: int = Field(default=READ_TURNS, ge=1, le=MAX_TURNS,
                             description="latest turns ranking reads (plus the opening)")
-    read_turn_chars: int = Field(default=READ_TURN_CHARS, ge=100, le=5000, description="characters read of each turn")
+    read_turn_chars: int = Field(default=READ_TURN_CHARS, ge=100, le=MAX_TURN_CHARS,
+                                 description="characters read of each turn")
     read_chars: int = Field(default=READ_CHARS, ge=100, le=1_000_000,
                             description="characters read (and embedded) in all")
     cue_seconds: float = Field(default=CUE_SECONDS, gt=0, le=10,
                                description="time all cue patterns may take per request")
-    cue_chars: int = Field(default=CUE_CHARS, ge=100, le=5000, description="characters of each turn cues run over")
+    cue_chars: int = Field(default=CUE_CHARS, ge=100, le=MAX_TURN_CHARS,
+                           description="characters of each turn cues run over")
     keepalive_seconds: int = Field(default=5, ge=1, le=300, description="idle keep-alive connections close after")
     request_read_seconds: float = Field(default=10.0, gt=0, le=300, description="headers and body must arrive in")
     max_connections: int = Field(default=256, ge=1, le=100_000, description="beyond this, 503 at once")
@@ -96,7 +98,7 @@ class Settings(BaseSettings):
     stream_first_message_seconds: float = Field(default=5, gt=0, le=300, description="the first message (and key) "
                                                 "must arrive within")
     stream_messages_per_second: float = Field(default=5, gt=0, le=10_000, description="a socket's sustained rate")
-    # A whole call (context, facts, 200 turns: assist.api.schemas.fields.MAX_TURNS) is replayed after a reconnect.
+    # A whole call (context, facts, 200 turns: assist.limits.MAX_TURNS) is replayed after a reconnect.
     stream_message_burst: int = Field(default=250, ge=1, le=100_000, description="messages a socket may send at once")
     stream_threads: int = Field(default=4, ge=1, le=64, description="stream suggestions computed at once")
     # edge and operations

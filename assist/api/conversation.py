@@ -12,12 +12,13 @@ from fastapi import WebSocket, WebSocketDisconnect
 from assist.api.budget import StreamBudget
 from assist.api.publish import Publisher
 from assist.api.schemas.call import CallContext, SuggestRequest, TurnIn, to_call
-from assist.api.schemas.fields import MAX_FACTS, MAX_TURNS
+from assist.api.schemas.fields import MAX_FACTS
 from assist.api.schemas.stream import StreamContext, StreamFacts, StreamReset, StreamStep, StreamTurn
 from assist.api.schemas.suggestion import SuggestResponse
 from assist.call import Call, FactValue
 from assist.deadline import Deadline
 from assist.errors import AssistError
+from assist.limits import MAX_TURNS
 from assist.policy.guidance import CallState
 from assist.service import KnowledgeService, Suggestion
 from assist.settings import Settings

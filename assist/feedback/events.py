@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assist.call import Call
+from assist.policy.turns import last_customer_turn
 from assist.service import Suggestion
 
 
@@ -89,9 +90,9 @@ def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str |
     """The record of a suggestion, made on the request's path: cheap, so the customer's last turn is kept as
     said here and redacted by the store's writer, before it is written (EventStore.record)."""
     turns = call.transcript
-    said = next((n for n in range(len(turns) - 1, -1, -1) if turns[n].speaker == "customer"), None)
-    last = turns[said].text if said is not None else call.issue or ""
-    asked = next((t.text for t in reversed(turns[:said]) if t.speaker == "agent"), None) if said else None
+    said = last_customer_turn(turns)
+    last = turns[said].text if said >= 0 else call.issue or ""
+    asked = next((t.text for t in reversed(turns[:said]) if t.speaker == "agent"), None) if said > 0 else None
     return SuggestionRecord(
         id=suggestion.suggestion_id, at=at, conversation_id=conversation_id, segment=call.segment,
         agent_id=agent_id, agent_role=call.role, index_version=suggestion.index_version,

@@ -8,6 +8,8 @@ from functools import lru_cache
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from assist.limits import ANSWER_TERMS
+
 STEMMER = Stemmer.Stemmer("english")
 # What bm25s.tokenize(stopwords="en") does, without its per-call progress bars and set building: the same
 # token pattern (scikit-learn's) and the same stop words, so query terms match the index's exactly.
@@ -32,6 +34,12 @@ def terms(text: str) -> list[str]:
 @lru_cache(maxsize=TERM_CACHE)
 def _terms(text: str) -> tuple[str, ...]:
     return tuple(STEMMER.stemWords(words(text)))
+
+
+def short_reply(text: str) -> bool:
+    """Whether `text` has at most ANSWER_TERMS content terms ("yes", "9.99", "about a week"): a turn that only
+    answers the agent, raises no need, and is read with the turns before it."""
+    return len(terms(text)) <= ANSWER_TERMS
 
 
 def matching_words(text: str, stems: frozenset[str]) -> tuple[str, ...]:

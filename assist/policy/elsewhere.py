@@ -15,8 +15,7 @@ import re
 from collections.abc import Sequence
 
 from assist.call import Turn
-from assist.knowledge.words import terms
-from assist.limits import ANSWER_TERMS
+from assist.knowledge.words import short_reply
 from assist.policy.cues import CueClock
 from assist.policy.turns import last_agent_turn, need_turn
 from assist.policy.vocabulary import Vocabulary
@@ -34,7 +33,7 @@ def agent_turn_to_judge(read: int, transcript: Sequence[Turn]) -> int | None:
     moment (which read `read` turns) and declines: whether it sends the caller elsewhere is read from how it
     ranks on its own. (A call first seen in mid-flow is read from its words alone.)"""
     turn, stated = last_agent_turn(transcript), need_turn(transcript)
-    if turn < read or turn <= stated or len(terms(transcript[stated].text)) <= ANSWER_TERMS:
+    if turn < read or turn <= stated or short_reply(transcript[stated].text):
         return None  # (the agent's words before the need, or on a call that has stated none, send nobody away)
     return turn if _DECLINES.search(transcript[turn].text) is not None else None
 

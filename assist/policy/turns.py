@@ -7,8 +7,7 @@ import re
 from collections.abc import Sequence
 
 from assist.call import Turn
-from assist.knowledge.words import terms
-from assist.limits import ANSWER_TERMS
+from assist.knowledge.words import short_reply
 from assist.policy.cues import asks
 
 # Words that ask about how something works ("how long until I get my money back?", "a fee to cancel?"), and words
@@ -45,11 +44,11 @@ def new_need(read: int, transcript: Sequence[Turn], following: bool = True) -> T
     turn = last_customer_turn(transcript)
     if turn < read or not transcript[turn].text.strip():
         return None
-    if (not following and len(terms(transcript[turn].text)) > ANSWER_TERMS) or not answers_agent(transcript):
+    if (not following and not short_reply(transcript[turn].text)) or not answers_agent(transcript):
         return transcript[turn]
     moving_on = _MOVING_ON.search(transcript[turn].text)
     rest = transcript[turn].text[moving_on.end():] if moving_on else ""
-    return Turn("customer", rest) if len(terms(rest)) > ANSWER_TERMS else None
+    return Turn("customer", rest) if not short_reply(rest) else None
 
 
 def requests(text: str) -> bool:
@@ -86,7 +85,7 @@ def answers_agent(transcript: Sequence[Turn]) -> bool:
     turn = last_customer_turn(transcript)
     if turn < 0 or not any(t.speaker == "agent" for t in transcript[:turn]):
         return False  # nobody has asked anything yet
-    if len(terms(transcript[turn].text)) <= ANSWER_TERMS:
+    if short_reply(transcript[turn].text):
         return True
     agent = transcript[turn - 1]
     return agent.speaker == "agent" and asks(agent.text) and not invites(agent.text)
@@ -110,7 +109,7 @@ def need_turn(transcript: Sequence[Turn]) -> int:
     """The first customer turn that says more than an answer would: where the need was stated (a blank turn
     states nothing)."""
     customer = [i for i, t in enumerate(transcript) if t.speaker == "customer" and t.text.strip()]
-    return next((i for i in customer if len(terms(transcript[i].text)) > ANSWER_TERMS), customer[0] if customer else 0)
+    return next((i for i in customer if not short_reply(transcript[i].text)), customer[0] if customer else 0)
 
 
 def quoted(transcript: Sequence[Turn], turn: int) -> str:

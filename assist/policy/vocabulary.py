@@ -42,7 +42,7 @@ class ActionTerm(FileSchema):
 
 @dataclass(frozen=True)
 class Heard:
-    """How a fact is read from speech (schema.HeardSpec): the reading, its topic cues, outright statements."""
+    """How a fact is read from speech (files.vocabulary.HeardSpec): the reading, its topic cues, outright statements."""
 
     reading: str | None = None
     about: tuple[Pattern, ...] = ()

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from assist.call import Call, Speaker
-from assist.knowledge.words import terms
-from assist.limits import ANSWER_TERMS, READ_CHARS, READ_TURN_CHARS, READ_TURNS
+from assist.knowledge.words import short_reply, terms
+from assist.limits import READ_CHARS, READ_TURN_CHARS, READ_TURNS
 
 RECENCY = 0.7
 
@@ -102,11 +102,11 @@ def _answers_agent(texts: tuple[str, ...], end: int) -> bool:
 
 def _focus(texts: tuple[str, ...], last_customer: str) -> tuple[str, ...]:
     """The last customer turn, widened backwards when it only answers the agent or is too short to search with: a
-    turn of at most ANSWER_TERMS terms ("yes", "9.99", "about a week") is read with the turns before it until they
+    short reply ("yes", "9.99", "about a week": `words.short_reply`) is read with the turns before it until they
     have more."""
     end = max(i for i, text in enumerate(texts) if text == last_customer)
     start = end - 2 if _answers_agent(texts, end) else end
     start = max(start, 0)
-    while start > 0 and len(terms(" ".join(texts[start : end + 1]))) <= ANSWER_TERMS:
+    while start > 0 and short_reply(" ".join(texts[start : end + 1])):
         start -= 1
     return texts[start : end + 1]

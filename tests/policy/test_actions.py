@@ -12,7 +12,8 @@ from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, StepStatus, next_best_actions
 from assist.policy.cues import CueClock
 from assist.policy.engine import decide
-from assist.policy.moments import find_moments, load_moments
+from assist.policy.files.moments import load_moments
+from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
 from assist.policy.progress import Evidence
 

@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 
 from assist.api.schemas.fields import (
     MAX_FACTS,
-    MAX_TURN_CHARS,
-    MAX_TURNS,
     NON_BLANK,
     AnswerCount,
     Facts,
@@ -19,6 +17,7 @@ from assist.api.schemas.fields import (
     whole_number,
 )
 from assist.call import Call, Turn
+from assist.limits import MAX_TURN_CHARS, MAX_TURNS
 
 
 class TurnIn(BaseModel):

@@ -9,8 +9,6 @@ from pydantic import ConfigDict, Field, Strict, StrictBool, StringConstraints
 
 from assist.limits import MAX_FACT_MAGNITUDE
 
-MAX_TURNS = 200
-MAX_TURN_CHARS = 5000
 MAX_FACTS = 64
 MAX_COMMENT_CHARS = 2000
 MAX_LIMIT = 50  # answers a suggestion may ask for; also the highest rank feedback can name

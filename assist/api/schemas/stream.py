@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from assist.api.schemas.call import CallContext
-from assist.api.schemas.fields import MAX_FACTS, MAX_TURN_CHARS, AnswerCount, Facts, FactValue, Name
+from assist.api.schemas.fields import MAX_FACTS, AnswerCount, Facts, FactValue, Name
+from assist.limits import MAX_TURN_CHARS
 
 
 class StreamContext(CallContext):

@@ -11,7 +11,7 @@ from assist.errors import Problem
 from assist.knowledge.document import FileSchema, Strings, Text, read_document
 from assist.policy.cues import compile_cue
 from assist.policy.files.schema import Cues
-from assist.policy.vocabulary import ActionTerm, Completion, FactTerm, FactType, Heard, Vocabulary
+from assist.policy.vocabulary import NUMERIC, ActionTerm, Completion, FactTerm, FactType, Heard, Vocabulary
 
 Reading = Literal["days", "money", "yes_no"]
 
@@ -59,7 +59,7 @@ class FactSpec(FileSchema):
         heard = self.heard
         if heard is None:
             return self
-        wanted = {"days": ("int", "number"), "money": ("int", "number"), "yes_no": ("bool",)}
+        wanted = {"days": NUMERIC, "money": NUMERIC, "yes_no": ("bool",)}
         if heard.more_than is not None:
             wanted = {"days": ("bool",), "money": ("bool",)}  # a number compared gives yes or no
         if heard.reading is not None and self.type not in wanted[heard.reading]:
