@@ -23,7 +23,7 @@ from assist.index.files import (
     deserialize,
     read_jsonl,
 )
-from assist.index.manifest import Manifest, read_manifest
+from assist.index.manifest import Manifest, article_hashes, read_manifest
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.policy.files.directory import load_policies
@@ -101,7 +101,7 @@ def _decode(files: VersionFiles) -> KnowledgeIndex:
     _check(flat.d == titles.d == manifest.dimension, path, f"vectors have dimension {flat.d}, manifest says "
            f"{manifest.dimension}")
     _check(titles.ntotal == len(articles), path, f"{titles.ntotal} title vectors for {len(articles)} articles")
-    _check({a.id: a.content_hash for a in articles} == manifest.articles, path,
+    _check(article_hashes(articles) == manifest.articles, path,
            "articles.jsonl does not match the manifest's article hashes")
     try:
         policies = load_policies(path / POLICIES, {a.id: a for a in articles})

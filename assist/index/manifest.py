@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -10,9 +11,20 @@ from typing import Any
 
 from assist.digest import sha256
 from assist.errors import IndexMismatchError
+from assist.knowledge.articles import Article
 
 FORMAT = 5  # 4: BM25 indexes, article vectors, the vector index type and the tree's signature; 5: `build`
 MANIFEST = "manifest.json"
+
+
+def article_hashes(articles: Iterable[Article]) -> dict[str, str]:
+    """Each article's content hash, by id: what a manifest records of the articles a version holds."""
+    return {a.id: a.content_hash for a in articles}
+
+
+def file_hashes(files: Mapping[str, bytes]) -> dict[str, str]:
+    """Each file's SHA-256, by name: what a manifest records of the policy files and of every file it holds."""
+    return {name: sha256(data) for name, data in files.items()}
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,10 @@ class Manifest:
     def to_bytes(self) -> bytes:
         """The manifest as written to disk."""
         return json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8")
+
+    def built_from(self, articles: Iterable[Article], policies: Mapping[str, bytes]) -> bool:
+        """Whether this version was built from exactly these articles and policy files."""
+        return self.articles == article_hashes(articles) and self.policies == file_hashes(policies)
 
     def mismatch(self, passage_target: int, model: str | None = None) -> str:
         """What this version was built with that this assist would build differently ("" when nothing): the

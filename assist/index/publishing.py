@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assist.digest import sha256
 from assist.index import storage, versions
 from assist.index.derived import Contents, derive
 from assist.index.embedder import Embedder
@@ -27,7 +26,7 @@ from assist.index.files import (
     serialize,
 )
 from assist.index.loaded import read_files, verify_version
-from assist.index.manifest import FORMAT, MANIFEST, Manifest, release
+from assist.index.manifest import FORMAT, MANIFEST, Manifest, article_hashes, file_hashes, release
 from assist.index.vectors import Vectors
 
 _HEX4 = re.compile(r"[0-9a-f]{4}")
@@ -85,9 +84,8 @@ def write_version(
     manifest = Manifest(
         format=FORMAT, version=name, model=embedder.name, dimension=embedder.dimension, count=len(passages),
         built_at=now.isoformat(timespec="seconds"), package_version=release(),
-        passage_target=passage_target, articles={a.id: a.content_hash for a in articles},
-        policies={name: sha256(data) for name, data in policies.items()},
-        files={file: sha256(data) for file, data in payloads.items()}, index_type=vectors.index_type,
+        passage_target=passage_target, articles=article_hashes(articles), policies=file_hashes(policies),
+        files=file_hashes(payloads), index_type=vectors.index_type,
         sources=sources or {}, build=build or {},
     ).sealed()
     staging = versions.staging_dir(index_dir)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from assist.digest import sha256
 from assist.errors import AssistError, IndexMismatchError
 from assist.index import versions
 from assist.index.build import Progress, TextEncoder, build_record, embed_articles, policy_files
@@ -33,7 +32,7 @@ from assist.index.files import (
     read_jsonl,
 )
 from assist.index.loaded import VersionFiles, read_version
-from assist.index.manifest import Manifest, read_manifest
+from assist.index.manifest import Manifest, file_hashes, read_manifest
 from assist.index.publishing import vector_files, write_version
 from assist.index.vectors import Vectors
 from assist.knowledge.articles import Article, Catalog, tree_signature
@@ -114,7 +113,7 @@ def _diff(catalog: Catalog, base: _Base | None, reason: str) -> Update:
 
 
 def _unchanged(catalog: Catalog, policies: dict[str, bytes], base: _Base) -> bool:
-    same_policies = base.policies == {name: sha256(data) for name, data in policies.items()}
+    same_policies = base.policies == file_hashes(policies)
     return same_policies and jsonl([article_record(a) for a in catalog.articles]) == base.articles_bytes
 
 
@@ -188,8 +187,7 @@ def is_stale(catalog: Catalog, index_dir: Path, passage_target: int = DEFAULT_TA
     manifest = _live_manifest(index_dir)
     return (
         manifest is None
-        or manifest.articles != {a.id: a.content_hash for a in catalog.articles}
-        or manifest.policies != {name: sha256(data) for name, data in policy_files(catalog).items()}
+        or not manifest.built_from(catalog.articles, policy_files(catalog))
         or bool(manifest.mismatch(passage_target, model))
     )
 
