@@ -21,14 +21,14 @@ from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.policy.actions import NextAction
 from assist.policy.advice import Retrieved, advise
-from assist.policy.answers import Order
+from assist.policy.course.answers import Order
+from assist.policy.course.guidance import CallState
+from assist.policy.course.procedure import Course
+from assist.policy.course.reading import POLICY_DEPTH, Ranked, Reading
 from assist.policy.cues import Limits
 from assist.policy.engine import Decision
-from assist.policy.facts import KnownFact
-from assist.policy.guidance import CallState
-from assist.policy.procedure import Course
-from assist.policy.quantities import warm_up
-from assist.policy.reading import POLICY_DEPTH, Ranked, Reading
+from assist.policy.hearing.facts import KnownFact
+from assist.policy.hearing.quantities import warm_up
 from assist.retrieval.presentation import Answer, Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning

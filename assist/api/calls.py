@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from cachetools import TTLCache
 
-from assist.policy.guidance import CallState
+from assist.policy.course.guidance import CallState
 
 
 class CallMemory:

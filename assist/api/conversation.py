@@ -19,7 +19,7 @@ from assist.call import Call, FactValue
 from assist.deadline import Deadline
 from assist.errors import AssistError
 from assist.limits import MAX_TURNS
-from assist.policy.guidance import CallState
+from assist.policy.course.guidance import CallState
 from assist.service import KnowledgeService, Suggestion
 from assist.settings import Settings
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assist.call import Call
-from assist.policy.turns import last_customer_turn
+from assist.policy.course.turns import last_customer_turn
 from assist.service import Suggestion
 
 

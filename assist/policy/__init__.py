@@ -1,5 +1,6 @@
 """Empowerment and next-best actions: the rule language editors write (vocabulary, conditions, scope, rules),
-moments and their cue patterns, explanations, the decision engine and the advice it shapes.
+moments and their cue patterns, explanations, the decision engine, next-best actions, and the advice
+(`advice.advise`, the one entry point) that `course/` (the course of a call) and `hearing/` (facts heard) shape.
 
 `files/` is load time: the policy files' schema, a policy directory read into a PolicySet, and the editor checks
 (names, contradictions) a build and `assist check` run. The modules here run per request and import nothing from

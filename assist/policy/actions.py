@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from assist.knowledge.articles import Article
+from assist.policy.course.progress import Progress
 from assist.policy.engine import Decision
 from assist.policy.explanations import format_amount
 from assist.policy.moments import Sighting
 from assist.policy.policyset import PolicySet
-from assist.policy.progress import Progress
 from assist.policy.rules import Denial, Outcome
 
 ASK_FOR_FACT = "ask-for-fact"

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assist.call import Call, Turn
-from assist.policy.answers import Order, answer_order
+from assist.policy.course.answers import Order, answer_order
+from assist.policy.course.elsewhere import agent_turn_to_judge
+from assist.policy.course.guidance import CallState, Guidance, guide, need_to_rank
+from assist.policy.course.reading import POLICY_DEPTH, Reading
+from assist.policy.course.turns import answers_agent, last_customer_turn, need_turn
 from assist.policy.cues import CueClock
-from assist.policy.elsewhere import agent_turn_to_judge
-from assist.policy.guidance import CallState, Guidance, guide, need_to_rank
 from assist.policy.policyset import PolicySet
-from assist.policy.reading import POLICY_DEPTH, Reading
-from assist.policy.turns import answers_agent, last_customer_turn, need_turn
 
 Alone = Callable[[Turn, int], Reading]  # ranks one turn on its own (no issue), to a depth
 Clock = Callable[[], CueClock]  # starts the cue budget: ranking (turns on their own included) is no cue matching

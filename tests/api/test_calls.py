@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assist.api.calls import CallMemory
-from assist.policy.guidance import CallState
+from assist.policy.course.guidance import CallState
 
 
 def _state(turns: int) -> CallState:

@@ -10,12 +10,12 @@ import pytest
 from assist.call import Call, FactValue, Turn
 from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, StepStatus, next_best_actions
+from assist.policy.course.progress import Evidence
 from assist.policy.cues import CueClock
 from assist.policy.engine import decide
 from assist.policy.files.moments import load_moments
 from assist.policy.moments import find_moments
 from assist.policy.policyset import PolicySet
-from assist.policy.progress import Evidence
 
 TODAY = dt.date(2026, 11, 26)
 # what is tested here is the advice, not the cue budget: a loaded machine must not run the moments out of time

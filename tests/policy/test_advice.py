@@ -9,10 +9,10 @@ import datetime as dt
 from assist.call import Call, Turn
 from assist.knowledge.articles import Article
 from assist.policy.advice import Advice, Retrieved, advise
+from assist.policy.course.guidance import CallState
+from assist.policy.course.reading import Ranked, Reading
 from assist.policy.cues import CueClock
-from assist.policy.guidance import CallState
 from assist.policy.policyset import PolicySet
-from assist.policy.reading import Ranked, Reading
 
 TODAY = dt.date(2026, 12, 7)
 STAIN = "my new jacket arrived with a stain on the sleeve, I'd like to send it back"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assist.call import Turn
-from assist.policy.turns import asks_about, invites, moves_on, new_need, requests, turns_to_new_matter
+from assist.policy.course.turns import asks_about, invites, moves_on, new_need, requests, turns_to_new_matter
 
 
 def test_actually_turns_to_another_matter_only_as_a_marker_not_as_an_adverb() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from assist.policy.quantities import days_ago, digits, money
+from assist.policy.hearing.quantities import days_ago, digits, money
 
 TODAY = dt.date(2026, 12, 7)  # a Monday
 

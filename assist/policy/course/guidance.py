@@ -15,18 +15,18 @@ from dataclasses import dataclass, replace
 from assist.call import Call, Turn
 from assist.digest import sha256
 from assist.policy.actions import CLARIFY, NextAction, next_best_actions
+from assist.policy.course.needs import fact_fit, states_need
+from assist.policy.course.procedure import NEW_MATTER_MARGIN, SWITCH_MARGIN, Course, follow, rival
+from assist.policy.course.reading import Reading, far, leads, within
+from assist.policy.course.situation import NEW_NEED_CONFIDENCE, Situation, read_situation
+from assist.policy.course.standing import standing
+from assist.policy.course.turns import last_customer_turn, need_turn, new_need, turns_to_new_matter
 from assist.policy.cues import CueClock
 from assist.policy.engine import Decision, decide
-from assist.policy.facts import KnownFact, known_facts
+from assist.policy.hearing.facts import KnownFact, known_facts
+from assist.policy.hearing.speech import SpokenFact, hear
 from assist.policy.moments import Sighting, find_moments
-from assist.policy.needs import fact_fit, states_need
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import NEW_MATTER_MARGIN, SWITCH_MARGIN, Course, follow, rival
-from assist.policy.reading import Reading, far, leads, within
-from assist.policy.situation import NEW_NEED_CONFIDENCE, Situation, read_situation
-from assist.policy.speech import SpokenFact, hear
-from assist.policy.standing import standing
-from assist.policy.turns import last_customer_turn, need_turn, new_need, turns_to_new_matter
 
 
 @dataclass(frozen=True)

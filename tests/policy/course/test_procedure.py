@@ -9,12 +9,19 @@ from pathlib import Path
 from assist.call import Call, Turn
 from assist.knowledge.articles import Article
 from assist.policy import conditions
+from assist.policy.course.needs import NAMED_MARGIN, fact_fit
+from assist.policy.course.procedure import (
+    FACT_MARGIN,
+    NEW_MATTER_MARGIN,
+    SWITCH_MARGIN,
+    Course,
+    choose_procedure,
+    follow,
+)
+from assist.policy.course.progress import call_progress
+from assist.policy.course.reading import Candidate
 from assist.policy.cues import CueClock, compile_cue
-from assist.policy.needs import NAMED_MARGIN, fact_fit
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import FACT_MARGIN, NEW_MATTER_MARGIN, SWITCH_MARGIN, Course, choose_procedure, follow
-from assist.policy.progress import call_progress
-from assist.policy.reading import Candidate
 from assist.policy.rules import Outcome, Rule, RuleFile
 from assist.policy.scope import Scope
 from assist.policy.vocabulary import Completion, Vocabulary

@@ -10,12 +10,12 @@ from assist.call import Call
 from assist.knowledge.articles import Article
 from assist.knowledge.words import terms
 from assist.policy.actions import NextAction, StepStatus
+from assist.policy.course.guidance import Guidance
+from assist.policy.course.procedure import Course
+from assist.policy.course.reading import Reading
+from assist.policy.course.turns import last_customer_turn
 from assist.policy.engine import Decision
-from assist.policy.guidance import Guidance
-from assist.policy.procedure import Course
-from assist.policy.reading import Reading
 from assist.policy.rules import Outcome
-from assist.policy.turns import last_customer_turn
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assist.call import Turn
+from assist.policy.course.elsewhere import agent_turn_to_judge, placed_elsewhere
 from assist.policy.cues import CueClock
-from assist.policy.elsewhere import agent_turn_to_judge, placed_elsewhere
 from assist.policy.files.vocabulary import load_vocabulary
 from assist.policy.vocabulary import Vocabulary
 from tests.conftest import ROOT

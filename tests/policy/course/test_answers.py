@@ -7,12 +7,12 @@ from __future__ import annotations
 from assist.call import Call, Turn
 from assist.knowledge.articles import Article
 from assist.policy.actions import NextAction, StepStatus
-from assist.policy.answers import answer_order
+from assist.policy.course.answers import answer_order
+from assist.policy.course.guidance import CallState, Guidance
+from assist.policy.course.procedure import Course
+from assist.policy.course.reading import Ranked, Reading
 from assist.policy.engine import Decision
-from assist.policy.facts import KnownFact
-from assist.policy.guidance import CallState, Guidance
-from assist.policy.procedure import Course
-from assist.policy.reading import Ranked, Reading
+from assist.policy.hearing.facts import KnownFact
 from assist.policy.rules import Outcome
 
 CALL = Call(transcript=(Turn("customer", "my jacket has a stain, I bought it two weeks ago"),))

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from assist.call import Call
 from assist.knowledge.words import terms
+from assist.policy.course.reading import Candidate
 from assist.policy.policyset import PolicySet
-from assist.policy.reading import Candidate
 
 # A need phrase the customer said lifts its procedure over one with policies of its own only when they score
 # about equally (two procedures alike enough that the ranking is the better judge).

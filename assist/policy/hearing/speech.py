@@ -21,8 +21,8 @@ from cachetools import LRUCache
 
 from assist.call import FactValue, Turn
 from assist.policy.cues import SENTENCE_END, CueClock, Pattern, negated, sentence_span
-from assist.policy.quantities import AGO, COUNTED, MONEY, days_ago, digits, disputed, money
-from assist.policy.replies import CONDITION, NEGATIONS, answer, questions, stated
+from assist.policy.hearing.quantities import AGO, COUNTED, MONEY, days_ago, digits, disputed, money
+from assist.policy.hearing.replies import CONDITION, NEGATIONS, answer, questions, stated
 from assist.policy.vocabulary import FactTerm, Heard, Vocabulary
 
 _AMOUNT_QUESTION = re.compile(r"\bhow much\b|\bwhat (?:amount|was the (?:charge|fee|price|amount))\b", re.IGNORECASE)

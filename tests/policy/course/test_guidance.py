@@ -7,10 +7,10 @@ import datetime as dt
 
 from assist.call import Call, FactValue, Turn
 from assist.knowledge.articles import Article
+from assist.policy.course.guidance import CallState, Guidance, guide, need_to_rank
+from assist.policy.course.reading import Ranked, Reading
 from assist.policy.cues import CueClock
-from assist.policy.guidance import CallState, Guidance, guide, need_to_rank
 from assist.policy.policyset import PolicySet
-from assist.policy.reading import Ranked, Reading
 
 TODAY = dt.date(2026, 12, 7)
 # what is tested here is the logic, not the cue budget: a first reading that loads a parser may take longer

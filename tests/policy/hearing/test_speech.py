@@ -9,8 +9,8 @@ import pytest
 from assist.call import Turn
 from assist.policy.cues import CueClock
 from assist.policy.files.directory import load_policies
+from assist.policy.hearing.speech import SpokenFact, hear
 from assist.policy.policyset import PolicySet
-from assist.policy.speech import SpokenFact, hear
 from assist.policy.vocabulary import Vocabulary
 from tests.conftest import ROOT
 

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from assist.call import Call
 from assist.knowledge.articles import Article
 from assist.policy.conditions import all_tests
+from assist.policy.course.procedure import Course
+from assist.policy.course.progress import Evidence, Progress, borrowed, call_progress, decided, reported, since_switch
 from assist.policy.cues import CueClock, asks
 from assist.policy.engine import Decision
-from assist.policy.facts import in_answer
+from assist.policy.hearing.facts import in_answer
+from assist.policy.hearing.speech import SpokenFact
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import Course
-from assist.policy.progress import Evidence, Progress, borrowed, call_progress, decided, reported, since_switch
 from assist.policy.rules import Outcome
-from assist.policy.speech import SpokenFact
 
 
 def standing(policies: PolicySet, call: Call, progress: Progress, course: Course | None,

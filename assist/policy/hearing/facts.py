@@ -9,8 +9,8 @@ from typing import Literal
 from assist.call import Call, FactValue, Turn
 from assist.knowledge.articles import Article
 from assist.policy.cues import asks
+from assist.policy.hearing.speech import SpokenFact
 from assist.policy.policyset import PolicySet
-from assist.policy.speech import SpokenFact
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from itertools import takewhile
 from assist.call import Call
 from assist.knowledge.articles import Article
 from assist.limits import ANSWER_TERMS
-from assist.policy.needs import NAMED_MARGIN, need_words
-from assist.policy.progress import Progress
-from assist.policy.reading import Candidate
-from assist.policy.turns import answers_agent, last_customer_turn, need_turn, quoted, turns_to_new_matter
+from assist.policy.course.needs import NAMED_MARGIN, need_words
+from assist.policy.course.progress import Progress
+from assist.policy.course.reading import Candidate
+from assist.policy.course.turns import answers_agent, last_customer_turn, need_turn, quoted, turns_to_new_matter
 
 # Facts pick among procedures whose best answers score within this of the best one (weighted features: a top
 # answer scores about 3-4); further down, the words of the call outweigh what the desktop sent.

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from assist.call import Turn
 from assist.knowledge.words import short_reply
+from assist.policy.course.turns import last_agent_turn, need_turn
 from assist.policy.cues import CueClock
-from assist.policy.turns import last_agent_turn, need_turn
 from assist.policy.vocabulary import Vocabulary
 
 # Words that decline or redirect: "I can't speak to other stores' policies", "I'm afraid not", "you may have the

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assist.call import Call, Turn
+from assist.policy.course.progress import Evidence, call_progress, reported
 from assist.policy.cues import CueClock, compile_cue
 from assist.policy.files.vocabulary import load_vocabulary
-from assist.policy.progress import Evidence, call_progress, reported
 from assist.policy.vocabulary import Completion, Vocabulary
 
 FUTURE = compile_cue(r"\b(i|we)('ll| will| am going to)\b")

@@ -7,14 +7,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assist.call import Call, Turn
+from assist.policy.course.elsewhere import placed_elsewhere
+from assist.policy.course.needs import fact_fit, named_needs, states_need
+from assist.policy.course.procedure import SWITCH_PHRASE_TERMS, Course
+from assist.policy.course.progress import Progress, call_progress
+from assist.policy.course.reading import SURE, Candidate, Reading, procedures
+from assist.policy.course.turns import (
+    answers_agent,
+    asks_about,
+    invites,
+    last_customer_turn,
+    moves_on,
+    need_turn,
+    requests,
+)
 from assist.policy.cues import CueClock
-from assist.policy.elsewhere import placed_elsewhere
-from assist.policy.needs import fact_fit, named_needs, states_need
 from assist.policy.policyset import PolicySet
-from assist.policy.procedure import SWITCH_PHRASE_TERMS, Course
-from assist.policy.progress import Progress, call_progress
-from assist.policy.reading import SURE, Candidate, Reading, procedures
-from assist.policy.turns import answers_agent, asks_about, invites, last_customer_turn, moves_on, need_turn, requests
 
 # A customer turn raises a new need only when, on its own, it is answered at least this surely (calibrated
 # confidence): real new needs ("can I return those instead?") score 0.9 and more, thanks and goodbyes 0.4 and
