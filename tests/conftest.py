@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -18,6 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository
 KNOWLEDGE = ROOT / "knowledge"  # the bundled retail knowledge base
 DATA = ROOT / "tests" / "data"
 FIXTURE_KB = DATA / "kb"
+# What every log record carries (timestamps, process and thread ids): numbers that may contain any digits by chance.
+_RECORD_FIELDS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def logged_text(records: list[logging.LogRecord]) -> str:
+    """Everything the records say: each message and its extra fields (what a log shipper stores)."""
+    return " ".join(f"{r.getMessage()} {[v for k, v in r.__dict__.items() if k not in _RECORD_FIELDS]}"
+                    for r in records)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -26,7 +26,7 @@ from assist.index.update import update_index
 from assist.knowledge.articles import load_catalog
 from assist.service import KnowledgeService, Suggestion
 from assist.settings import Settings
-from tests.conftest import FIXTURE_KB
+from tests.conftest import FIXTURE_KB, logged_text
 
 CLIENT_KEY, ADMIN_KEY = "client-key-0123456789", "admin-key-0123456789"
 KEYS = {"api_keys": [CLIENT_KEY], "admin_keys": [ADMIN_KEY]}
@@ -110,7 +110,7 @@ def test_suggest_logs_the_suggestion_id_and_the_conversation_only_as_its_pseudon
     assert record.suggestion_id == body["suggestion_id"]  # type: ignore[attr-defined]
     store = client.app.state.recorder.store  # type: ignore[attr-defined]
     assert record.conversation == store.pseudonym(phone)  # type: ignore[attr-defined]
-    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    logged = logged_text(caplog.records)
     assert phone not in logged and "ann@example.com" not in logged
 
 
@@ -519,7 +519,7 @@ def test_pii_in_turns_comments_and_ids_never_reaches_the_data_directory_or_the_l
             assert reply.status_code == 200, reply.text
         assert recorder.flush()
     stored = b"".join(f.read_bytes() for f in data.iterdir())
-    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    logged = logged_text(caplog.records)
     assert b"[PERSON]" in stored and b"[CARD]" in stored  # the rows are there, redacted
     for said in [*_PROBE_PII, "415 555 0132", "agent.ann@example.com", "88231"]:
         assert said.encode() not in stored, said

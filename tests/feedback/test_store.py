@@ -19,6 +19,7 @@ from assist.feedback.events import EventKind, FeedbackEvent, Outcome, ShownAnswe
 from assist.feedback.recorder import Recorder
 from assist.feedback.reports import action_report, article_report, period_start
 from assist.feedback.store import EventStore
+from tests.conftest import logged_text
 from tests.feedback.conftest import drop_store
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
@@ -279,7 +280,7 @@ def test_suggestions_refused_during_a_long_lock_are_retried_and_logged_without_r
             locker.execute("ROLLBACK")
             assert recorder.flush(30) and recorder.recorded == 1 and recorder.failed == 0
         recorder.add(FeedbackEvent(said.id, EventKind.USED, NOW, rank=1))
-        logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+        logged = logged_text(caplog.records)
         assert "5531" not in logged and "parcel" not in logged and "database is locked" in logged
     finally:
         locker.close()
