@@ -216,6 +216,21 @@ class KnowledgeService:
             off_topic=guidance.off_topic,
         )
 
+    def search(self, query: str, caller: Call, limit: int, today: dt.date | None = None,
+               deadline: Deadline | None = None) -> tuple[Answer, ...]:
+        """The best `limit` passages for what the agent typed, among those `caller` (segment, role, filters) may
+        see, read out as suggest reads its answers; no policy: the agent is looking, not the customer asking."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        if deadline is not None:
+            deadline.check("before the search was started (waiting for a worker)")
+        ranking = snapshot.retriever.rank(replace(caller, transcript=(Turn("customer", query),), issue=None), limit,
+                                          today or dt.date.today())
+        if ranking.query is None:
+            return ranking.answers
+        return snapshot.retriever.read_out(ranking.answers, ranking.query)
+
     def article(self, article_id: str, caller: Call, today: dt.date | None = None) -> tuple[Article, list[Passage]]:
         """An article of the live version as the agent reads it (its passages, routing text left out), when the
         caller may see it; UnknownArticleError otherwise."""

@@ -17,7 +17,8 @@ from assist.service import KnowledgeService
 from assist.settings import Settings
 
 KEY, ADMIN_KEY = "fuzz-key-0123456789", "fuzz-admin-key-0123456789"
-OPERATIONS = [("POST", "/v1/suggest"), ("GET", "/v1/articles/{article_id}"), ("GET", "/v1/vocabulary"),
+OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/search"), ("GET", "/v1/articles/{article_id}"),
+              ("GET", "/v1/vocabulary"),
               ("POST", "/v1/feedback"),
               ("POST", "/v1/admin/reload"),
               ("GET", "/v1/reports/articles"), ("GET", "/v1/reports/actions"), ("GET", "/v1/reports/gaps"),

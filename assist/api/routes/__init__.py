@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from assist.api import stream
-from assist.api.routes import admin, feedback, knowledge, probes, reports, suggest
+from assist.api.routes import admin, feedback, knowledge, probes, reports, search, suggest
 
 router = APIRouter()
 router.include_router(suggest.router)
+router.include_router(search.router)
 router.include_router(knowledge.router)
 router.include_router(feedback.router)
 router.include_router(admin.router)
