@@ -83,6 +83,7 @@ class FeedbackEvent:
     action: str | None = None
     outcome: Outcome | None = None
     comment: str | None = None
+    passage_id: str | None = None  # a `used` event: the passage the agent used, shown or found by search
 
 
 def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str | None, agent_id: str | None,

@@ -25,7 +25,7 @@ from assist.errors import (
     RedactionUnavailableError,
     UnknownSuggestionError,
 )
-from assist.feedback.events import ABOUT_SHOWN, FeedbackEvent, SuggestionRecord
+from assist.feedback.events import ABOUT_SHOWN, EventKind, FeedbackEvent, SuggestionRecord
 from assist.feedback.store import EventStore, Shown
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,10 @@ class Recorder:
             raise FeedbackRejectedError("rank", f"the suggestion showed {shown.answers} answers, not {feedback.rank}")
         if feedback.action is not None and feedback.action not in shown.actions:
             raise FeedbackRejectedError("action", f"the suggestion did not list action {feedback.action!r}")
-        if feedback.kind in ABOUT_SHOWN and feedback.rank is None and feedback.action is None:
+        if feedback.passage_id is not None and feedback.kind != EventKind.USED:
+            raise FeedbackRejectedError("passage_id", f"only a used event names a passage, not {feedback.kind}")
+        if feedback.kind in ABOUT_SHOWN and feedback.rank is None and feedback.action is None \
+                and feedback.passage_id is None:
             raise FeedbackRejectedError("rank", f"a {feedback.kind} event names an answer (rank) or an action")
         try:
             comment = self.store.redact(feedback.comment) if feedback.comment else None

@@ -173,7 +173,8 @@ class EventStore:
                 connection.execute(insert(tables.events).values(
                     suggestion_id=feedback.suggestion_id, at=feedback.at, kind=str(feedback.kind),
                     rank=feedback.rank, action=feedback.action,
-                    outcome=str(feedback.outcome) if feedback.outcome else None, comment=feedback.comment))
+                    outcome=str(feedback.outcome) if feedback.outcome else None, comment=feedback.comment,
+                    passage_id=feedback.passage_id))
         except SQLAlchemyError as exc:
             raise FeedbackNotStoredError(f"the event store refused the event: {type(exc).__name__}") from exc
 

@@ -74,6 +74,7 @@ events = Table(
     Column("action", String(128)),  # or the action
     Column("outcome", String(16)),  # kind "outcome": how the conversation ended
     Column("comment", Text),  # redacted
+    Column("passage_id", String(300)),  # kind "used": the passage used, whether suggested or found by search
     Index("ix_events_suggestion", "suggestion_id"),
     Index("ix_events_at", "at"),
 )

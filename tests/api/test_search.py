@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from assist.api.app import create_app
+from assist.feedback import tables
+from assist.feedback.recorder import Recorder
+from assist.feedback.store import EventStore
 from assist.index.embedder import Embedder
 from assist.service import KnowledgeService
 from assist.settings import Settings
@@ -60,3 +64,22 @@ def test_search_refuses_a_request_with_nothing_to_look_for_or_out_of_bounds(clie
 def test_search_needs_the_client_key_when_keys_are_set(client: TestClient) -> None:
     response = client.post("/v1/search", json={"query": "refund"}, headers={"Authorization": "Bearer wrong-key"})
     assert response.status_code == 401
+
+
+def test_a_passage_found_by_search_is_recorded_as_used_for_the_suggestion(built_index_dir: Path, embedder: Embedder,
+                                                                          tmp_path: Path) -> None:
+    service = KnowledgeService(built_index_dir, embedder)
+    service.load()
+    store = EventStore(f"sqlite:///{tmp_path / 'assist.db'}")
+    store.upgrade()
+    recorder = Recorder(store)
+    with TestClient(create_app(Settings(_env_file=None), service, recorder=recorder)) as client:  # type: ignore[call-arg]
+        shown = client.post("/v1/suggest", json={"issue": "how long does shipping take?"}).json()
+        found = client.post("/v1/search", json={"query": "supervisor override code refund"}).json()["answers"][0]
+        used = {"suggestion_id": shown["suggestion_id"], "event": "used", "passage_id": found["passage_id"]}
+        assert client.post("/v1/feedback", json=used).status_code == 200
+        for wrong in ({**used, "event": "opened"}, {**used, "passage_id": "no-ordinal"}):
+            assert client.post("/v1/feedback", json=wrong).status_code == 422
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(tables.events.c.kind, tables.events.c.rank, tables.events.c.passage_id)).all()
+    assert [tuple(r) for r in rows] == [("used", None, found["passage_id"])]

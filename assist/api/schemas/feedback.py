@@ -25,7 +25,9 @@ _SOMETHING_SAID: dict[str, Any] = {
         {"if": {"required": ["event"], "properties": {"event": {"const": EventKind.OUTCOME.value}}},
          "then": given("outcome", "string"), "else": {"not": given("outcome", "string")}},
         {"if": {"required": ["event"], "properties": {"event": {"enum": [kind.value for kind in ABOUT_SHOWN]}}},
-         "then": {"anyOf": [given("rank", "integer"), given("action", "string")]}},
+         "then": {"anyOf": [given("rank", "integer"), given("action", "string"), given("passage_id", "string")]}},
+        {"if": given("passage_id", "string"),
+         "then": {"required": ["event"], "properties": {"event": {"const": EventKind.USED.value}}}},
         {"if": given("event", "string"),
          "then": {"not": {"anyOf": [given("helpful", "boolean"), given("used_rank", "integer")]}}},
     ],
@@ -35,8 +37,9 @@ _SOMETHING_SAID: dict[str, Any] = {
 class FeedbackRequest(BaseModel):
     """POST /v1/feedback: what the agent did with one suggestion. Unknown fields are refused (422).
 
-    An `event` about an answer names its `rank`, one about an action names the `action`; `outcome` ends the
-    conversation. The original fields stay valid: `helpful` is a thumbs up or down (about `used_rank`, else
+    An `event` about an answer names its `rank`, one about an action names the `action`; `used` may name the
+    `passage_id` instead (the agent used a passage the suggestion did not show: found by search); `outcome` ends
+    the conversation. The original fields stay valid: `helpful` is a thumbs up or down (about `used_rank`, else
     the first answer), `used_rank` a `used` event, `comment` alone a remark on the whole suggestion.
     """
 
@@ -51,6 +54,8 @@ class FeedbackRequest(BaseModel):
     helpful: StrictBool | None = None
     used_rank: int | None = Field(default=None, ge=1, le=MAX_LIMIT, description="1-based rank of the answer used")
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+    passage_id: str | None = Field(default=None, max_length=300, pattern=r"^[^#\s]+#[0-9]+$", description=(
+        "with event=used: the passage used (`article_id#ordinal`), shown or found by POST /v1/search"))
 
     @field_validator("used_rank", "rank", mode="before")
     @classmethod
@@ -64,7 +69,10 @@ class FeedbackRequest(BaseModel):
             raise ValueError("event, helpful, used_rank or comment: at least one must be given")
         if (self.event == EventKind.OUTCOME) != (self.outcome is not None):
             raise ValueError("outcome: given exactly when event is 'outcome'")
-        if self.event not in (None, EventKind.OUTCOME) and self.rank is None and self.action is None:
+        if self.passage_id is not None and self.event != EventKind.USED:
+            raise ValueError("passage_id: given only with event 'used'")
+        if self.event not in (None, EventKind.OUTCOME) and self.rank is None and self.action is None \
+                and self.passage_id is None:
             raise ValueError(f"rank or action: a {self.event!r} event is about an answer (rank) or an action")
         if self.event is not None and (self.helpful is not None or self.used_rank is not None):
             raise ValueError("event: send it alone, or the original helpful / used_rank fields, not both")
@@ -74,7 +82,7 @@ class FeedbackRequest(BaseModel):
         """The events this request carries: its `event`, or those the original fields stand for."""
         if self.event is not None:
             return [FeedbackEvent(self.suggestion_id, EventKind(self.event), at, self.rank, self.action,
-                                  Outcome(self.outcome) if self.outcome else None, self.comment)]
+                                  Outcome(self.outcome) if self.outcome else None, self.comment, self.passage_id)]
         events = []
         if self.helpful is not None:
             kind = EventKind.THUMBS_UP if self.helpful else EventKind.THUMBS_DOWN
