@@ -423,6 +423,34 @@ def test_article_a_passage_names_opens_in_the_desk_and_escape_closes_it(
     assert console_errors == []
 
 
+def test_agent_searches_the_knowledge_base_opens_a_result_and_feeds_back_the_passage_used(
+    playwright_api: Any, server: str, page: Any, console_errors: list[str], tmp_path: Path
+) -> None:
+    expect = playwright_api.expect
+    _open_desk(page, server, expect)
+    _say(page, "customer", "Hi, my new shirt arrived with a stain on it and I'd like to return it.")
+    expect(page.get_by_test_id("answer").first).to_be_visible(timeout=WAIT_MS)
+    page.locator("#search-text").fill("how long does standard shipping take")
+    page.get_by_test_id("search-submit").click()
+    results = page.get_by_test_id("search-result")
+    expect(results.first).to_be_visible(timeout=WAIT_MS)
+    assert 1 <= results.count() <= 5
+    assert re.fullmatch(r"[^#\s]+#[0-9]+", results.first.get_attribute("data-passage-id") or "")
+    used = results.first.get_by_test_id("search-used")
+    used.click()
+    expect(used).to_have_text("Used ✓", timeout=WAIT_MS)  # shown only once the server stored the event
+    expect(used).to_be_disabled()
+    expect(page.locator("#toast")).not_to_have_class(re.compile(r"\bshow\b"), timeout=WAIT_MS)
+    _screenshot(page, tmp_path / "desk-search.png", *_docs("desk-search.png"))
+    results.first.get_by_test_id("search-open").click()
+    expect(page.get_by_test_id("article-view")).to_be_visible(timeout=WAIT_MS)
+    page.keyboard.press("Escape")
+    page.get_by_test_id("search-close").click()
+    expect(results).to_have_count(0)
+    expect(page.get_by_test_id("answer").first).to_be_visible()  # the suggestions stay where they were
+    assert console_errors == []
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ export function feedbackOnce(fields) {
     return Promise.reject(new Error("no suggestion"));
   }
   const body = Object.assign({ suggestion_id: call.suggestion.suggestion_id }, fields);
-  const key = [body.suggestion_id, body.event, body.rank || body.action || body.outcome].join("|");
+  const key = [body.suggestion_id, body.event, body.rank || body.action || body.outcome || body.passage_id].join("|");
   if (call.sent.has(key)) return Promise.resolve(null);
   return feedback(body).then((result) => {
     call.sent.add(key);

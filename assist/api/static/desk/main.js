@@ -14,6 +14,7 @@ import { call, contextMessage } from "./call.js";
 import { endCall } from "./feedback.js";
 import { DEBUG } from "./options.js";
 import { playSample } from "./sample.js";
+import { watchSearch } from "./search.js";
 import { connect, send } from "./stream.js";
 import { addTurn, newCall, setSpeaker } from "./transcript.js";
 
@@ -45,6 +46,7 @@ function start() {
   for (const id of ["context-form", "end-form"]) $(id).addEventListener("submit", (event) => event.preventDefault());
   $("play").addEventListener("click", playSample);
   watchArticleView();
+  watchSearch();
   $("took").hidden = !DEBUG;
   $("new-call").addEventListener("click", newCall);
   $("end-call").addEventListener("click", endCall);
