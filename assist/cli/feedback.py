@@ -79,7 +79,8 @@ def db_prune(days: Annotated[int | None, typer.Option(
 
 @report_app.command("articles")
 def report_articles(period: SinceOpt = "7d", output: FormatOpt = Format.TABLE, index_dir: IndexDirOpt = None) -> None:
-    """Per article: shown, shown first, opened, used, thumbs, used rate, resolved when used; and never shown."""
+    """Per article: shown, shown first, opened, used, thumbs, used rate, resolved when used, found by search; and
+    never shown."""
     from assist.feedback.reports import article_report
     from assist.index import versions
     from assist.index.manifest import read_manifest

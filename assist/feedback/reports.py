@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, select
 from assist.feedback import tables
 from assist.feedback.events import EventKind, Outcome
 from assist.feedback.store import EventStore
+from assist.knowledge.passages import article_of
 
 _PERIOD = re.compile(r"(\d{1,5})([dhw])")
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}
@@ -39,11 +40,13 @@ class ArticleUse:
     thumbs_down: int
     used_rate: float
     resolved_when_used: float | None  # share of the conversations it was used in that ended resolved
+    found: int = 0  # used though no suggestion showed it: the agent found it by search (what suggestions missed)
 
 
 @dataclass(frozen=True)
 class ArticleReport:
-    """Every article shown in the period, most shown first, and the served articles never shown."""
+    """Every article shown (or found by search and used) in the period, most shown first, and the served articles
+    never shown."""
 
     articles: tuple[ArticleUse, ...]
     never_shown: tuple[str, ...]
@@ -83,6 +86,10 @@ def article_report(store: EventStore, since: dt.datetime, served: Iterable[str] 
         endings = connection.execute(
             select(s.c.conversation_id, e.c.outcome).join(s, s.c.id == e.c.suggestion_id)
             .where(in_period, e.c.kind == str(EventKind.OUTCOME)).order_by(e.c.at, e.c.id)).all()
+        named = connection.execute(
+            select(e.c.passage_id).join(s, s.c.id == e.c.suggestion_id)
+            .where(in_period, e.c.kind == str(EventKind.USED), e.c.passage_id.is_not(None))).scalars().all()
+    found = Counter(article_of(passage) for passage in named)
     outcome = {conversation: ended for conversation, ended in endings if conversation is not None}
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     used_in: dict[str, set[str]] = defaultdict(set)
@@ -91,16 +98,17 @@ def article_report(store: EventStore, since: dt.datetime, served: Iterable[str] 
         if kind == EventKind.USED and conversation is not None:
             used_in[article_id].add(conversation)
     uses = []
-    for article_id, count, first in shown:
+    rows = [*shown, *((article_id, 0, 0) for article_id in sorted(set(found) - {row[0] for row in shown}))]
+    for article_id, count, first in rows:
         k, calls = kinds[article_id], used_in[article_id]
         ended = [outcome[c] for c in calls if c in outcome]
         resolved = sum(1 for o in ended if o == Outcome.RESOLVED) / len(ended) if ended else None
         uses.append(ArticleUse(article_id, int(count), int(first or 0), k[EventKind.OPENED], k[EventKind.USED],
                                k[EventKind.THUMBS_UP], k[EventKind.THUMBS_DOWN],
                                round(k[EventKind.USED] / count, 4) if count else 0.0,
-                               round(resolved, 4) if resolved is not None else None))
+                               round(resolved, 4) if resolved is not None else None, found[article_id]))
     uses.sort(key=lambda u: (-u.shown, u.article_id))
-    seen = {u.article_id for u in uses}
+    seen = {u.article_id for u in uses if u.shown}
     return ArticleReport(tuple(uses), tuple(sorted(set(served) - seen)))
 
 

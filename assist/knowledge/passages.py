@@ -35,6 +35,11 @@ class Passage:
         return f"{self.article_id}#{self.ordinal}"
 
 
+def article_of(passage_key: str) -> str:
+    """The id of the article a passage key (`Passage.key`: article_id#ordinal) belongs to."""
+    return passage_key.rpartition("#")[0]
+
+
 @dataclass(frozen=True)
 class _Block:
     section: str

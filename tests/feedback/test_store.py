@@ -129,6 +129,19 @@ def test_article_report_counts_what_agents_did_and_resolutions(store: EventStore
     assert report.never_shown == ("privacy",)
 
 
+def test_article_report_counts_passages_found_by_search_apart_from_answers_used(store: EventStore) -> None:
+    store.record([_record(1), _record(2, articles=("shipping",))])
+    store.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, rank=1))
+    store.add(FeedbackEvent(_record(1).id, EventKind.USED, NOW, passage_id="privacy#3"))  # never suggested
+    store.add(FeedbackEvent(_record(2).id, EventKind.USED, NOW, passage_id="returns#0"))  # shown elsewhere, not here
+    report = article_report(store, NOW - dt.timedelta(days=7), served=["returns", "shipping", "privacy", "fees"])
+    by_id = {a.article_id: a for a in report.articles}
+    assert (by_id["returns"].used, by_id["returns"].found) == (1, 1)
+    assert (by_id["privacy"].shown, by_id["privacy"].used, by_id["privacy"].found) == (0, 0, 1)
+    assert (by_id["shipping"].used, by_id["shipping"].found) == (0, 0)
+    assert report.never_shown == ("fees", "privacy")  # found by search is not shown by the suggestions
+
+
 def test_action_report_counts_decisions_by_segment_and_rule(store: EventStore) -> None:
     store.record([_record(1, segment="gold"), _record(2, segment="gold"), _record(3, segment="silver")])
     report = action_report(store, NOW - dt.timedelta(days=1))

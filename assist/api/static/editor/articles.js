@@ -19,11 +19,14 @@ const COLUMNS = [
   { key: "thumbs_down", label: "Unhelpful", kind: "int", title: "thumbs down" },
   { key: "resolved_when_used", label: "Resolved", kind: "pct",
     title: "of the calls that used it, the share that ended resolved" },
+  { key: "found", label: "Found", kind: "int",
+    title: "used after the agent found it by search: the suggestions did not show it" },
 ];
 
 export function showArticles(report) {
   state.articles = report.articles;
-  $("articles-count").textContent = report.articles.length + " shown · " + report.never_shown.length + " never shown";
+  const shown = report.articles.filter((a) => a.shown > 0).length;
+  $("articles-count").textContent = shown + " shown · " + report.never_shown.length + " never shown";
   drawArticleChart(report.articles);
   drawTable();
   $("never-count").textContent = String(report.never_shown.length);
