@@ -162,6 +162,13 @@ class KnowledgeService:
         log.error("no valid index version to serve", extra={"index_dir": str(self.index_dir)})
         return None
 
+    def _live(self) -> Snapshot:
+        """The snapshot a request reads from start to end (taken once); IndexNotFoundError before the first load."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        return snapshot
+
     def pointer_changed(self) -> bool:
         """True when CURRENT names a version that is neither served nor already refused."""
         current = versions.current_version(self.index_dir)
@@ -180,9 +187,7 @@ class KnowledgeService:
         (DeadlineExceededError), and cue patterns get at most the time left.
         """
         start = time.perf_counter()
-        snapshot = self._snapshot
-        if snapshot is None:
-            raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        snapshot = self._live()
         if deadline is not None:
             deadline.check("before the request was started (waiting for a worker)")
         day = today or dt.date.today()
@@ -220,9 +225,7 @@ class KnowledgeService:
                deadline: Deadline | None = None) -> tuple[Answer, ...]:
         """The best `limit` passages for what the agent typed, among those `caller` (segment, role, filters) may
         see, read out as suggest reads its answers; no policy: the agent is looking, not the customer asking."""
-        snapshot = self._snapshot
-        if snapshot is None:
-            raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        snapshot = self._live()
         if deadline is not None:
             deadline.check("before the search was started (waiting for a worker)")
         ranking = snapshot.retriever.rank(replace(caller, transcript=(Turn("customer", query),), issue=None), limit,
@@ -234,9 +237,7 @@ class KnowledgeService:
     def article(self, article_id: str, caller: Call, today: dt.date | None = None) -> tuple[Article, list[Passage]]:
         """An article of the live version as the agent reads it (its passages, routing text left out), when the
         caller may see it; UnknownArticleError otherwise."""
-        snapshot = self._snapshot
-        if snapshot is None:
-            raise IndexNotFoundError(f"no index loaded from {self.index_dir}")
+        snapshot = self._live()
         article = snapshot.index.articles.get(article_id)
         if article is None or not visible(article, caller, today or dt.date.today()):
             raise UnknownArticleError(article_id)
