@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    LargeBinary,
     DateTime,
     Float,
     ForeignKey,
@@ -77,6 +78,14 @@ events = Table(
     Column("passage_id", String(300)),  # kind "used": the passage used, whether suggested or found by search
     Index("ix_events_suggestion", "suggestion_id"),
     Index("ix_events_at", "at"),
+)
+
+candidates = Table(
+    "candidates", metadata,
+    Column("suggestion_id", String(40), ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True),
+    Column("features", Text, nullable=False),  # JSON: the feature names, in column order
+    Column("passages", Text, nullable=False),  # JSON: the candidates' passage keys, best first
+    Column("values", LargeBinary, nullable=False),  # float32 little-endian, one row per passage
 )
 
 store_keys = Table(
