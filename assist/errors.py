@@ -86,3 +86,11 @@ class FeedbackRejectedError(AssistError):
 
 class DeadlineExceededError(AssistError):
     """A request that could not be answered within its deadline (the service is overloaded)."""
+
+
+class RankerError(AssistError):
+    """A learned ranker version that cannot be served (missing, unreadable, or fitted for other features)."""
+
+
+class LearningError(AssistError):
+    """`assist learn` cannot fit: too few events with a passage the agent used, or no period to learn from."""

@@ -13,7 +13,7 @@ from ulid import ULID
 
 from assist.call import Call, Turn
 from assist.deadline import Deadline
-from assist.errors import AssistError, IndexNotFoundError, UnknownArticleError
+from assist.errors import AssistError, IndexNotFoundError, RankerError, UnknownArticleError
 from assist.index import versions
 from assist.index.embedder import Embedder
 from assist.index.loaded import KnowledgeIndex, load_index
@@ -29,6 +29,8 @@ from assist.policy.cues import Limits
 from assist.policy.engine import Decision
 from assist.policy.hearing.facts import KnownFact
 from assist.policy.hearing.quantities import warm_up
+from assist.retrieval import rankers
+from assist.retrieval.learned import Candidates, LearnedRanker
 from assist.retrieval.presentation import Answer, Ranking
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
@@ -43,6 +45,11 @@ class Snapshot:
 
     index: KnowledgeIndex
     retriever: Retriever
+
+    @property
+    def ranker(self) -> str | None:
+        """The learned ranker version served, None for the hand weights."""
+        return self.retriever.ranker.version if self.retriever.ranker else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Suggestion:
     facts: tuple[KnownFact, ...] = ()
     off_topic: bool = False  # the need is something customer service does not handle
     state: CallState | None = None  # what the call's next moment continues from
+    candidates: Candidates | None = None  # what the ranking saw, logged for `assist learn`; not sent
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,13 @@ class Reload:
 
     version: str
     previous: str | None
+    ranker: str | None = None  # the learned ranker served now (None: the hand weights)
+    previous_ranker: str | None = None
 
     @property
     def changed(self) -> bool:
         """True when the live snapshot was replaced."""
-        return self.version != self.previous
+        return self.version != self.previous or self.ranker != self.previous_ranker
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class KnowledgeService:
         self.reloads = 0
         self.reload_failures = 0
         self.refused: Refusal | None = None
+        self.ranker_refused: Refusal | None = None  # a ranker version that failed to load: the last one serves on
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -115,8 +126,11 @@ class KnowledgeService:
             name = version or versions.current_version(self.index_dir)
             if name is None:
                 raise IndexNotFoundError(f"no published index in {self.index_dir}; run `assist index build`")
+            live = self._snapshot
             try:
-                index = load_index(self.index_dir, self.embedder, name)
+                # versions are immutable: a ranker change alone re-uses the loaded index
+                index = live.index if live and live.index.version == name else load_index(self.index_dir,
+                                                                                          self.embedder, name)
             except AssistError as exc:
                 self.reload_failures += 1
                 self.refused = Refusal(name, str(exc))
@@ -125,12 +139,40 @@ class KnowledgeService:
                 raise
             if self.refused and self.refused.version == name:
                 self.refused = None
-            if self._snapshot and self._snapshot.index.version == index.version:
+            ranker = self._ranker(live.retriever.ranker if live else None)
+            if live and live.index.version == index.version and live.retriever.ranker is ranker:
                 return index.version
-            self._snapshot = Snapshot(index, Retriever(index, self.embedder, self.tuning))
+            self._snapshot = Snapshot(index, Retriever(index, self.embedder, self.tuning, ranker))
             self.reloads += 1
-            log.info("index loaded", extra={"index_version": index.version, "passages": index.manifest.count})
+            log.info("index loaded", extra={"index_version": index.version, "passages": index.manifest.count,
+                                            "ranker_version": ranker.version if ranker else None})
             return index.version
+
+    def _ranker(self, served: LearnedRanker | None) -> LearnedRanker | None:
+        """The learned ranker CURRENT names (None: the hand weights); when it cannot be loaded, the one served
+        stays (logged, counted, kept in `ranker_refused` until the pointer moves)."""
+        name = rankers.current(self.index_dir)
+        if name is None:
+            self.ranker_refused = None
+            return None
+        if served is not None and served.version == name:
+            return served
+        try:
+            ranker = rankers.load(self.index_dir, name)
+        except RankerError as exc:
+            self.reload_failures += 1
+            self.ranker_refused = Refusal(name, str(exc))
+            log.error("ranker version refused", extra={"ranker_version": name, "error": str(exc),
+                                                      "serving": served.version if served else None})
+            return served
+        self.ranker_refused = None
+        return ranker
+
+    @property
+    def ranker(self) -> str | None:
+        """The learned ranker version served, if any (None: the hand weights)."""
+        snapshot = self._snapshot
+        return snapshot.ranker if snapshot else None
 
     @property
     def version(self) -> str | None:
@@ -140,8 +182,8 @@ class KnowledgeService:
 
     def reload(self) -> Reload:
         """Load whatever CURRENT names now (retrying a refused version); raise AssistError if it fails."""
-        previous = self.version
-        return Reload(self.load(), previous)
+        previous, previous_ranker = self.version, self.ranker
+        return Reload(self.load(), previous, self.ranker, previous_ranker)
 
     def start(self) -> str | None:
         """Clean up after dead writers, then serve CURRENT or, if it fails verification, the newest version
@@ -170,7 +212,11 @@ class KnowledgeService:
         return snapshot
 
     def pointer_changed(self) -> bool:
-        """True when CURRENT names a version that is neither served nor already refused."""
+        """True when CURRENT (of the index or of the learned rankers) names a version that is neither served nor
+        already refused."""
+        ranker = rankers.current(self.index_dir)
+        if ranker != self.ranker and (self.ranker_refused is None or self.ranker_refused.version != ranker):
+            return True
         current = versions.current_version(self.index_dir)
         if current is None or current == self.version:
             return False
@@ -219,6 +265,7 @@ class KnowledgeService:
             facts=guidance.facts,
             state=guidance.state,
             off_topic=guidance.off_topic,
+            candidates=ranking.candidates,
         )
 
     def search(self, query: str, caller: Call, limit: int, today: dt.date | None = None,

@@ -11,6 +11,7 @@ from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, 
 from assist.cli.eval import eval_app
 from assist.cli.feedback import db_app, report_app
 from assist.cli.index import index_app, update
+from assist.cli.learn import learn_app
 from assist.cli.welcome import welcome
 
 app = typer.Typer(help="assist: agent-assist knowledge service", no_args_is_help=True)
@@ -18,6 +19,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
+app.add_typer(learn_app, name="learn")
 
 
 @app.command()

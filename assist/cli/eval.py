@@ -173,3 +173,37 @@ def eval_bench(
         commands = [built_by(workdir) or command, command]
         refresh_docs(Path(docs), measured_section(markdown_table(rows, stamp), commands, about, stamp))
         console.print(f"refreshed {docs}")
+
+
+@eval_app.command("replay")
+def eval_replay(
+    url: Annotated[str, typer.Argument(help="the running service, e.g. http://127.0.0.1:8000")],
+    queries: Annotated[Path, typer.Option("--queries", help="a labelled set: Doc2Dial queries JSONL")],
+    key: Annotated[str | None, typer.Option("--key", help="API key [default: none]")] = None,
+    limit: Annotated[int, typer.Option(help="only the first N queries (0 = all)")] = 0,
+    segment: Annotated[str, typer.Option(help="the customers' segment")] = "standard",
+) -> None:
+    """Play a labelled set through a running service as agent desktops would (suggest, then `used` on the shown
+    answer holding the gold answer, or else a search and `used` of the passage found): history `assist learn`
+    fits on."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from assist_eval.doc2dial import read_queries
+    from assist_eval.replay import Desktop, ReplayError, replay
+
+    try:
+        bench = read_queries(queries)[: limit or None]
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("replay", total=len(bench))
+        try:
+            played = replay(Desktop(url, key), bench, segment, lambda p: progress.update(task, completed=p.queries))
+        except ReplayError as exc:
+            err.print(f"[red]replay stopped:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    ranks = ", ".join(f"{rank}: {count}" for rank, count in sorted(played.by_rank.items()))
+    console.print(f"{played.queries} queries: a shown answer used {played.used_shown} (by rank {ranks}), "
+                  f"found by search and used {played.used_found}, not found {played.missed}")

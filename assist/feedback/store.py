@@ -11,6 +11,7 @@ process being killed. The schema belongs to the Alembic migrations (`upgrade`), 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text
@@ -29,6 +31,7 @@ from assist.feedback import tables
 from assist.feedback.events import FeedbackEvent, SuggestionRecord
 from assist.feedback.pseudonyms import KEY_NAME, pseudonym
 from assist.feedback.redactor import Redactor
+from assist.retrieval.learned import Candidates
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -148,6 +151,9 @@ class EventStore:
                     for r in batch for n, (action, status) in enumerate(r.actions, start=1)]
             if rows:
                 connection.execute(insert(tables.actions), rows)
+            rows = [_candidates_row(r.id, r.candidates) for r in batch if r.candidates and r.candidates.passages]
+            if rows:
+                connection.execute(insert(tables.candidates), rows)
 
     def shown(self, suggestion_id: str) -> Shown | None:
         """What a stored suggestion showed, or None when the store never recorded it."""
@@ -182,7 +188,7 @@ class EventStore:
         """Delete suggestions recorded before `before` with everything about them; how many were deleted."""
         old = select(tables.suggestions.c.id).where(tables.suggestions.c.at < before).scalar_subquery()
         with self.engine.begin() as connection:
-            for child in (tables.events, tables.answers, tables.decisions, tables.actions):
+            for child in (tables.events, tables.answers, tables.decisions, tables.actions, tables.candidates):
                 connection.execute(delete(child).where(child.c.suggestion_id.in_(old)))
             result = connection.execute(delete(tables.suggestions).where(tables.suggestions.c.at < before))
         return int(result.rowcount)
@@ -201,6 +207,20 @@ class EventStore:
         row = {column.name: getattr(record, column.name) for column in tables.suggestions.columns}
         return row | {"conversation_id": self.pseudonym(record.conversation_id),
                       "agent_id": self.pseudonym(record.agent_id), "customer_turn": redacted_turn}
+
+
+def _candidates_row(suggestion_id: str, candidates: Candidates) -> dict[str, Any]:
+    """A suggestion's logged candidates as stored: names and passage keys as JSON, values as float32 bytes."""
+    return {"suggestion_id": suggestion_id, "features": json.dumps(list(candidates.names)),
+            "passages": json.dumps(list(candidates.passages)),
+            "values": np.ascontiguousarray(candidates.values, dtype="<f4").tobytes()}
+
+
+def read_candidates(features: str, passages: str, values: bytes) -> Candidates:
+    """A stored candidates row back as the ranking logged it."""
+    names, keys = tuple(json.loads(features)), tuple(json.loads(passages))
+    matrix = np.frombuffer(values, dtype="<f4").reshape(len(keys), len(names))
+    return Candidates(keys, matrix.astype(np.float32), names)
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    LargeBinary,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,

@@ -102,8 +102,8 @@ def staging_dir(index_dir: Path) -> Path:
     return path
 
 
-def publish(staging: Path, index_dir: Path, version: str) -> Path:
-    """Move a fully written staging directory into place as `version`, then point CURRENT at it."""
+def publish(staging: Path, index_dir: Path, version: str, live: bool = True) -> Path:
+    """Move a fully written staging directory into place as `version`, then (`live`) point CURRENT at it."""
     versions = index_dir / VERSIONS
     versions.mkdir(exist_ok=True)
     target = version_path(index_dir, version)
@@ -113,7 +113,8 @@ def publish(staging: Path, index_dir: Path, version: str) -> Path:
     fault_point("rename", target)
     os.rename(staging, target)
     fsync_dir(versions)
-    set_current(index_dir, version)
+    if live:
+        set_current(index_dir, version)
     return target
 
 

@@ -27,6 +27,7 @@ class Corpus:
     article_row: Rows
     ordinal: Rows
     title_vectors: Vectors
+    length: Scores  # each passage's length, as a share of the longest a passage may be
     computed: Computed  # the version's build-time data (index/derived.py), read by the features that need it
 
 
@@ -38,6 +39,9 @@ class QueryVectors:
     conversation: Vectors
     opening: Vectors
     agent: Vectors | None
+
+
+OFFSET_MOST = 10  # passages from the one the agent quoted, either way, that `from_said` tells apart
 
 
 def _normalized(scores: Scores) -> Scores:
@@ -97,6 +101,28 @@ class _Candidates:
         scores = _normalized(self.corpus.computed[ARTICLE_BM25].scores(self.query.agent_terms))
         return scores[self.owners] * np.float32(self.quote)
 
+    def agent_dense(self, before: bool) -> Scores:
+        """Each candidate's (`before`: the passage just before it in its article) similarity in meaning to the agent's
+        last turn: what the agent has just read out, and what continues from it."""
+        if self.vectors.agent is None:
+            return np.zeros(len(self.rows), dtype=np.float32)
+        if not before:
+            return np.asarray(self.corpus.passage_vectors[self.rows] @ self.vectors.agent)
+        previous = np.maximum(self.rows - 1, 0)
+        same = (self.rows > 0) & (self.corpus.article_row[previous] == self.owners)
+        return np.where(same, np.asarray(self.corpus.passage_vectors[previous] @ self.vectors.agent), 0.0)
+
+    def from_said(self) -> Scores:
+        """How many passages after the one the agent quoted each candidate comes (before it: negative), within the
+        quoted passage's article, up to ±OFFSET_MOST; 0 elsewhere. An agent reads an article in order."""
+        found = np.zeros(len(self.rows), dtype=np.float32)
+        if self.anchor is None:
+            return found
+        same_article = self.owners == self.corpus.article_row[self.anchor]
+        offset = np.clip(self.corpus.ordinal[self.rows] - self.corpus.ordinal[self.anchor], -OFFSET_MOST, OFFSET_MOST)
+        found[same_article] = offset[same_article]
+        return found
+
     def said(self, after: bool) -> Scores:
         """1 for the passage the agent quoted (or, `after`, the one following it in the same article)."""
         found = np.zeros(len(self.rows), dtype=np.float32)
@@ -123,6 +149,11 @@ _FEATURES: dict[str, Callable[[_Candidates], Scores]] = {
     "doc_opening": lambda c: c.per_article(c.corpus.computed[ARTICLE_VECTORS], c.vectors.opening),
     "said": lambda c: c.said(after=False),
     "after_said": lambda c: c.said(after=True),
+    "dense_agent": lambda c: c.agent_dense(before=False),
+    "after_dense_agent": lambda c: c.agent_dense(before=True),
+    "length": lambda c: c.corpus.length[c.rows],
+    "quoted": lambda c: np.full(len(c.rows), c.quote, dtype=np.float32),
+    "from_said": lambda c: c.from_said(),
 }
 FEATURES = tuple(_FEATURES)
 

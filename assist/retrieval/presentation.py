@@ -17,6 +17,7 @@ from assist.index.vectors import Rows
 from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.knowledge.words import STEMMER, matching_words, terms
+from assist.retrieval.learned import Candidates
 from assist.retrieval.query import Query
 from assist.retrieval.tuning import Tuning
 
@@ -48,6 +49,7 @@ class Scored:
     rows: Rows
     scores: Scores
     features: dict[str, Scores]
+    logged: Candidates | None = None  # the best candidates by the hand score, as a suggestion logs them
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Ranking:
     knowledge_gap: bool
     relevance: float = 0.0
     query: Query | None = None  # what the answers were ranked for (to read them out: `Presenter.read_out`)
+    candidates: Candidates | None = None  # what the ranking saw, for `assist learn`
 
 
 @lru_cache(maxsize=READ_OUT_CACHE)
@@ -158,7 +161,7 @@ class Presenter:
             answers = [replace(a, more=tuple(more[a.article.id])) for a in answers]
         relevance = float(scored.features["dense_last"].max())
         return Ranking(tuple(answers), confidence, confidence < self.tuning.gap_threshold, round(relevance, 4),
-                       scored.query)
+                       scored.query, scored.logged)
 
     def _confidence(self, scored: Scored) -> float:
         """Calibrated chance the first answer is the right passage: its lead, gated by its plain relevance."""

@@ -20,8 +20,9 @@ from assist.index.lexical import Scores
 from assist.index.loaded import KnowledgeIndex
 from assist.index.vectors import Rows, Vectors
 from assist.knowledge.articles import Article
-from assist.knowledge.passages import Passage
-from assist.retrieval.features import Corpus, QueryVectors, compute, lexical_scores, quoting
+from assist.knowledge.passages import MAX_CHARS, Passage
+from assist.retrieval.features import FEATURES, Corpus, QueryVectors, compute, lexical_scores, quoting
+from assist.retrieval.learned import LEARN_DEPTH, Candidates, LearnedRanker, weighted
 from assist.retrieval.presentation import SHOWN_FEATURES, Answer, Presenter, Ranking, Scored
 from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
@@ -33,14 +34,16 @@ TURN_CACHE = 4096  # turn texts whose vectors are kept: the desktop re-sends the
 class Retriever:
     """Ranks the passages of one loaded index version for a call."""
 
-    def __init__(self, index: KnowledgeIndex, embedder: Embedder, tuning: Tuning | None = None) -> None:
+    def __init__(self, index: KnowledgeIndex, embedder: Embedder, tuning: Tuning | None = None,
+                 ranker: LearnedRanker | None = None) -> None:
         self.index = index
         self.tuning = tuning or Tuning()
+        self.ranker = ranker
         self._embedder = embedder
         self.corpus = _corpus(index)
         self._mask = _mask_cache(list(index.articles.values()), self.corpus.article_row)
         self._presenter = Presenter(index, self.corpus.article_row, self.tuning)
-        self._wanted = SHOWN_FEATURES | {name for name, weight in self.tuning.weights.items() if weight}
+        self._wanted = SHOWN_FEATURES | set(FEATURES)  # every feature: the best candidates' are logged to learn from
         self._turns: OrderedDict[str, Vectors] = OrderedDict()
         self._turns_lock = threading.Lock()
 
@@ -59,7 +62,8 @@ class Retriever:
         return self._presenter.window_of(passage)
 
     def score(self, call: Call, today: dt.date) -> Scored:
-        """Every candidate passage the caller may see, scored and ordered best first."""
+        """Every candidate passage the caller may see, scored and ordered best first: by the hand-weighted
+        features, the best LEARN_DEPTH of them re-scored by the learned ranker when one is served."""
         mask = self._mask(call.segment, call.role, tuple(sorted(call.filters.items())), today)
         query = build_query(call, self.tuning.window)
         if not mask.any():
@@ -71,12 +75,18 @@ class Retriever:
         anchor, similarity = self._anchor(vectors.agent, params)
         features = compute(self.corpus, query, vectors, candidates, bm25_last, bm25_all, anchor,
                            quoting(similarity), self._wanted)
-        score = np.zeros(len(candidates), dtype=np.float32)
-        for name, weight in self.tuning.weights.items():
-            if weight:
-                score += np.float32(weight) * features[name]
+        score = weighted(features, self.tuning.weights)
         order = np.argsort(-score, kind="stable")
-        return Scored(query, candidates[order], score[order], {name: f[order] for name, f in features.items()})
+        best = order[:LEARN_DEPTH]
+        logged = Candidates(tuple(self.index.passages[int(row)].key for row in candidates[best]),
+                            np.column_stack([*(features[name][best] for name in FEATURES),
+                                             self.corpus.ordinal[candidates[best]]]).astype(np.float32))
+        if self.ranker is not None:
+            score = score.copy()
+            score[best] = self.ranker.scores(logged.values, logged.names)
+            order = np.argsort(-score, kind="stable")
+        return Scored(query, candidates[order], score[order], {name: f[order] for name, f in features.items()},
+                      logged)
 
     def _vectors(self, query: Query) -> QueryVectors:
         """Embed each turn once (cached by text: the desktop re-sends the growing transcript)."""
@@ -177,5 +187,6 @@ def _corpus(index: KnowledgeIndex) -> Corpus:
         article_row=np.array([position[p.article_id] for p in index.passages], dtype=np.int64),
         ordinal=np.array([p.ordinal for p in index.passages], dtype=np.int64),
         title_vectors=matrix(index.titles),
+        length=np.array([len(p.text) / MAX_CHARS for p in index.passages], dtype=np.float32),
         computed=index.computed,
     )

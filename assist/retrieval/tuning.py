@@ -16,6 +16,8 @@ DEFAULT_WEIGHTS = MappingProxyType({
     "article_bm25_all": 0.5, "article_dense_all": 0.2,
     "doc_bm25_all": 1.2, "doc_bm25_agent": 1.2, "doc_title": 0.8, "doc_opening": 1.2,
     "said": 0.0, "after_said": 0.0,
+    # read by a learned ranker only (assist learn): no hand weight
+    "dense_agent": 0.0, "after_dense_agent": 0.0, "length": 0.0, "quoted": 0.0, "from_said": 0.0,
 })
 @dataclass(frozen=True)
 class Tuning:
