@@ -18,7 +18,8 @@ from assist.api.schemas.reports import (
     ProblemOut,
     RuleCountOut,
 )
-from assist.feedback.gaps import gap_questions, group_gaps
+from assist.feedback.gaps import gap_questions
+from assist.feedback.grouping import group_gaps
 from assist.feedback.reports import action_report, article_report, period_start
 from assist.policy.files.check import check_tree
 
@@ -46,7 +47,8 @@ def actions_report(recorder: RecorderDep, since: Since = "7d") -> ActionReportOu
 
 @router.get("/v1/reports/gaps", response_model=GapReportOut)
 def gaps_report(recorder: RecorderDep, service: ServiceDep, since: Since = "7d") -> GapReportOut:
-    """The questions nothing answered well, grouped by meaning, largest group first."""
+    """The needs nothing answered well, grouped by meaning and labelled by their words, largest group first;
+    each with why it is listed."""
     groups = group_gaps(gap_questions(recorder.store, period_start(since)), service.embedder, service.best_article)
     return GapReportOut(since=since, groups=[GapGroupOut.model_validate(g) for g in groups])
 
