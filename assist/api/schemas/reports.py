@@ -80,7 +80,13 @@ class ProblemOut(BaseModel):
 
 
 class CheckReportOut(BaseModel):
-    """GET /v1/reports/check."""
+    """GET /v1/reports/check: the problems (an error refuses a publish), the version live now, the version last
+    refused (it failed verification; the live one kept serving) and why, and whether the tree has changed since
+    the live version was built (a publish would change what agents see)."""
 
     knowledge_dir: str
     problems: list[ProblemOut]
+    live_version: str | None = None
+    refused_version: str | None = None
+    refused_because: str | None = None
+    unpublished: bool = False
