@@ -83,7 +83,8 @@ def group_gaps(questions: Sequence[GapQuestion], embedder: Embedder, best_articl
 
 def group_labels(groups: Sequence[Sequence[str]], size: int = LABEL_WORDS) -> list[tuple[str, ...]]:
     """Each group's `size` most characteristic words (class-based TF-IDF: a word's share of the group's words
-    times the log of how rare it is across groups); a word said once in a group of several does not label it."""
+    times the log of how rare it is across groups); a word said once in a group of several labels it only when
+    no word is said twice."""
     counts = [Counter(w for text in texts for w in set(_content(text))) for texts in groups]
     spread = Counter(w for c in counts for w in c)
     average = sum(sum(c.values()) for c in counts) / max(len(counts), 1)
@@ -91,7 +92,8 @@ def group_labels(groups: Sequence[Sequence[str]], size: int = LABEL_WORDS) -> li
     for texts, count in zip(groups, counts, strict=True):
         total = sum(count.values()) or 1
         floor = 2 if len(texts) > 2 else 1
-        weight = {w: n / total * np.log(1 + average / spread[w]) for w, n in count.items() if n >= floor}
+        weight = {w: n / total * np.log(1 + average / spread[w]) for w, n in count.items() if n >= floor} \
+            or {w: n / total * np.log(1 + average / spread[w]) for w, n in count.items()}  # no word repeats
         labels.append(tuple(sorted(weight, key=lambda w: (-weight[w], w))[:size]))
     return labels
 

@@ -250,8 +250,8 @@ def test_unanswered_questions_show_a_gap_and_lead_the_editors_desk(
     assert page.locator("main section").first.get_attribute("id") == "gaps-section"
     group = page.get_by_test_id("gap-group").filter(has_text="umbrella").first
     expect(group).to_be_visible()
-    expect(group.get_by_test_id("gap-reasons")).to_contain_text("×")  # why its needs are listed
-    expect(group.get_by_test_id("gap-label")).not_to_be_empty()  # labelled by its own words
+    expect(group.get_by_test_id("gap-reasons")).to_contain_text("why: ")  # why its needs are listed
+    expect(group.get_by_test_id("gap-label")).not_to_be_empty()  # labelled by its words
     group.locator("summary").click()
     expect(group.locator("li").filter(has_text="umbrella").first).to_be_visible()
     expect(group.locator("li").filter(has_text="umbrella").first).to_contain_text("(")  # each need's reasons
