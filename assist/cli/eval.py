@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from assist.cli.index import build
 from assist.errors import AssistError
 
 eval_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
+OFF_TOPIC = [Path("tests/data/offtopic_questions.jsonl"), Path("tests/data/gaps_themes.jsonl")]
 
 
 @eval_app.command("doc2dial")
@@ -124,6 +126,67 @@ def eval_pii(
     console.print(table)
     console.print(f"ordinary values kept: {kept['rate']:.3f} of {int(kept['support'])}; "
                   f"{cost['ms_per_utterance']:.2f} ms per utterance")
+
+
+@eval_app.command("gaps")
+def eval_gaps(
+    offtopic: Annotated[list[Path] | None, typer.Option("--offtopic", help="off-topic questions JSONL {theme, "
+                                                        "text}; default: the two in tests/data")] = None,
+    doc2dial_knowledge: Annotated[Path | None, typer.Option("--doc2dial-knowledge")] = None,
+    doc2dial_queries: Annotated[Path | None, typer.Option("--doc2dial-queries", help="queries JSONL")] = None,
+    doc2dial_index: Annotated[Path, typer.Option("--doc2dial-index")] = Path("indexes/doc2dial"),
+    outside: Annotated[Path | None, typer.Option("--outside", help="a held-out gap set: themes.jsonl and "
+                                                  "answers_to_agent.jsonl (run it once)")] = None,
+    knowledge: KnowledgeOpt = None,
+    index_dir: IndexDirOpt = None,
+) -> None:
+    """The gap report from outside: off-topic needs listed (recall), Doc2Dial's in-scope questions not listed
+    (false-gap rate), and on a held-out set the largest group of each theme, groups mixing themes, and answers to
+    the agent listed."""
+    from assist.call import Call
+    from assist.index.embedder import Embedder
+    from assist.index.update import is_stale
+    from assist.service import KnowledgeService
+    from assist_eval.doc2dial import read_queries
+    from assist_eval.gaps import ANSWER, grouping, listed, rate, read_answers, read_themes
+
+    settings = settings_from_env()
+    logging.basicConfig(level=logging.WARNING)
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache)
+
+    def served(tree: Path, versions: Path) -> KnowledgeService:
+        if is_stale(read_catalog(tree, settings), versions, settings.passage_target):
+            build(tree, versions, settings)
+        service = KnowledgeService(versions, embedder)
+        service.load()
+        return service
+
+    today = dt.date.today()
+    retail = served(knowledge or settings.knowledge_dir, index_dir or settings.index_dir)
+    for path in offtopic or OFF_TOPIC:
+        found = listed(retail, [item.call for item in read_themes(path)], today)
+        console.print(f"off-topic recall on {path}: [bold]{rate(found)}[/bold] of {len(found)}")
+    if doc2dial_knowledge is not None and doc2dial_queries is not None:
+        dev = served(doc2dial_knowledge, doc2dial_index)
+        queries = read_queries(doc2dial_queries)
+        found = listed(dev, [Call(transcript=q.transcript) for q in queries], today)
+        console.print(f"false-gap rate on {doc2dial_queries}: [bold]{rate(found)}[/bold] of {len(found)}")
+    if outside is not None:
+        labelled = read_themes(outside / "themes.jsonl") + read_answers(outside / "answers_to_agent.jsonl")
+        found = listed(retail, [item.call for item in labelled], today)
+        scored = grouping(retail, labelled, found)
+        asked = [g for g, item in zip(found, labelled, strict=True) if item.label != ANSWER]
+        console.print(f"{outside}: {rate(asked)} of {len(asked)} questions listed; answers to the agent listed: "
+                      f"{scored.answers_listed} of "
+                      f"{scored.answers}; groups mixing labels: {len(scored.mixed)}")
+        table = Table("theme", "largest group", title="largest group of each theme")
+        for theme, (most, total) in scored.largest.items():
+            table.add_row(theme, f"{most} of {total}")
+        console.print(table)
+        for group in scored.groups:
+            typer.echo(f"  {group.size:>3}  [{' '.join(group.label)}]  {group.representative}")
+        for mixed in scored.mixed:
+            typer.echo(f"  mixed: {sorted(set(mixed))}")
 
 
 @eval_app.command("bench")

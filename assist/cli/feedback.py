@@ -115,8 +115,10 @@ def report_actions(period: SinceOpt = "7d", output: FormatOpt = Format.TABLE) ->
 
 @report_app.command("gaps")
 def report_gaps(period: SinceOpt = "7d", output: FormatOpt = Format.TABLE, index_dir: IndexDirOpt = None) -> None:
-    """The questions nothing answered well, grouped by meaning, largest group first, with the best article."""
-    from assist.feedback.gaps import gap_questions, group_gaps
+    """The needs nothing answered well, grouped by meaning and labelled by their words, largest group first, with
+    why they are listed and the best article."""
+    from assist.feedback.gaps import gap_questions
+    from assist.feedback.grouping import group_gaps
     from assist.index.embedder import Embedder
     from assist.service import KnowledgeService
 
@@ -132,11 +134,13 @@ def report_gaps(period: SinceOpt = "7d", output: FormatOpt = Format.TABLE, index
         typer.echo(json.dumps([{**_group_summary(g), "members": [asdict(m) for m in g.members]} for g in groups],
                               indent=2, ensure_ascii=False))
         return
-    _print([_group_summary(g) for g in groups], output, f"Unanswered questions since {period}, by meaning")
+    _print([_group_summary(g) for g in groups], output, f"Unmet needs since {period}, by meaning")
 
 
 def _group_summary(group: Any) -> dict[str, Any]:
-    return {"size": group.size, "representative": group.representative, "examples": " | ".join(group.examples),
+    return {"size": group.size, "label": " ".join(group.label), "representative": group.representative,
+            "examples": " | ".join(group.examples),
+            "reasons": ", ".join(f"{r.reason} {r.count}" for r in group.reasons),
             "best_article": group.best_article, "best_score": group.best_score}
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assist.call import Call
-from assist.policy.course.turns import last_customer_turn
+from assist.policy.course.turns import answers_agent, last_customer_turn
 from assist.retrieval.learned import Candidates
 from assist.service import Suggestion
 
@@ -71,6 +71,8 @@ class SuggestionRecord:
     decisions: tuple[tuple[str, str, str], ...]  # action, decision, rule
     actions: tuple[tuple[str, str | None], ...]  # action, step status
     agent_asked: str | None = None  # the agent's turn just before the customer's: redaction's context, not stored
+    states_need: bool = True  # the customer's turn states a need, not only an answer to the agent (gaps list these)
+    off_topic: bool = False  # the policy judged the need something customer service does not handle
     candidates: Candidates | None = None  # what the ranking saw (table candidates), for `assist learn`
 
 
@@ -104,5 +106,6 @@ def suggestion_record(suggestion: Suggestion, call: Call, conversation_id: str |
                       for rank, a in enumerate(suggestion.answers, start=1)),
         decisions=tuple((d.action, str(d.decision), d.rule) for d in suggestion.empowerment),
         actions=tuple((a.action, str(a.status) if a.status else None) for a in suggestion.next_best_actions),
-        agent_asked=asked, candidates=suggestion.candidates,
+        agent_asked=asked, states_need=not answers_agent(turns), off_topic=suggestion.off_topic,
+        candidates=suggestion.candidates,
     )

@@ -1,90 +1,99 @@
-"""The questions the knowledge base failed, grouped by meaning: what editors should write next.
+"""The needs the knowledge base failed, each with why it is listed: what editors should write next.
 
-A suggestion is a gap when it was flagged `knowledge_gap`, answered with low confidence, or when the agent
-gave an answer a thumbs-down or dismissed it. The redacted customer turns are embedded with the service's
-own model and grouped by agglomerative clustering on cosine distance (average linkage, a distance threshold):
-the number of unmet needs is not known in advance, which rules out k-means' fixed k, and a threshold keeps
-one group per need however many there are. Groups come largest first.
+A suggestion is a gap only when the customer's turn states a need (`states_need`: not only an answer to the
+agent's question, as `policy.course.turns.answers_agent` judges it at suggest time). It is listed for each of:
+no answer (flagged `knowledge_gap`), off topic (the policy judged the need something customer service does not
+handle), low confidence, answers passed over (dismissed) and a thumbs-down. A dismissal or a thumbs-down is a
+verdict on the suggestion only when it is about the answer the agent used, or about the leading answer when the
+agent used none: a thumbs-down on the third answer of a suggestion whose first answer was used is about that
+answer, not about the need.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
 
-import numpy as np
-from sklearn.cluster import AgglomerativeClustering
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 
 from assist.feedback import tables
 from assist.feedback.events import EventKind
 from assist.feedback.store import EventStore
-from assist.index.embedder import Embedder
 
 LOW_CONFIDENCE = 0.3  # below this, the first answer is more likely wrong than right
-GROUP_DISTANCE = 0.55  # cosine distance (1 - similarity) under which questions are one need (see README)
-MAX_GAPS = 5000  # the most recent gaps clustered (agglomerative clustering is quadratic in memory)
-BestArticle = Callable[[str], tuple[str, float] | None]
+MAX_GAPS = 5000  # the most recent gaps grouped (agglomerative grouping is quadratic in memory)
+_VERDICTS = (EventKind.THUMBS_DOWN, EventKind.DISMISSED)
+
+
+class GapReason(StrEnum):
+    """Why a need is listed as a gap."""
+
+    NO_ANSWER = "no_answer"  # the suggestion was flagged a knowledge gap
+    OFF_TOPIC = "off_topic"  # the policy judged it something customer service does not handle
+    LOW_CONFIDENCE = "low_confidence"  # answered, but below LOW_CONFIDENCE
+    PASSED_OVER = "passed_over"  # the agent dismissed the answer used (or the leading one, none used)
+    THUMBS_DOWN = "thumbs_down"  # a thumbs-down on the answer used (or the leading one, none used)
 
 
 @dataclass(frozen=True)
 class GapQuestion:
-    """One failed question: its redacted text and the suggestion it came from."""
+    """One unmet need: its redacted text, the suggestion it came from, and why it is listed."""
 
     suggestion_id: str
     text: str
-
-
-@dataclass(frozen=True)
-class GapGroup:
-    """Questions of one meaning: the one closest to the group's centre, its members nearest first, and the
-    best article the live index has for it (None when it has none)."""
-
-    size: int
-    representative: str
-    members: tuple[GapQuestion, ...]
-    best_article: str | None
-    best_score: float | None
-
-    @property
-    def examples(self) -> tuple[str, ...]:
-        """Three members besides the representative."""
-        return tuple(m.text for m in self.members[1:4])
+    reasons: tuple[GapReason, ...] = (GapReason.NO_ANSWER,)
 
 
 def gap_questions(store: EventStore, since: dt.datetime, limit: int = MAX_GAPS) -> list[GapQuestion]:
-    """The failed questions since `since`, newest first, at most `limit`."""
+    """The unmet needs since `since`, newest first, at most `limit`, each with its reasons."""
     s, e = tables.suggestions, tables.events
-    disliked = select(e.c.suggestion_id).where(e.c.kind.in_([str(EventKind.THUMBS_DOWN), str(EventKind.DISMISSED)]),
-                                               e.c.rank.is_not(None))
-    query = (select(s.c.id, s.c.customer_turn).where(
-        s.c.at >= since, or_(s.c.knowledge_gap, s.c.confidence < LOW_CONFIDENCE, s.c.id.in_(disliked)))
-        .order_by(s.c.at.desc(), s.c.id).limit(limit))
+    judged = select(e.c.suggestion_id).where(e.c.kind.in_([str(k) for k in _VERDICTS]), e.c.rank.is_not(None))
+    candidates = (select(s.c.id, s.c.customer_turn, s.c.knowledge_gap, s.c.off_topic, s.c.confidence)
+                  .where(s.c.at >= since, s.c.states_need,
+                         or_(s.c.knowledge_gap, s.c.off_topic, s.c.confidence < LOW_CONFIDENCE, s.c.id.in_(judged)))
+                  .order_by(s.c.at.desc(), s.c.id))
+    found: list[GapQuestion] = []
     with store.engine.connect() as connection:
-        return [GapQuestion(row.id, row.customer_turn) for row in connection.execute(query)
-                if row.customer_turn.strip()]
+        for rows in connection.execute(candidates).partitions(500):
+            verdicts = _verdicts(connection, [row.id for row in rows])
+            for row in rows:
+                reasons = _reasons(row.knowledge_gap, row.off_topic, row.confidence, verdicts.get(row.id, set()))
+                if reasons and row.customer_turn.strip():
+                    found.append(GapQuestion(row.id, row.customer_turn, reasons))
+            if len(found) >= limit:
+                break
+    return found[:limit]
 
 
-def group_gaps(questions: list[GapQuestion], embedder: Embedder, best_article: BestArticle,
-               distance: float = GROUP_DISTANCE) -> list[GapGroup]:
-    """Group failed questions by meaning; each group with its representative and the index's best article."""
-    if not questions:
-        return []
-    vectors = embedder.encode([q.text for q in questions])
-    if len(questions) == 1:
-        labels = np.zeros(1, dtype=np.int64)
-    else:
-        labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                         distance_threshold=distance).fit_predict(vectors)
-    groups = []
-    for label in np.unique(labels):
-        rows = np.flatnonzero(labels == label)
-        centre = vectors[rows].mean(axis=0)
-        order = rows[np.argsort(-(vectors[rows] @ centre), kind="stable")]
-        members = tuple(questions[int(i)] for i in order)
-        found = best_article(members[0].text)
-        groups.append(GapGroup(len(members), members[0].text, members, found[0] if found else None,
-                               round(found[1], 4) if found else None))
-    groups.sort(key=lambda g: (-g.size, g.representative))
-    return groups
+def _verdicts(connection: Connection, ids: list[str]) -> dict[str, set[EventKind]]:
+    """Per suggestion, the verdicts (thumbs-down, dismissed) about the answer the agent used, or about the
+    leading answer when the agent used none."""
+    e = tables.events
+    rows = connection.execute(
+        select(e.c.suggestion_id, e.c.kind, e.c.rank).where(
+            e.c.suggestion_id.in_(ids), e.c.rank.is_not(None),
+            e.c.kind.in_([str(k) for k in (*_VERDICTS, EventKind.USED)]))).all()
+    used: dict[str, set[int]] = defaultdict(set)
+    for suggestion, kind, rank in rows:
+        if kind == EventKind.USED:
+            used[suggestion].add(rank)
+    verdicts: dict[str, set[EventKind]] = defaultdict(set)
+    for suggestion, kind, rank in rows:
+        if kind != EventKind.USED and rank in (used[suggestion] or {1}):
+            verdicts[suggestion].add(EventKind(kind))
+    return verdicts
+
+
+def _reasons(knowledge_gap: bool, off_topic: bool, confidence: float,
+             verdicts: set[EventKind]) -> tuple[GapReason, ...]:
+    """Why a suggestion is a gap, most telling first; () when it is not one."""
+    reasons = [GapReason.OFF_TOPIC if off_topic else GapReason.NO_ANSWER] if knowledge_gap or off_topic else []
+    if not knowledge_gap and confidence < LOW_CONFIDENCE:
+        reasons.append(GapReason.LOW_CONFIDENCE)
+    if EventKind.DISMISSED in verdicts:
+        reasons.append(GapReason.PASSED_OVER)
+    if EventKind.THUMBS_DOWN in verdicts:
+        reasons.append(GapReason.THUMBS_DOWN)
+    return tuple(reasons)

@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    true,
 )
 
 metadata = MetaData()
@@ -35,6 +37,8 @@ suggestions = Table(
     Column("customer_turn", Text, nullable=False),  # redacted before it is written
     Column("confidence", Float, nullable=False),
     Column("knowledge_gap", Boolean, nullable=False),
+    Column("states_need", Boolean, nullable=False, server_default=true()),  # not only an answer to the agent
+    Column("off_topic", Boolean, nullable=False, server_default=false()),  # a need customer service does not handle
     Index("ix_suggestions_at", "at"),
     Index("ix_suggestions_conversation", "conversation_id"),
 )

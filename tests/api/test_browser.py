@@ -250,8 +250,14 @@ def test_unanswered_questions_show_a_gap_and_lead_the_editors_desk(
     assert page.locator("main section").first.get_attribute("id") == "gaps-section"
     group = page.get_by_test_id("gap-group").filter(has_text="umbrella").first
     expect(group).to_be_visible()
+    expect(group.get_by_test_id("gap-reasons")).to_contain_text("why: ")  # why its needs are listed
+    expect(group.get_by_test_id("gap-label")).not_to_be_empty()  # labelled by its words
     group.locator("summary").click()
     expect(group.locator("li").filter(has_text="umbrella").first).to_be_visible()
+    expect(group.locator("li").filter(has_text="umbrella").first).to_contain_text("(")  # each need's reasons
+    # Beside the problems: which version is live, and whether anything blocks a publish.
+    expect(page.get_by_test_id("live-version")).to_contain_text("Live: version ")
+    expect(page.get_by_test_id("publish-blockers")).to_have_text("Nothing blocks a publish.")
     page.get_by_role("button", name="30 days").click()
     expect(page.locator("body")).to_have_attribute("data-loaded", "30d", timeout=WAIT_MS)
     assert console_errors == []

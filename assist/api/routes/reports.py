@@ -18,8 +18,10 @@ from assist.api.schemas.reports import (
     ProblemOut,
     RuleCountOut,
 )
-from assist.feedback.gaps import gap_questions, group_gaps
+from assist.feedback.gaps import gap_questions
+from assist.feedback.grouping import group_gaps
 from assist.feedback.reports import action_report, article_report, period_start
+from assist.index.update import is_stale
 from assist.policy.files.check import check_tree
 
 Since = Annotated[Period, Query(description="the period, ending now: 7d, 24h, 2w")]
@@ -46,16 +48,22 @@ def actions_report(recorder: RecorderDep, since: Since = "7d") -> ActionReportOu
 
 @router.get("/v1/reports/gaps", response_model=GapReportOut)
 def gaps_report(recorder: RecorderDep, service: ServiceDep, since: Since = "7d") -> GapReportOut:
-    """The questions nothing answered well, grouped by meaning, largest group first."""
+    """The needs nothing answered well, grouped by meaning and labelled by their words, largest group first;
+    each with why it is listed."""
     groups = group_gaps(gap_questions(recorder.store, period_start(since)), service.embedder, service.best_article)
     return GapReportOut(since=since, groups=[GapGroupOut.model_validate(g) for g in groups])
 
 
 @router.get("/v1/reports/check", response_model=CheckReportOut)
-def check_report(settings: SettingsDep) -> CheckReportOut:
-    """What `assist check` says of the served knowledge tree: errors first, then warnings."""
-    _, problems = check_tree(settings.knowledge_dir, settings.max_article_bytes)
+def check_report(settings: SettingsDep, service: ServiceDep) -> CheckReportOut:
+    """What `assist check` says of the served knowledge tree (errors first, then warnings; an error refuses a
+    publish), the version live now, and whether the tree has changed since it was built."""
+    catalog, problems = check_tree(settings.knowledge_dir, settings.max_article_bytes)
     problems.sort(key=lambda p: p.severity != "error")
-    return CheckReportOut(knowledge_dir=str(settings.knowledge_dir), problems=[
+    refused = service.refused
+    return CheckReportOut(
+        knowledge_dir=str(settings.knowledge_dir), live_version=service.version,
+        refused_version=refused.version if refused else None, refused_because=refused.error if refused else None,
+        unpublished=is_stale(catalog, service.index_dir, settings.passage_target), problems=[
         ProblemOut(path=str(p.path), line=p.line, message=p.message, severity=p.severity)  # type: ignore[arg-type]
         for p in problems])

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, StringConstraints
 
 from assist.api.schemas.fields import FROM_DOMAIN
+from assist.feedback.gaps import GapReason
+from assist.feedback.grouping import ReasonCount
 from assist.feedback.reports import ActionCount, ArticleUse
 
 Period = Annotated[str, StringConstraints(pattern=r"^\d{1,5}[dhw]$")]
@@ -37,16 +39,17 @@ class ActionReportOut(BaseModel):
 
 
 class GapMemberOut(BaseModel):
-    """One failed question (redacted) and its suggestion."""
+    """One unmet need (redacted), its suggestion, and why it is listed."""
 
     model_config = FROM_DOMAIN
 
     suggestion_id: str
     text: str
+    reasons: list[GapReason]
 
 
 class GapGroupOut(BaseModel):
-    """Failed questions of one meaning."""
+    """Unmet needs of one meaning: `label` its most characteristic words, `reasons` how many are listed why."""
 
     model_config = FROM_DOMAIN
 
@@ -56,6 +59,8 @@ class GapGroupOut(BaseModel):
     best_article: str | None
     best_score: float | None
     members: list[GapMemberOut]
+    label: list[str]
+    reasons: list[ReasonCount]
 
 
 class GapReportOut(BaseModel):
@@ -75,7 +80,13 @@ class ProblemOut(BaseModel):
 
 
 class CheckReportOut(BaseModel):
-    """GET /v1/reports/check."""
+    """GET /v1/reports/check: the problems (an error refuses a publish), the version live now, the version last
+    refused (it failed verification; the live one kept serving) and why, and whether the tree has changed since
+    the live version was built (a publish would change what agents see)."""
 
     knowledge_dir: str
     problems: list[ProblemOut]
+    live_version: str | None = None
+    refused_version: str | None = None
+    refused_because: str | None = None
+    unpublished: bool = False

@@ -1,4 +1,5 @@
-/* `assist check`: errors first, then warnings, each at its file and line. */
+/* `assist check`: which version is live and what blocks a publish, then errors first and warnings, each at its
+ * file and line. */
 
 import { $, el } from "../shared/dom.js";
 import { note, span } from "./blocks.js";
@@ -10,6 +11,7 @@ export function showCheck(report) {
   const errors = problems.filter((p) => p.severity === "error").length;
   $("check-count").textContent = errors + " errors · " + (problems.length - errors) + " warnings";
   $("check-count").title = report.knowledge_dir;
+  $("publish").replaceChildren(...publishState(report, errors));
   if (!problems.length) {
     $("check").replaceChildren(note("assist check finds nothing wrong in " + report.knowledge_dir + "."));
     return;
@@ -31,4 +33,25 @@ export function showCheck(report) {
   const wrap = el("div", "table-wrap");
   wrap.appendChild(table);
   $("check").replaceChildren(wrap);
+}
+
+// What an editor asks before publishing: what agents see now, whether the tree has changed since, and what
+// would refuse the build (the check's errors).
+function publishState(report, errors) {
+  const live = note(report.live_version ? "Live: version " + report.live_version +
+    (report.unpublished ? " · the knowledge tree has changed since it was built (not yet published)" :
+      " · built from the knowledge tree as it is now") : "Live: no version is loaded yet");
+  live.setAttribute("data-testid", "live-version");
+  const blocks = note(errors ? "Publishing is blocked by " + errors + (errors === 1 ? " error" : " errors") +
+    " below: assist index build refuses the tree until they are fixed." : "Nothing blocks a publish.");
+  blocks.setAttribute("data-testid", "publish-blockers");
+  blocks.dataset.blocked = String(errors > 0);
+  const parts = [live, blocks];
+  if (report.refused_version) {
+    const refused = note("Refused: version " + report.refused_version + " failed verification (" +
+      report.refused_because + "); the live version kept serving.");
+    refused.setAttribute("data-testid", "refused-version");
+    parts.push(refused);
+  }
+  return parts;
 }
