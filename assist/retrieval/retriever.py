@@ -28,6 +28,7 @@ from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
 from assist.retrieval.visibility import visible
 
+RANK_GAP = 1e-3  # how far below a learned ranker's last judged candidate the unjudged ones start
 TURN_CACHE = 4096  # turn texts whose vectors are kept: the desktop re-sends the growing transcript
 
 
@@ -82,11 +83,21 @@ class Retriever:
                             np.column_stack([*(features[name][best] for name in FEATURES),
                                              self.corpus.ordinal[candidates[best]]]).astype(np.float32))
         if self.ranker is not None:
-            score = score.copy()
-            score[best] = self.ranker.scores(logged.values, logged.names)
+            score = self._relearned(score, order, logged)
             order = np.argsort(-score, kind="stable")
         return Scored(query, candidates[order], score[order], {name: f[order] for name, f in features.items()},
                       logged)
+
+    def _relearned(self, score: Scores, order: Rows, logged: Candidates) -> Scores:
+        """The learned ranker's scores of the best candidates; the others, never judged by it, stay below them all
+        (shifted down as one, in the hand order)."""
+        assert self.ranker is not None
+        score = score.copy()
+        best, rest = order[:LEARN_DEPTH], order[LEARN_DEPTH:]
+        score[best] = self.ranker.scores(logged.values, logged.names)
+        if len(rest):
+            score[rest] += min(0.0, float(score[best].min()) - float(score[rest[0]]) - RANK_GAP)
+        return score
 
     def _vectors(self, query: Query) -> QueryVectors:
         """Embed each turn once (cached by text: the desktop re-sends the growing transcript)."""
