@@ -15,6 +15,7 @@ from assist.errors import ConfigurationError
 from assist.limits import CUE_CHARS, CUE_SECONDS, MAX_TURN_CHARS, MAX_TURNS, READ_CHARS, READ_TURN_CHARS, READ_TURNS
 
 MIN_PRODUCTION_KEY = 16
+MODEL_FILES = ("modules.json", "config.json", "tokenizer.json", "sentence_bert_config.json", "1_Pooling/config.json")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -106,6 +107,8 @@ class Settings(BaseSettings):
     public_docs: bool = Field(default=False, description="production: serve /docs and /openapi.json")
     # encoder: an index is queried with the encoder that built it, so switching means rebuilding
     encoder: Literal["torch", "onnx"] = Field(default="onnx", description="onnx (int8, 2x faster) or torch")
+    model_dir: Path | None = Field(default=None, description="a sentence-transformers directory (a fine-tuned "
+                                   "copy of the packaged all-MiniLM-L6-v2) to embed with instead of the package")
     model_cache: Path = Field(default_factory=lambda: Path.home() / ".cache" / "assist" / "models",
                               description="where the onnx encoder keeps its one-off export of the packaged model")
 
@@ -131,6 +134,16 @@ class Settings(BaseSettings):
         for item in value:  # the patterns Starlette's TrustedHostMiddleware accepts
             if "*" in item[1:] or (item.startswith("*") and item != "*" and not item.startswith("*.")):
                 raise ValueError(f"{item!r}: a wildcard is '*' alone or a leading '*.', as in '*.example.com'")
+        return value
+
+    @field_validator("model_dir")
+    @classmethod
+    def _model_directory(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        missing = [name for name in MODEL_FILES if not (value / name).is_file()]
+        if missing:  # both encoders read these: the modules, the pooling (ONNX export), the tokenizer (ONNX run)
+            raise ValueError(f"{value}: not a sentence-transformers model directory (no {', '.join(missing)})")
         return value
 
     @property

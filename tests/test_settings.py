@@ -113,3 +113,16 @@ def test_settings_load_names_the_variable_of_a_bad_value(monkeypatch: pytest.Mon
     monkeypatch.setenv("ASSIST_PORT", "eighty")
     with pytest.raises(ConfigurationError, match="ASSIST_PORT"):
         Settings.load()
+
+
+def test_settings_take_a_sentence_transformers_model_directory() -> None:
+    from assist.index.embedder import source_path
+
+    assert _settings(model_dir=str(source_path())).model_dir == source_path()
+    assert _settings().model_dir is None
+
+
+def test_settings_refuse_a_model_directory_without_the_model_files(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"not a sentence-transformers model directory \(no modules.json, "):
+        _settings(model_dir=str(tmp_path))

@@ -49,8 +49,9 @@ def create_server_app(settings: Settings, index_dir: Path) -> FastAPI:
     threadpool_limits(limits=1)
     window = Window(turns=settings.read_turns, turn_chars=settings.read_turn_chars, chars=settings.read_chars)
     limits = Limits(cue_seconds=settings.cue_seconds, cue_chars=settings.cue_chars)
-    service = KnowledgeService(index_dir, Embedder(threads=settings.torch_threads, backend=settings.encoder,
-                                                  cache_dir=settings.model_cache), Tuning(window=window), limits)
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache,
+                        model_dir=settings.model_dir)
+    service = KnowledgeService(index_dir, embedder, Tuning(window=window), limits)
     if service.start() is None:
         log.error("no index loaded at start-up; /readyz is 503 until one is published", extra={
             "index_dir": str(index_dir)})

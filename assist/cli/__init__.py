@@ -52,7 +52,8 @@ def serve(
     settings = settings_from_env()
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     configure_logging(settings.log_level)
-    model = encoder_name(settings.encoder)  # an index built by the other encoder is stale: its vectors differ
+    # an index built by another encoder or model directory is stale: its vectors differ
+    model = encoder_name(settings.encoder, model_dir=settings.model_dir)
     if unchanged(knowledge, index_dir, settings.passage_target, model):  # no file touched: nothing to read or hash
         console.print(f"index in {index_dir} is up to date (no file under {knowledge} changed)")
     elif is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target, model):

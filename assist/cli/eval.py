@@ -1,4 +1,4 @@
-"""`assist eval …`: the Doc2Dial benchmark and the retail case book."""
+"""`assist eval …`: the Doc2Dial benchmark, encoder fine-tuning, and the retail case book."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def eval_doc2dial(
     logging.basicConfig(level=logging.WARNING)
     if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
-    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache)
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache,
+                        model_dir=settings.model_dir)
     index = load_index(index_dir, embedder)
     bench = read_queries(queries)[: limit or None]
     names = [CHOSEN] if chosen_only else list(CONFIGURATIONS)
@@ -61,6 +62,64 @@ def eval_doc2dial(
     for row in reliability_rows(chosen_scores):
         reliability.add_row(*map(str, row))
     console.print(reliability)
+
+
+@eval_app.command("finetune")
+def eval_finetune(
+    knowledge: Annotated[Path, typer.Option("--knowledge", help="Doc2Dial knowledge directory")],
+    queries: Annotated[Path, typer.Option("--queries", help="queries JSONL (transcript, gold_article, "
+                                                            "gold_answers)")],
+    workdir: Annotated[Path, typer.Option(help="the tuned model, both indexes, the held-out queries")] = Path(
+        "/tmp/assist-finetune"),
+    train_half: Annotated[str, typer.Option(help="tune on this half's articles (A or B); judge on the other")] = "A",
+    limit: Annotated[int, typer.Option(help="only the first N training pairs (0 = all)", min=0)] = 0,
+    epochs: Annotated[int, typer.Option(min=1)] = 1,
+    batch_size: Annotated[int, typer.Option(min=2, help="pairs a step; the others in a batch are the negatives")] = 16,
+    tuned: Annotated[Path | None, typer.Option(help="a model tuned before on the same half: skip the training")] = None,
+) -> None:
+    """Fine-tune the encoder on one half of the articles' (customer turn, passage) pairs, build an index with the
+    base and the tuned encoder, score the other half's queries on each, and time every cost (issue 22)."""
+    import json
+    import time
+
+    from assist.index.embedder import Embedder, source_path
+    from assist.index.loaded import load_index
+    from assist.knowledge.articles import load_catalog
+    from assist.retrieval.retriever import Retriever
+    from assist.retrieval.tuning import Tuning
+    from assist_eval.doc2dial import evaluate, read_queries
+    from assist_eval.finetune import HALVES, Training, fine_tune, half_of, pairs_for, per_million, write_half
+
+    if train_half not in HALVES:
+        raise typer.BadParameter(f"expected one of {HALVES}, got {train_half!r}", param_hint="--train-half")
+    settings = settings_from_env()
+    logging.basicConfig(level=logging.WARNING)
+    test_half = HALVES[1 - HALVES.index(train_half)]
+    workdir.mkdir(parents=True, exist_ok=True)
+    held_out = workdir / f"queries_{test_half}.jsonl"
+    write_half(queries, test_half, held_out)
+    articles = {a.id: a for a in load_catalog(knowledge).articles}
+    train = [q for q in read_queries(queries) if half_of(q.gold_article) == train_half]
+    pairs = pairs_for(train, articles, settings.passage_target)[: limit or None]
+    model = tuned or workdir / "model"
+    costs = {"pairs": len(pairs)} if tuned else fine_tune(source_path(), pairs, model, Training(epochs, batch_size))
+    report: dict[str, object] = dict(costs)
+    started = time.perf_counter()  # the export and quantisation a first load of the tuned model does
+    Embedder(backend="onnx", cache_dir=settings.model_cache, model_dir=model)
+    report["export_s"] = round(time.perf_counter() - started, 1)
+    bench = read_queries(held_out)
+    for name, model_dir in (("base", None), ("tuned", model)):
+        encoder = settings.model_copy(update={"model_dir": model_dir})
+        started = time.perf_counter()
+        build(knowledge, workdir / f"index-{name}", encoder)
+        seconds = time.perf_counter() - started
+        embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache,
+                            model_dir=model_dir)
+        index = load_index(workdir / f"index-{name}", embedder)
+        passages = len(index.passages)
+        report[name] = {"build_s": round(seconds, 1), "passages": passages, "1M_passages_h": per_million(
+            passages, seconds), **evaluate(Retriever(index, embedder, Tuning()), bench).summary()}
+    console.print_json(json.dumps(report))
 
 
 @eval_app.command("retail")
@@ -84,7 +143,8 @@ def eval_retail(
     knowledge, index_dir = knowledge or settings.knowledge_dir, index_dir or settings.index_dir
     if is_stale(read_catalog(knowledge, settings), index_dir, settings.passage_target):
         build(knowledge, index_dir, settings)
-    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache)
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache,
+                        model_dir=settings.model_dir)
     service = KnowledgeService(index_dir, embedder)
     service.load()
     scores = score_cases(service, read_cases(cases))
@@ -217,7 +277,8 @@ def eval_bench(
         options = BenchOptions(
             source, workdir, passages, seconds, warmup, tuple(concurrency or (1, 8)), frozenset(phases),
             passage_target=settings.passage_target, command=command,
-            make_embedder=lambda threads: Embedder(threads, backend=settings.encoder, cache_dir=settings.model_cache))
+            make_embedder=lambda threads: Embedder(threads, backend=settings.encoder, cache_dir=settings.model_cache,
+                                                   model_dir=settings.model_dir))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     about = machine()

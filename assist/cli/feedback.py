@@ -126,7 +126,8 @@ def report_gaps(period: SinceOpt = "7d", output: FormatOpt = Format.TABLE, index
     store = open_store(settings)
     questions = gap_questions(store, since(period))
     store.close()
-    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache)
+    embedder = Embedder(threads=settings.torch_threads, backend=settings.encoder, cache_dir=settings.model_cache,
+                        model_dir=settings.model_dir)
     service = KnowledgeService(index_dir or settings.index_dir, embedder)
     service.start()
     groups = group_gaps(questions, embedder, service.best_article)

@@ -38,7 +38,7 @@ def _embedder(settings: Settings, failure: str) -> Embedder:
     from assist.index.embedder import Embedder
 
     try:
-        return Embedder(backend=settings.encoder, cache_dir=settings.model_cache)
+        return Embedder(backend=settings.encoder, cache_dir=settings.model_cache, model_dir=settings.model_dir)
     except AssistError as exc:
         typer.echo(f"{failure}: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -86,7 +86,7 @@ def _cluster(ray: str | None, settings: Settings, options: tuple[int | None, int
     address = None if ray == "local" else ray
     try:
         cluster = Cluster(ClusterOptions(address, concurrency, batch_size, num_gpus), settings.encoder,
-                          settings.model_cache)
+                          settings.model_cache, settings.model_dir)
     except AssistError as exc:
         typer.echo(f"{failure}: {exc}", err=True)
         raise typer.Exit(1) from exc

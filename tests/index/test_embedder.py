@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 
@@ -174,3 +175,36 @@ def test_unknown_backend_is_refused() -> None:
 def test_threads_below_one_are_refused() -> None:
     with pytest.raises(ValueError, match="threads"):
         Embedder(threads=0)
+
+
+def test_a_model_directory_names_its_vectors_by_its_contents(tmp_path: Path) -> None:
+    from assist.index.embedder import encoder_name, source_path
+
+    copy = tmp_path / "tuned"
+    shutil.copytree(source_path(), copy)
+    first = encoder_name("onnx", model_dir=copy)
+    assert first.startswith("tuned int8 ONNX (sha256 ") and first != encoder_name("onnx")
+    (copy / "README.md").write_text("tuned on the support team's calls")
+    assert encoder_name("onnx", model_dir=copy) != first  # an index built before the change is rebuilt
+
+
+def test_a_model_directory_replaces_the_packaged_model(tmp_path: Path) -> None:
+    from assist.index.embedder import source_path
+
+    copy = tmp_path / "copy"
+    shutil.copytree(source_path(), copy)
+    embedder = Embedder(threads=1, model_dir=copy)
+    assert embedder.name.startswith("copy (sha256 ")
+    packaged = Embedder(threads=1).encode(PASSAGES[:2])
+    np.testing.assert_allclose(embedder.encode(PASSAGES[:2]), packaged, atol=1e-6)
+
+
+def test_the_onnx_encoder_reads_the_length_limit_of_either_sentence_transformers_format(tmp_path: Path) -> None:
+    _onnx_or_skip()
+    from assist.index.onnx import max_tokens_of
+
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 128}')
+    assert max_tokens_of(tmp_path) == 128
+    (tmp_path / "sentence_bert_config.json").write_text('{"transformer_task": "feature-extraction"}')
+    (tmp_path / "tokenizer_config.json").write_text('{"model_max_length": 256}')  # as version 6 saves it
+    assert max_tokens_of(tmp_path) == 256
