@@ -21,17 +21,17 @@ from assist.knowledge.articles import Article
 from assist.knowledge.passages import Passage
 from assist.policy.actions import NextAction
 from assist.policy.advice import Retrieved, advise
-from assist.policy.course.answers import Order
 from assist.policy.course.guidance import CallState
 from assist.policy.course.procedure import Course
-from assist.policy.course.reading import POLICY_DEPTH, Ranked, Reading
+from assist.policy.course.reading import POLICY_DEPTH, Reading
 from assist.policy.cues import Limits
 from assist.policy.engine import Decision
 from assist.policy.hearing.facts import KnownFact
 from assist.policy.hearing.quantities import warm_up
 from assist.retrieval import rankers
+from assist.retrieval.handover import reading, shown
 from assist.retrieval.learned import Candidates, LearnedRanker
-from assist.retrieval.presentation import Answer, Ranking
+from assist.retrieval.presentation import Answer
 from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
 from assist.retrieval.visibility import visible
@@ -246,9 +246,9 @@ class KnowledgeService:
             previous = None  # the article it followed is no longer served
 
         def alone(turn: Turn, depth: int) -> Reading:
-            return _reading(retriever.rank(replace(call, transcript=(turn,), issue=None), depth, day))
+            return reading(retriever.rank(replace(call, transcript=(turn,), issue=None), depth, day))
 
-        retrieved = Retrieved(_reading(ranking), alone, retriever.tuning.gap_threshold)
+        retrieved = Retrieved(reading(ranking), alone, retriever.tuning.gap_threshold)
         # the cue budget starts once ranking is done (turns ranked on their own included): that is no cue matching
         advice = advise(snapshot.index.policies, call, retrieved, day, lambda: self.limits.clock(deadline), previous)
         guidance = advice.guidance
@@ -258,7 +258,7 @@ class KnowledgeService:
             took_ms=round((time.perf_counter() - start) * 1000, 2),
             confidence=round(advice.confidence, 4),
             knowledge_gap=advice.gap,
-            answers=_shown(ranking, advice.order, retriever, limit),
+            answers=shown(ranking, advice.order, retriever, limit),
             empowerment=guidance.decisions,
             next_best_actions=guidance.actions,
             procedure=guidance.course,
@@ -297,26 +297,3 @@ class KnowledgeService:
             return None
         ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today())
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None
-
-
-def _shown(ranking: Ranking, order: Order, retriever: Retriever, limit: int) -> tuple[Answer, ...]:
-    """The answers in the order policy gave, at most `limit`, the first in the window of the passage policy chose,
-    read out for the agent."""
-    answers = tuple(ranking.answers[i] for i in order.indices)
-    if order.shown is not None:
-        first = answers[0]
-        best = first.more[order.shown]
-        first = replace(first, passage=retriever.window_of(best.passage),
-                        more=tuple(m for m in first.more if m is not best))
-        answers = (first, *answers[1:])
-    answers = answers[:limit]
-    if ranking.query is None:
-        return answers
-    return retriever.read_out(answers, ranking.query, order.about or None, order.step)
-
-
-def _reading(ranking: Ranking) -> Reading:
-    """A ranking as policy reads it."""
-    ranked = tuple(Ranked(a.article, a.score, a.passage.text, tuple(m.passage.text for m in a.more))
-                   for a in ranking.answers)
-    return Reading(ranked, ranking.confidence, ranking.knowledge_gap, ranking.relevance)

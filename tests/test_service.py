@@ -18,6 +18,7 @@ from assist.index.embedder import Embedder
 from assist.index.files import VECTORS
 from assist.index.update import update_index
 from assist.knowledge.articles import load_catalog
+from assist.retrieval import rankers
 from assist.retrieval.query import Window
 from assist.retrieval.tuning import Tuning
 from assist.service import KnowledgeService
@@ -241,3 +242,33 @@ def test_blank_customer_turns_state_no_need_and_are_never_ranked_on_their_own(
                   Call(issue="0", transcript=(Turn("agent", ""), Turn("customer", "")))):
         suggestion = service.suggest(blank, 3)
         assert suggestion.procedure is None and not suggestion.empowerment
+
+
+def test_a_published_ranker_is_served_at_the_next_check_and_a_damaged_one_is_refused_by_name(
+        index_dir: Path, embedder: Embedder) -> None:
+    from assist.learning.fitting import fit
+    from tests.learning.fixtures import example
+
+    service = KnowledgeService(index_dir, embedder)
+    service.start()
+    hand = service.suggest(STAIN, 3)
+    assert service.ranker is None and hand.candidates is not None and hand.candidates.passages
+    weights = dict(Tuning().weights)
+    model = fit([example(n, "from_said") for n in range(100)], weights).model
+    now = dt.datetime.now(dt.UTC)
+    first = rankers.write(index_dir, model, {"weights": weights}, live=True, now=now)
+    watcher = Watcher(service, interval=60)
+    assert watcher.check()
+    assert service.ranker == first.name and service.version == hand.index_version
+    learned = service.suggest(STAIN, 3)
+    assert learned.answers and learned.index_version == hand.index_version
+    damaged = rankers.write(index_dir, model, {"weights": weights}, live=False, now=now + dt.timedelta(seconds=1))
+    (rankers.root(index_dir) / "versions" / damaged.name / rankers.MODEL).write_text("not a model")
+    versions.set_current(rankers.root(index_dir), damaged.name)
+    assert not watcher.check()  # refused: the learned ranker it had keeps serving
+    assert service.ranker == first.name
+    assert service.ranker_refused is not None and service.ranker_refused.version == damaged.name
+    assert not service.pointer_changed()  # not retried until the pointer moves
+    rankers.rollback(index_dir, to=first.name)
+    rankers.rollback(index_dir)
+    assert watcher.check() and service.ranker is None and service.ranker_refused is None

@@ -28,6 +28,7 @@ def learn(
     """Fit a ranker on the period's suggestions the agent used a passage of, judge it on the newest fifth beside
     the live ranker, write it as a ranker version, and serve it only if it wins (or with --force)."""
     if ctx.invoked_subcommand is not None:
+        ctx.obj = index_dir  # `assist learn --index-dir D list` means the list of D
         return
     from assist.learning.fitting import fit
     from assist.learning.history import read_history
@@ -81,6 +82,7 @@ def learn(
 
 @learn_app.command("rollback")
 def rollback(
+    ctx: typer.Context,
     to: Annotated[str | None, typer.Option("--to", help="the ranker version to serve [default: the one the live "
                                                         "version replaced]")] = None,
     index_dir: IndexDirOpt = None,
@@ -88,7 +90,7 @@ def rollback(
     """Serve the ranker the live one replaced (or --to a version); past the first, the hand weights."""
     from assist.retrieval import rankers
 
-    index_dir = index_dir or settings_from_env().index_dir
+    index_dir = index_dir or ctx.obj or settings_from_env().index_dir
     try:
         served, now = rankers.rollback(index_dir, to)
     except (AssistError, ValueError) as exc:
@@ -98,11 +100,11 @@ def rollback(
 
 
 @learn_app.command("list")
-def listing(index_dir: IndexDirOpt = None) -> None:
+def listing(ctx: typer.Context, index_dir: IndexDirOpt = None) -> None:
     """Every ranker version written, oldest first, with its figures on the events it was judged on."""
     from assist.retrieval import rankers
 
-    index_dir = index_dir or settings_from_env().index_dir
+    index_dir = index_dir or ctx.obj or settings_from_env().index_dir
     live = rankers.current(index_dir)
     table = Table("version", "served", "examples", "MRR new", "MRR it faced", "published")
     for name in rankers.names(index_dir):

@@ -23,4 +23,5 @@ def reload(service: ServiceDep, body: Annotated[ReloadRequest | None, Body()] = 
         raise HTTPException(409, detail=f"reload refused, still serving {service.version}: {exc}") from exc
     if body is not None and body.expect_version not in (None, outcome.version):
         raise HTTPException(409, detail=f"serving {outcome.version}, not {body.expect_version}")
-    return ReloadResponse(index_version=outcome.version, previous_version=outcome.previous, changed=outcome.changed)
+    return ReloadResponse(index_version=outcome.version, previous_version=outcome.previous, changed=outcome.changed,
+                          ranker_version=outcome.ranker)

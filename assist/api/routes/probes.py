@@ -30,7 +30,12 @@ def readyz(service: ServiceDep, recorder: MaybeRecorderDep) -> Response:
     detail = None
     if refused is not None and refused.version == versions.current_version(service.index_dir):
         detail = f"CURRENT names {refused.version}, which failed verification; serving {version}"
-    return JSONResponse(Health(status="ready", index_version=version, detail=detail).model_dump())
+    ranker, refused_ranker = service.ranker, service.ranker_refused
+    if refused_ranker is not None:
+        detail = (f"{detail}; " if detail else "") + (f"the learned ranker {refused_ranker.version} could not be "
+                                                     f"loaded; serving {ranker or 'the hand weights'}")
+    return JSONResponse(Health(status="ready", index_version=version, ranker_version=ranker,
+                               detail=detail).model_dump())
 
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_reader)])

@@ -12,6 +12,7 @@ class Health(BaseModel):
 
     status: str
     index_version: str | None = None
+    ranker_version: str | None = None  # the learned ranker served (`assist learn`); absent: the hand weights
     detail: str | None = None
 
 
@@ -36,6 +37,7 @@ class ReloadResponse(BaseModel):
     index_version: str
     previous_version: str | None
     changed: bool
+    ranker_version: str | None = None  # the learned ranker served now; absent: the hand weights
 
 
 # The errors every route may answer besides its own (a route adds those).

@@ -1,0 +1,46 @@
+"""The learned ranker reads only features that mean the same for any article, starts from the hand score, and is
+refused when it was fitted for other inputs."""
+
+from __future__ import annotations
+
+import lightgbm
+import numpy as np
+import pytest
+
+from assist.learning.fitting import fit
+from assist.retrieval.learned import INPUTS, LOGGED, LearnedRanker, inputs, weighted
+from assist.retrieval.tuning import Tuning
+from tests.learning.fixtures import example
+
+WEIGHTS = Tuning().weights
+
+
+def test_the_hand_score_is_the_weighted_sum_the_retriever_ranks_by() -> None:
+    features = {name: np.full(3, 0.5, dtype=np.float32) for name in LOGGED}
+    assert weighted(features, WEIGHTS) == pytest.approx(np.full(3, 0.5 * sum(WEIGHTS.values())))
+
+
+def test_the_model_reads_the_logged_features_the_hand_score_and_its_rank() -> None:
+    values = np.random.default_rng(1).random((4, len(LOGGED)), dtype=np.float32)
+    matrix, base = inputs(values, LOGGED, WEIGHTS)
+    assert matrix.shape == (4, len(INPUTS))
+    assert matrix[:, INPUTS.index("base")] == pytest.approx(base)
+    assert matrix[:, INPUTS.index("base_rank")] == pytest.approx([0, 0.25, 0.5, 0.75])
+    with pytest.raises(ValueError, match="lack bm25_last"):
+        inputs(values[:, 1:], LOGGED[1:], WEIGHTS)
+
+
+def test_a_learned_score_is_the_hand_score_plus_the_correction() -> None:
+    fitted = fit([example(n, "from_said") for n in range(100)], WEIGHTS)
+    ranker = LearnedRanker("r1", fitted.model, WEIGHTS)
+    values = example(999, "from_said").candidates.values
+    matrix, base = inputs(values, LOGGED, WEIGHTS)
+    assert ranker.scores(values) == pytest.approx(base + fitted.model.predict(matrix), abs=1e-5)
+
+
+def test_a_model_fitted_for_other_inputs_is_refused() -> None:
+    data = lightgbm.Dataset(np.random.default_rng(2).random((40, 2)), label=[0, 1] * 20, group=[10] * 4,
+                            feature_name=["a", "b"])
+    model = lightgbm.train({"objective": "lambdarank", "verbose": -1, "min_data_in_leaf": 1}, data, 2)
+    with pytest.raises(ValueError, match="the model reads"):
+        LearnedRanker("other", model, WEIGHTS)
