@@ -302,32 +302,40 @@ def eval_bench(
 @eval_app.command("replay")
 def eval_replay(
     url: Annotated[str, typer.Argument(help="the running service, e.g. http://127.0.0.1:8000")],
-    queries: Annotated[Path, typer.Option("--queries", help="a labelled set: Doc2Dial queries JSONL")],
+    queries: Annotated[Path | None, typer.Option("--queries", help="Doc2Dial queries JSONL")] = None,
+    calls: Annotated[Path | None, typer.Option("--calls", help="whole calls JSONL (bench/README.md)")] = None,
+    knowledge: Annotated[Path, typer.Option("--knowledge", help="with --calls: the tree naming each article's "
+                                                                "subflow")] = Path("knowledge"),
     key: Annotated[str | None, typer.Option("--key", help="API key [default: none]")] = None,
-    limit: Annotated[int, typer.Option(help="only the first N queries (0 = all)")] = 0,
-    segment: Annotated[str, typer.Option(help="the customers' segment")] = "standard",
+    limit: Annotated[int, typer.Option(help="only the first N moments (0 = all)")] = 0,
+    segment: Annotated[str, typer.Option(help="with --queries: the customers' segment")] = "standard",
 ) -> None:
-    """Play a labelled set through a running service as agent desktops would (suggest, then `used` on the shown
-    answer holding the gold answer, or else a search and `used` of the passage found): history `assist learn`
-    fits on."""
+    """Play a labelled set through a running service as agent desktops would (suggest, then `used` on the right
+    shown answer, or else a search and `used` of the right passage found): history `assist learn` fits on."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from assist_eval.doc2dial import read_queries
-    from assist_eval.replay import Desktop, ReplayError, replay
+    from assist_eval.replay import Desktop, ReplayError, call_moments, doc2dial_moments, replay
 
     try:
-        bench = read_queries(queries)[: limit or None]
-    except (OSError, ValueError) as exc:
+        if queries is not None and calls is None:
+            moments = doc2dial_moments(read_queries(queries), segment)
+        elif calls is not None and queries is None:
+            moments = call_moments(calls, knowledge)
+        else:
+            raise typer.BadParameter("give either --queries or --calls", param_hint="--queries / --calls")
+    except (OSError, ValueError, AssistError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
+    moments = moments[: limit or None]
     columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("replay", total=len(bench))
+        task = progress.add_task("replay", total=len(moments))
         try:
-            played = replay(Desktop(url, key), bench, segment, lambda p: progress.update(task, completed=p.queries))
+            played = replay(Desktop(url, key), moments, lambda p: progress.update(task, completed=p.queries))
         except ReplayError as exc:
             err.print(f"[red]replay stopped:[/red] {exc}")
             raise typer.Exit(1) from exc
     ranks = ", ".join(f"{rank}: {count}" for rank, count in sorted(played.by_rank.items()))
-    console.print(f"{played.queries} queries: a shown answer used {played.used_shown} (by rank {ranks}), "
+    console.print(f"{played.queries} moments: a shown answer used {played.used_shown} (by rank {ranks}), "
                   f"found by search and used {played.used_found}, not found {played.missed}")

@@ -16,7 +16,7 @@ from assist.feedback.store import EventStore
 from assist.learning.fitting import MIN_EXAMPLES
 from assist.learning.history import read_history
 from assist_eval.doc2dial import BenchQuery
-from assist_eval.replay import Desktop, replay
+from assist_eval.replay import Desktop, doc2dial_moments, replay
 from tests.conftest import FIXTURE_KB
 from tests.served import ASSIST, environment, replica, wait_for
 
@@ -49,7 +49,7 @@ def test_a_replayed_set_is_history_a_learned_ranker_is_fitted_on_and_served_from
     shutil.copytree(FIXTURE_KB, knowledge)  # mtimes kept: the fixture index is up to date, nothing rebuilt
     url = f"sqlite:///{tmp_path / 'data' / 'assist.db'}"
     with replica(knowledge, index_dir, url, tmp_path / "data") as base:
-        played = replay(Desktop(base), _labelled_set())
+        played = replay(Desktop(base), doc2dial_moments(_labelled_set()))
         assert played.queries == 120
         assert played.used_shown + played.used_found >= MIN_EXAMPLES
         assert played.used_shown + played.used_found + played.missed == 120
