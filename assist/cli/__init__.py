@@ -9,6 +9,7 @@ import typer
 
 from assist.cli.common import IndexDirOpt, KnowledgeOpt, console, read_catalog, settings_from_env
 from assist.cli.eval import eval_app
+from assist.cli.eval_learning import eval_app as _with_learning  # noqa: F401  (registers replay, finetune, gaps)
 from assist.cli.feedback import db_app, report_app
 from assist.cli.index import index_app, update
 from assist.cli.learn import learn_app
