@@ -254,15 +254,16 @@ def test_a_published_ranker_is_served_at_the_next_check_and_a_damaged_one_is_ref
     hand = service.suggest(STAIN, 3)
     assert service.ranker is None and hand.candidates is not None and hand.candidates.passages
     weights = dict(Tuning().weights)
+    meta = {"weights": weights, "domains": ["retail"]}
     model = fit([example(n, "from_said") for n in range(100)], weights).model
     now = dt.datetime.now(dt.UTC)
-    first = rankers.write(index_dir, model, {"weights": weights}, live=True, now=now)
+    first = rankers.write(index_dir, model, meta, live=True, now=now)
     watcher = Watcher(service, interval=60)
     assert watcher.check()
     assert service.ranker == first.name and service.version == hand.index_version
     learned = service.suggest(STAIN, 3)
     assert learned.answers and learned.index_version == hand.index_version
-    damaged = rankers.write(index_dir, model, {"weights": weights}, live=False, now=now + dt.timedelta(seconds=1))
+    damaged = rankers.write(index_dir, model, meta, live=False, now=now + dt.timedelta(seconds=1))
     (rankers.root(index_dir) / "versions" / damaged.name / rankers.MODEL).write_text("not a model")
     versions.set_current(rankers.root(index_dir), damaged.name)
     assert not watcher.check()  # refused: the learned ranker it had keeps serving

@@ -30,7 +30,7 @@ def learn(
     if ctx.invoked_subcommand is not None:
         ctx.obj = index_dir  # `assist learn --index-dir D list` means the list of D
         return
-    from assist.learning.fitting import fit
+    from assist.learning.fitting import domains, fit
     from assist.learning.history import read_history
     from assist.retrieval import rankers
     from assist.retrieval.tuning import Tuning
@@ -60,7 +60,7 @@ def learn(
         meta = {"created": now.isoformat(), "since": history.since.isoformat(), "until": now.isoformat(),
                 "examples": len(history.examples), "found_by_search": sum(e.found for e in history.examples),
                 "live_version": live_name, "published": publish, "forced": force and not fitted.better,
-                **fitted.report(), "weights": dict(Tuning().weights)}
+                **fitted.report(), "weights": dict(Tuning().weights), "domains": domains(history.examples)}
         written = rankers.write(index_dir, fitted.model, meta, live=publish, now=now)
     except AssistError as exc:
         err.print(f"[red]{exc}[/red]")

@@ -213,14 +213,14 @@ def _candidates_row(suggestion_id: str, candidates: Candidates) -> dict[str, Any
     """A suggestion's logged candidates as stored: names and passage keys as JSON, values as float32 bytes."""
     return {"suggestion_id": suggestion_id, "features": json.dumps(list(candidates.names)),
             "passages": json.dumps(list(candidates.passages)),
-            "values": np.ascontiguousarray(candidates.values, dtype="<f4").tobytes()}
+            "values": np.ascontiguousarray(candidates.values, dtype="<f4").tobytes(), "domain": candidates.domain}
 
 
-def read_candidates(features: str, passages: str, values: bytes) -> Candidates:
+def read_candidates(features: str, passages: str, values: bytes, domain: str) -> Candidates:
     """A stored candidates row back as the ranking logged it."""
     names, keys = tuple(json.loads(features)), tuple(json.loads(passages))
     matrix = np.frombuffer(values, dtype="<f4").reshape(len(keys), len(names))
-    return Candidates(keys, matrix.astype(np.float32), names)
+    return Candidates(keys, matrix.astype(np.float32), names, domain)
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

@@ -90,6 +90,7 @@ candidates = Table(
     Column("features", Text, nullable=False),  # JSON: the feature names, in column order
     Column("passages", Text, nullable=False),  # JSON: the candidates' passage keys, best first
     Column("values", LargeBinary, nullable=False),  # float32 little-endian, one row per passage
+    Column("domain", String(128), nullable=False, server_default=""),  # the best candidate's article's domain
 )
 
 store_keys = Table(

@@ -84,9 +84,14 @@ def fit(examples: Sequence[Example], weights: Mapping[str, float], live: Scorer 
     if progress is not None:
         callbacks.append(lambda env: progress(env.iteration + 1, env.end_iteration))
     model = lightgbm.train(dict(PARAMS), _dataset(train, weights), num_boost_round=ROUNDS, callbacks=callbacks)
-    learned = LearnedRanker("fitted", model, weights)
+    learned = LearnedRanker("fitted", model, weights, domains(examples))
     figures = judge(held, lambda ex: learned.scores(ex.candidates.values, ex.candidates.names))
     return Fitted(model, ROUNDS, len(train), len(held), figures, judge(held, live or _logged_order))
+
+
+def domains(examples: Sequence[Example]) -> list[str]:
+    """The domains the examples' calls were about: where a ranker fitted on them may be served."""
+    return sorted({e.candidates.domain for e in examples})
 
 
 def judge(examples: Sequence[Example], scorer: Scorer) -> Figures:

@@ -61,7 +61,7 @@ def read_history(store: EventStore, since: dt.datetime, until: dt.datetime) -> H
             used[row.id].add(key)
             when[row.id] = row.at
             shown_used[row.id] |= row.passage_id is None or row.passage_id == row.shown
-        logged = {row.suggestion_id: read_candidates(row.features, row.passages, row.values)
+        logged = {row.suggestion_id: read_candidates(row.features, row.passages, row.values, row.domain)
                   for row in connection.execute(select(c).where(c.c.suggestion_id.in_(list(used))))} if used else {}
     examples, not_among, stale = [], 0, 0
     for suggestion_id in sorted(used, key=lambda i: (when[i], i)):

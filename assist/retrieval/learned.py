@@ -9,7 +9,7 @@ confidence calibration and policy's margins read it as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import lightgbm
@@ -42,6 +42,7 @@ class Candidates:
     passages: tuple[str, ...]
     values: np.ndarray
     names: tuple[str, ...] = LOGGED
+    domain: str = ""  # the domain of the best candidate's article ("": none): what the call is about
 
 
 def inputs(values: np.ndarray, names: tuple[str, ...], weights: Mapping[str, float]) -> tuple[np.ndarray, Scores]:
@@ -59,14 +60,17 @@ def inputs(values: np.ndarray, names: tuple[str, ...], weights: Mapping[str, flo
 
 
 class LearnedRanker:
-    """One fitted ranker version: scores the logged columns of a ranking's best candidates."""
+    """One fitted ranker version: scores the logged columns of a ranking's best candidates, for calls about the
+    domains it learned from (elsewhere the hand weights rank: it was never judged there)."""
 
-    def __init__(self, version: str, model: lightgbm.Booster, weights: Mapping[str, float]) -> None:
+    def __init__(self, version: str, model: lightgbm.Booster, weights: Mapping[str, float],
+                 domains: Iterable[str]) -> None:
         if tuple(model.feature_name()) != INPUTS:
             raise ValueError(f"the model reads {model.feature_name()}, this code gives {list(INPUTS)}")
         self.version = version
         self.model = model
         self.weights = dict(weights)
+        self.domains = frozenset(domains)
 
     def scores(self, values: np.ndarray, names: tuple[str, ...] = LOGGED) -> Scores:
         """The learned score of candidates (best first by the hand score): the hand score plus the correction."""

@@ -61,7 +61,7 @@ def load(index_dir: Path, name: str) -> LearnedRanker:
     path = versions.version_path(root(index_dir), name) / MODEL
     try:
         model = lightgbm.Booster(model_str=path.read_text(encoding="utf-8"))
-        return LearnedRanker(name, model, meta["weights"])
+        return LearnedRanker(name, model, meta["weights"], meta["domains"])
     except (OSError, ValueError, KeyError, TypeError, lightgbm.basic.LightGBMError) as exc:
         raise RankerError(f"ranker version {name}: {exc}") from exc
 

@@ -44,6 +44,7 @@ class Retriever:
         self.corpus = _corpus(index)
         self._mask = _mask_cache(list(index.articles.values()), self.corpus.article_row)
         self._presenter = Presenter(index, self.corpus.article_row, self.tuning)
+        self._domain = [index.articles[p.article_id].domain or "" for p in index.passages]
         self._wanted = SHOWN_FEATURES | set(FEATURES)  # every feature: the best candidates' are logged to learn from
         self._turns: OrderedDict[str, Vectors] = OrderedDict()
         self._turns_lock = threading.Lock()
@@ -81,8 +82,9 @@ class Retriever:
         best = order[:LEARN_DEPTH]
         logged = Candidates(tuple(self.index.passages[int(row)].key for row in candidates[best]),
                             np.column_stack([*(features[name][best] for name in FEATURES),
-                                             self.corpus.ordinal[candidates[best]]]).astype(np.float32))
-        if self.ranker is not None:
+                                             self.corpus.ordinal[candidates[best]]]).astype(np.float32),
+                            domain=self._domain[int(candidates[best[0]])] if len(best) else "")
+        if self.ranker is not None and logged.domain in self.ranker.domains:
             score = self._relearned(score, order, logged)
             order = np.argsort(-score, kind="stable")
         return Scored(query, candidates[order], score[order], {name: f[order] for name, f in features.items()},

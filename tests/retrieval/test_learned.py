@@ -7,8 +7,12 @@ import lightgbm
 import numpy as np
 import pytest
 
+from assist.call import Call
+from assist.index.embedder import Embedder
+from assist.index.loaded import KnowledgeIndex
 from assist.learning.fitting import fit
 from assist.retrieval.learned import INPUTS, LOGGED, LearnedRanker, inputs, weighted
+from assist.retrieval.retriever import Retriever
 from assist.retrieval.tuning import Tuning
 from tests.learning.fixtures import example
 
@@ -32,7 +36,7 @@ def test_the_model_reads_the_logged_features_the_hand_score_and_its_rank() -> No
 
 def test_a_learned_score_is_the_hand_score_plus_the_correction() -> None:
     fitted = fit([example(n, "from_said") for n in range(100)], WEIGHTS)
-    ranker = LearnedRanker("r1", fitted.model, WEIGHTS)
+    ranker = LearnedRanker("r1", fitted.model, WEIGHTS, [""])
     values = example(999, "from_said").candidates.values
     matrix, base = inputs(values, LOGGED, WEIGHTS)
     assert ranker.scores(values) == pytest.approx(base + fitted.model.predict(matrix), abs=1e-5)
@@ -43,4 +47,21 @@ def test_a_model_fitted_for_other_inputs_is_refused() -> None:
                             feature_name=["a", "b"])
     model = lightgbm.train({"objective": "lambdarank", "verbose": -1, "min_data_in_leaf": 1}, data, 2)
     with pytest.raises(ValueError, match="the model reads"):
-        LearnedRanker("other", model, WEIGHTS)
+        LearnedRanker("other", model, WEIGHTS, [""])
+
+
+def test_a_learned_ranker_re_scores_only_calls_about_the_domains_it_learned_from(
+        fixture_index: KnowledgeIndex, embedder: Embedder) -> None:
+    import datetime as dt
+
+    call = Call(issue="can I return a shirt that arrived stained")
+    today = dt.date(2026, 12, 7)
+    model = fit([example(n, "dense_last", highest=False) for n in range(100)], WEIGHTS).model
+    hand = Retriever(fixture_index, embedder).score(call, today)
+    assert hand.logged is not None and hand.logged.domain == "retail"
+    elsewhere = Retriever(fixture_index, embedder, ranker=LearnedRanker("r", model, WEIGHTS, ["dmv"]))
+    assert list(elsewhere.score(call, today).scores) == list(hand.scores)
+    retail = Retriever(fixture_index, embedder, ranker=LearnedRanker("r", model, WEIGHTS, ["retail"])).score(call,
+                                                                                                            today)
+    assert list(retail.scores) != list(hand.scores)
+    assert list(retail.scores) == sorted(retail.scores, reverse=True)

@@ -16,6 +16,7 @@ from tests.learning.fixtures import example
 
 WEIGHTS = dict(Tuning().weights)
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
+META = {"weights": WEIGHTS, "domains": [""]}
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def model():  # type: ignore[no-untyped-def]
 
 
 def test_a_ranker_that_does_not_win_is_written_but_not_served(tmp_path: Path, model) -> None:  # type: ignore[no-untyped-def]
-    written = rankers.write(tmp_path, model, {"weights": WEIGHTS}, live=False, now=NOW)
+    written = rankers.write(tmp_path, model, META, live=False, now=NOW)
     assert not written.live
     assert rankers.names(tmp_path) == [written.name]
     assert rankers.current(tmp_path) is None
@@ -33,8 +34,8 @@ def test_a_ranker_that_does_not_win_is_written_but_not_served(tmp_path: Path, mo
 
 def test_rollback_goes_back_to_what_the_served_one_replaced_then_to_the_hand_weights(tmp_path: Path,
                                                                                      model) -> None:  # type: ignore[no-untyped-def]
-    first = rankers.write(tmp_path, model, {"weights": WEIGHTS}, live=True, now=NOW)
-    second = rankers.write(tmp_path, model, {"weights": WEIGHTS}, live=True, now=NOW + dt.timedelta(seconds=1))
+    first = rankers.write(tmp_path, model, META, live=True, now=NOW)
+    second = rankers.write(tmp_path, model, META, live=True, now=NOW + dt.timedelta(seconds=1))
     assert rankers.current(tmp_path) == second.name
     assert rankers.manifest(tmp_path, second.name)["replaces"] == first.name
     assert rankers.load(tmp_path, second.name).version == second.name
@@ -47,8 +48,8 @@ def test_rollback_goes_back_to_what_the_served_one_replaced_then_to_the_hand_wei
 
 
 def test_a_damaged_ranker_is_refused_by_name_and_never_pointed_at(tmp_path: Path, model) -> None:  # type: ignore[no-untyped-def]
-    good = rankers.write(tmp_path, model, {"weights": WEIGHTS}, live=True, now=NOW)
-    bad = rankers.write(tmp_path, model, {"weights": WEIGHTS}, live=False, now=NOW + dt.timedelta(seconds=1))
+    good = rankers.write(tmp_path, model, META, live=True, now=NOW)
+    bad = rankers.write(tmp_path, model, META, live=False, now=NOW + dt.timedelta(seconds=1))
     (rankers.root(tmp_path) / "versions" / bad.name / rankers.MODEL).write_text("not a model")
     with pytest.raises(RankerError, match=bad.name):
         rankers.load(tmp_path, bad.name)

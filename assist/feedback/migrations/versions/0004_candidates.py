@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("features", sa.Text, nullable=False),
         sa.Column("passages", sa.Text, nullable=False),
         sa.Column("values", sa.LargeBinary, nullable=False),
+        sa.Column("domain", sa.String(128), nullable=False, server_default=""),
     )
 
 
