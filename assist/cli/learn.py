@@ -54,7 +54,7 @@ def learn(
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("fit", total=None)
             fitted = fit(history.examples, Tuning().weights,
-                         (lambda ex: live.scores(ex.candidates.values, ex.candidates.names)) if live else None,
+                         (lambda ex: live.scores(ex.candidates)) if live else None,
                          lambda done, total: progress.update(task, completed=done, total=total))
         publish = fitted.better or force
         meta = {"created": now.isoformat(), "since": history.since.isoformat(), "until": now.isoformat(),

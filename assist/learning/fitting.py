@@ -85,7 +85,7 @@ def fit(examples: Sequence[Example], weights: Mapping[str, float], live: Scorer 
         callbacks.append(lambda env: progress(env.iteration + 1, env.end_iteration))
     model = lightgbm.train(dict(PARAMS), _dataset(train, weights), num_boost_round=ROUNDS, callbacks=callbacks)
     learned = LearnedRanker("fitted", model, weights, domains(examples))
-    figures = judge(held, lambda ex: learned.scores(ex.candidates.values, ex.candidates.names))
+    figures = judge(held, lambda ex: learned.scores(ex.candidates))
     return Fitted(model, ROUNDS, len(train), len(held), figures, judge(held, live or _logged_order))
 
 

@@ -28,7 +28,6 @@ from assist.retrieval.query import Query, build_query
 from assist.retrieval.tuning import Tuning
 from assist.retrieval.visibility import visible
 
-RANK_GAP = 1e-3  # how far below a learned ranker's last judged candidate the unjudged ones start
 TURN_CACHE = 4096  # turn texts whose vectors are kept: the desktop re-sends the growing transcript
 
 
@@ -91,14 +90,11 @@ class Retriever:
                       logged)
 
     def _relearned(self, score: Scores, order: Rows, logged: Candidates) -> Scores:
-        """The learned ranker's scores of the best candidates; the others, never judged by it, stay below them all
-        (shifted down as one, in the hand order)."""
+        """The best candidates as the learned ranker serves them (each article keeps its hand scores, so the others
+        stay below them all)."""
         assert self.ranker is not None
         score = score.copy()
-        best, rest = order[:LEARN_DEPTH], order[LEARN_DEPTH:]
-        score[best] = self.ranker.scores(logged.values, logged.names)
-        if len(rest):
-            score[rest] += min(0.0, float(score[best].min()) - float(score[rest[0]]) - RANK_GAP)
+        score[order[:LEARN_DEPTH]] = self.ranker.scores(logged)
         return score
 
     def _vectors(self, query: Query) -> QueryVectors:

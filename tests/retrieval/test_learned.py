@@ -3,6 +3,8 @@ refused when it was fitted for other inputs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import lightgbm
 import numpy as np
 import pytest
@@ -34,12 +36,19 @@ def test_the_model_reads_the_logged_features_the_hand_score_and_its_rank() -> No
         inputs(values[:, 1:], LOGGED[1:], WEIGHTS)
 
 
-def test_a_learned_score_is_the_hand_score_plus_the_correction() -> None:
+def test_within_an_article_the_learned_order_chooses_the_passage_and_every_article_keeps_its_scores() -> None:
     fitted = fit([example(n, "from_said") for n in range(100)], WEIGHTS)
     ranker = LearnedRanker("r1", fitted.model, WEIGHTS, [""])
-    values = example(999, "from_said").candidates.values
-    matrix, base = inputs(values, LOGGED, WEIGHTS)
-    assert ranker.scores(values) == pytest.approx(base + fitted.model.predict(matrix), abs=1e-5)
+    one = example(999, "from_said").candidates
+    two_articles = replace(one, passages=tuple(f"{'a' if i % 2 else 'b'}#{i}" for i in range(len(one.passages))))
+    learned, base = ranker.learned(two_articles)
+    matrix, _ = inputs(two_articles.values, LOGGED, WEIGHTS)
+    assert learned == pytest.approx(base + fitted.model.predict(matrix), abs=1e-5)
+    served = ranker.scores(two_articles)
+    for parity in (0, 1):
+        rows = np.arange(len(served))[np.arange(len(served)) % 2 == parity]
+        assert sorted(served[rows]) == pytest.approx(sorted(base[rows]))  # the article keeps its hand scores
+        assert int(np.argmax(served[rows])) == int(np.argmax(learned[rows]))  # its learned best passage holds them
 
 
 def test_a_model_fitted_for_other_inputs_is_refused() -> None:
@@ -56,12 +65,12 @@ def test_a_learned_ranker_re_scores_only_calls_about_the_domains_it_learned_from
 
     call = Call(issue="can I return a shirt that arrived stained")
     today = dt.date(2026, 12, 7)
-    model = fit([example(n, "dense_last", highest=False) for n in range(100)], WEIGHTS).model
+    model = fit([example(n, "ordinal") for n in range(100)], WEIGHTS).model  # later passages first
     hand = Retriever(fixture_index, embedder).score(call, today)
     assert hand.logged is not None and hand.logged.domain == "retail"
     elsewhere = Retriever(fixture_index, embedder, ranker=LearnedRanker("r", model, WEIGHTS, ["dmv"]))
     assert list(elsewhere.score(call, today).scores) == list(hand.scores)
     retail = Retriever(fixture_index, embedder, ranker=LearnedRanker("r", model, WEIGHTS, ["retail"])).score(call,
                                                                                                             today)
-    assert list(retail.scores) != list(hand.scores)
-    assert list(retail.scores) == sorted(retail.scores, reverse=True)
+    assert list(retail.rows) != list(hand.rows)  # another passage of an article answers
+    assert list(retail.scores) == list(hand.scores)  # and the articles keep their scores

@@ -63,6 +63,7 @@ def check_report(settings: SettingsDep, service: ServiceDep) -> CheckReportOut:
     refused = service.refused
     return CheckReportOut(
         knowledge_dir=str(settings.knowledge_dir), live_version=service.version,
+        ranker_version=service.ranker,
         refused_version=refused.version if refused else None, refused_because=refused.error if refused else None,
         unpublished=is_stale(catalog, service.index_dir, settings.passage_target), problems=[
         ProblemOut(path=str(p.path), line=p.line, message=p.message, severity=p.severity)  # type: ignore[arg-type]

@@ -87,6 +87,7 @@ class CheckReportOut(BaseModel):
     knowledge_dir: str
     problems: list[ProblemOut]
     live_version: str | None = None
+    ranker_version: str | None = None  # the learned ranker served (`assist learn`); None: the hand weights
     refused_version: str | None = None
     refused_because: str | None = None
     unpublished: bool = False

@@ -40,7 +40,10 @@ export function showCheck(report) {
 function publishState(report, errors) {
   const live = note(report.live_version ? "Live: version " + report.live_version +
     (report.unpublished ? " · the knowledge tree has changed since it was built (not yet published)" :
-      " · built from the knowledge tree as it is now") : "Live: no version is loaded yet");
+      " · built from the knowledge tree as it is now") +
+    " · ranked by " + (report.ranker_version ? "the learned ranker " + report.ranker_version +
+      " (assist learn rollback undoes it)" : "the hand weights (no learned ranker published)")
+    : "Live: no version is loaded yet");
   live.setAttribute("data-testid", "live-version");
   const blocks = note(errors ? "Publishing is blocked by " + errors + (errors === 1 ? " error" : " errors") +
     " below: assist index build refuses the tree until they are fixed." : "Nothing blocks a publish.");
