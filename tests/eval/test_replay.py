@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from assist.call import Turn
 from assist.feedback.store import EventStore
@@ -78,3 +79,23 @@ def _period():  # type: ignore[no-untyped-def]
 
     now = dt.datetime.now(dt.UTC)
     return now - dt.timedelta(days=1), now + dt.timedelta(minutes=1)
+
+
+def test_a_whole_call_is_a_moment_per_customer_turn_labelled_with_a_subflow(tmp_path: Path) -> None:
+    import json
+
+    from assist_eval.replay import call_moments
+
+    call = {"call": "c1", "customer": {"id": "x", "segment": "gold"}, "agent": {"id": "a", "role": "tier1"},
+            "turns": [{"speaker": "customer", "text": "my promo code says expired"},
+                      {"speaker": "agent", "text": "let me look"}, {"speaker": "customer", "text": "thanks"}],
+            "labels": [{"turn": 0, "subflow": "promo_code_out_of_date"}, {"turn": 2, "subflow": None}]}
+    path = tmp_path / "calls.jsonl"
+    path.write_text(json.dumps(call) + "\n")
+    (moment,) = call_moments(path, Path("knowledge"))
+    assert moment.conversation_id == "c1" and [t.text for t in moment.transcript] == ["my promo code says expired"]
+    assert moment.customer == {"id": "x", "segment": "gold"}
+    assert moment.right({"article_id": "promo-code-expired"}) and not moment.right({"article_id": "faq-timing"})
+    path.write_text('{"call": "c2", "turns": []}\n')
+    with pytest.raises(ValueError, match=r"calls\.jsonl:1: bad call line"):
+        call_moments(path, Path("knowledge"))
