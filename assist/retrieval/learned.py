@@ -83,15 +83,17 @@ class LearnedRanker:
         correction = np.asarray(self.model.predict(matrix, num_threads=1), dtype=np.float32)
         return np.asarray(base + correction, dtype=np.float32), base
 
-    def scores(self, candidates: Candidates) -> Scores:
+    def scores(self, candidates: Candidates, articles: np.ndarray | None = None) -> Scores:
         """The candidates' scores as served: within each article, the passage the learned ranker puts first takes
         the article's best hand score, the next its second, and so on. Which article comes first, and by how much,
-        stays the hand weights' (what policy's decisions read); which passage of it answers is learned."""
+        stays the hand weights' (what policy's decisions read); which passage of it answers is learned.
+        `articles`: each candidate's article as a number (read from the passage keys when not given)."""
         learned, base = self.learned(candidates)
-        articles = np.unique([article_of(key) for key in candidates.passages], return_inverse=True)[1]
+        if articles is None:
+            articles = np.unique([article_of(key) for key in candidates.passages], return_inverse=True)[1]
         served = base.copy()
-        for article in np.unique(articles):
-            rows = np.flatnonzero(articles == article)
-            if len(rows) > 1:
-                served[rows[np.argsort(-learned[rows], kind="stable")]] = np.sort(base[rows])[::-1]
+        # by article, then learned score: each article's rows in its learned order, matched to its hand scores
+        by_learned = np.lexsort((-learned, articles))
+        by_hand = np.lexsort((-base, articles))
+        served[by_learned] = base[by_hand]
         return served

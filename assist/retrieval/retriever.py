@@ -84,18 +84,12 @@ class Retriever:
                                              self.corpus.ordinal[candidates[best]]]).astype(np.float32),
                             domain=self._domain[int(candidates[best[0]])] if len(best) else "")
         if self.ranker is not None and logged.domain in self.ranker.domains:
-            score = self._relearned(score, order, logged)
+            # each article keeps its hand scores, so the candidates it did not see stay below them all
+            score = score.copy()
+            score[best] = self.ranker.scores(logged, self.corpus.article_row[candidates[best]])
             order = np.argsort(-score, kind="stable")
         return Scored(query, candidates[order], score[order], {name: f[order] for name, f in features.items()},
                       logged)
-
-    def _relearned(self, score: Scores, order: Rows, logged: Candidates) -> Scores:
-        """The best candidates as the learned ranker serves them (each article keeps its hand scores, so the others
-        stay below them all)."""
-        assert self.ranker is not None
-        score = score.copy()
-        score[order[:LEARN_DEPTH]] = self.ranker.scores(logged)
-        return score
 
     def _vectors(self, query: Query) -> QueryVectors:
         """Embed each turn once (cached by text: the desktop re-sends the growing transcript)."""
