@@ -246,7 +246,7 @@ class KnowledgeService:
             previous = None  # the article it followed is no longer served
 
         def alone(turn: Turn, depth: int) -> Reading:
-            return reading(retriever.rank(replace(call, transcript=(turn,), issue=None), depth, day))
+            return reading(retriever.rank(replace(call, transcript=(turn,), issue=None), depth, day, learned=False))
 
         retrieved = Retrieved(reading(ranking), alone, retriever.tuning.gap_threshold)
         # the cue budget starts once ranking is done (turns ranked on their own included): that is no cue matching
@@ -295,5 +295,6 @@ class KnowledgeService:
         snapshot = self._snapshot
         if snapshot is None:
             return None
-        ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today())
+        ranking = snapshot.retriever.rank(Call(transcript=(Turn("customer", question),)), 1, dt.date.today(),
+                                          learned=False)
         return (ranking.answers[0].article.id, ranking.answers[0].score) if ranking.answers else None

@@ -44,14 +44,15 @@ class Retriever:
         self._mask = _mask_cache(list(index.articles.values()), self.corpus.article_row)
         self._presenter = Presenter(index, self.corpus.article_row, self.tuning)
         self._domain = [index.articles[p.article_id].domain or "" for p in index.passages]
-        self._wanted = SHOWN_FEATURES | set(FEATURES)  # every feature: the best candidates' are logged to learn from
+        self._weighted = SHOWN_FEATURES | {name for name, weight in self.tuning.weights.items() if weight}
+        self._logged = SHOWN_FEATURES | set(FEATURES)  # every feature: the best candidates' are logged to learn from
         self._turns: OrderedDict[str, Vectors] = OrderedDict()
         self._turns_lock = threading.Lock()
 
-    def rank(self, call: Call, limit: int, today: dt.date, by_article: bool = False) -> Ranking:
+    def rank(self, call: Call, limit: int, today: dt.date, by_article: bool = False, learned: bool = True) -> Ranking:
         """The best `limit` passages for this call among those the caller may see (`by_article`: the best
-        `limit` articles, each with its best passage and references to its next best)."""
-        return self._presenter.present(self.score(call, today), limit, by_article)
+        `limit` articles, each with its best passage and references to its next best; `learned`: see `score`)."""
+        return self._presenter.present(self.score(call, today, learned), limit, by_article)
 
     def read_out(self, answers: Sequence[Answer], query: Query, first_about: frozenset[str] | None = None,
                  first_step: int | None = None) -> tuple[Answer, ...]:
@@ -62,9 +63,11 @@ class Retriever:
         """The display window an answer ranked on `passage` shows."""
         return self._presenter.window_of(passage)
 
-    def score(self, call: Call, today: dt.date) -> Scored:
+    def score(self, call: Call, today: dt.date, learned: bool = True) -> Scored:
         """Every candidate passage the caller may see, scored and ordered best first: by the hand-weighted
-        features, the best LEARN_DEPTH of them re-scored by the learned ranker when one is served."""
+        features, the best LEARN_DEPTH of them logged and re-scored by the learned ranker when one is served.
+        `learned=False`: the hand weights alone, nothing logged (a turn ranked on its own for policy, which reads
+        articles' scores: the learned ranker leaves those as they are)."""
         mask = self._mask(call.segment, call.role, tuple(sorted(call.filters.items())), today)
         query = build_query(call, self.tuning.window)
         if not mask.any():
@@ -75,9 +78,11 @@ class Retriever:
         candidates = self._candidates(bm25_last, bm25_all, vectors, mask, params)
         anchor, similarity = self._anchor(vectors.agent, params)
         features = compute(self.corpus, query, vectors, candidates, bm25_last, bm25_all, anchor,
-                           quoting(similarity), self._wanted)
+                           quoting(similarity), self._logged if learned else self._weighted)
         score = weighted(features, self.tuning.weights)
         order = np.argsort(-score, kind="stable")
+        if not learned:
+            return Scored(query, candidates[order], score[order], {name: f[order] for name, f in features.items()})
         best = order[:LEARN_DEPTH]
         logged = Candidates(tuple(self.index.passages[int(row)].key for row in candidates[best]),
                             np.column_stack([*(features[name][best] for name in FEATURES),
