@@ -164,7 +164,8 @@ def eval_gaps(
         found = listed(dev, [Call(transcript=q.transcript) for q in queries], today)
         console.print(f"false-gap rate on {doc2dial_queries}: [bold]{rate(found)}[/bold] of {len(found)}")
     if outside is not None:
-        labelled = read_themes(outside / "themes.jsonl") + read_answers(outside / "answers_to_agent.jsonl")
+        answers = outside / "answers_to_agent.jsonl"  # optional: a set may hold themes only
+        labelled = read_themes(outside / "themes.jsonl") + (read_answers(answers) if answers.exists() else [])
         found = listed(retail, [item.call for item in labelled], today)
         scored = grouping(retail, labelled, found)
         asked = [g for g, item in zip(found, labelled, strict=True) if item.label != ANSWER]
